@@ -1,0 +1,3 @@
+from healthforce.cli import main
+
+main()

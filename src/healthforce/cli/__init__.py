@@ -1,0 +1,23 @@
+"""The ``healthforce`` command line: a thin adapter over the Python API."""
+
+from __future__ import annotations
+
+import typer
+
+from healthforce.cli import db, demo, status
+
+app = typer.Typer(
+    name="healthforce",
+    help="Healthforce: health workforce observatory and planning. / Observatorio y planificación "
+    "de la fuerza de trabajo en salud.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("init")(db.init)
+app.add_typer(db.app, name="db")
+app.command("demo")(demo.demo)
+app.command("status")(status.status)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,77 @@
+"""``healthforce demo``: build the synthetic demo country."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from healthforce.cli.common import console, engine, err, reported
+from healthforce.ingest.demo import DEMO_LABEL, build_demo
+from healthforce.store import upgrade
+from healthforce.store.migrate import reset
+from healthforce.store.registry import Registry
+from healthforce.store.summary import entity_counts
+
+
+def demo(
+    workers: Annotated[
+        int, typer.Option(help="Number of workers. / Número de trabajadores.", min=100)
+    ] = 100_000,
+    seed: Annotated[int, typer.Option(help="Random seed. / Semilla aleatoria.")] = 0,
+    replace: Annotated[
+        bool, typer.Option(help="Empty the registry first. / Vacía el registro antes.")
+    ] = False,
+) -> None:
+    """Build the synthetic demo country (Venezuela's real boundaries and public figures).
+    / Construye el país de demostración sintético."""
+    with reported():
+        eng = engine()
+        if replace:
+            reset(eng)
+        else:
+            upgrade(eng)
+            if entity_counts(eng).get("workers"):
+                err.print(
+                    "The registry is not empty; use --replace. / El registro no está "
+                    "vacío; use --replace."
+                )
+                raise typer.Exit(1)
+        started = time.perf_counter()
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            tasks: dict[str, TaskID] = {}
+
+            def progress(step: str, done: int, total: int) -> None:
+                if step not in tasks:
+                    tasks[step] = bar.add_task(step, total=total)
+                bar.update(tasks[step], completed=done)
+
+            summary = build_demo(Registry(eng), workers=workers, seed=seed, progress=progress)
+        table = Table(
+            title=f"{DEMO_LABEL}: reference date / fecha de referencia {summary.reference_date}"
+        )
+        table.add_column("entity / entidad")
+        table.add_column("rows / filas", justify="right")
+        for entity, n in summary.counts.items():
+            table.add_row(entity, f"{n:,}")
+        console.print(table)
+        console.print(
+            f"Built in {time.perf_counter() - started:.1f} s / Construido en "
+            f"{time.perf_counter() - started:.1f} s"
+        )

@@ -1,0 +1,42 @@
+"""``healthforce status``: what the registry holds, per entity and per state."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from healthforce.cli.common import console, engine, reported
+from healthforce.store import current_revision
+from healthforce.store.summary import by_state, change_sets, entity_counts
+
+
+def status() -> None:
+    """Counts per entity and per state. / Conteos por entidad y por estado."""
+    with reported():
+        eng = engine()
+        console.print(
+            f"Registry / Registro: {eng.url.render_as_string()} "
+            f"(schema / esquema {current_revision(eng) or '-'})"
+        )
+        counts = entity_counts(eng)
+        if not counts:
+            console.print("Empty: run `healthforce init` or `healthforce demo`. / Vacío.")
+            return
+        table = Table(title="Entities / Entidades")
+        table.add_column("entity / entidad")
+        table.add_column("rows / filas", justify="right")
+        for name, n in counts.items():
+            table.add_row(name, f"{n:,}")
+        console.print(table)
+        states = Table(title="By state / Por estado")
+        for col in (
+            "code / código",
+            "state / estado",
+            "facilities / establecimientos",
+            "active workers (residence) / trabajadores activos (residencia)",
+        ):
+            states.add_column(col)
+        for code, name, fac, wrk in by_state(eng):
+            states.add_row(code, name, f"{fac:,}", f"{wrk:,}")
+        console.print(states)
+        for i, actor, source in change_sets(eng):
+            console.print(f"change set / cambio #{i}: {actor} — {source}")

@@ -1,0 +1,65 @@
+"""Healthforce's exceptions, all in one tree.
+
+::
+
+    HealthforceError
+    ├── ConfigurationError        a setting or a file needed to start is wrong
+    ├── ValidationError           input rejected; carries one Problem per bad field (bad type,
+    │                             range or code, unknown reference, duplicate key, impossible dates)
+    ├── NotFoundError             the record asked for does not exist
+    └── StoreError                the database refused or failed a write (wrapped driver error)
+
+Every error leaves the database as it was: writes happen in one transaction that is rolled back
+before the error reaches the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One reason a record was rejected: where (record, field, value) and why."""
+
+    entity: str
+    record: str
+    field: str
+    value: object
+    reason: str
+    row: int | None = None
+    source: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}, " if self.source else ""
+        where += f"row {self.row}, " if self.row is not None else ""
+        return (
+            f"{where}{self.entity} {self.record}: field {self.field!r} = {self.value!r}: "
+            f"{self.reason}"
+        )
+
+
+class HealthforceError(Exception):
+    """Base class of every error Healthforce raises on purpose."""
+
+
+class ConfigurationError(HealthforceError):
+    """A setting, or a file needed to start, is wrong."""
+
+
+class ValidationError(HealthforceError):
+    """Input rejected; ``problems`` lists every bad field found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        shown = "; ".join(str(p) for p in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__(f"{len(problems)} problem(s): {shown}{more}")
+
+
+class NotFoundError(HealthforceError):
+    """The record asked for does not exist."""
+
+
+class StoreError(HealthforceError):
+    """The database refused or failed a write."""

@@ -1,0 +1,1 @@
+"""Getting data in: public sources, the synthetic demo country, reference data."""

@@ -1,0 +1,90 @@
+"""ISCO-08 health occupations, their NHWA groups, national cadres and medical specialties.
+
+Codes are ISCO-08. Beware of files coded in ISCO-88, where 2221 meant medical doctors: in
+ISCO-08 2221 is nursing professionals. :func:`isco88_warning` spots the usual symptom.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from healthforce.reference.codes import Lang
+
+#: The groups whose sum is WHO's SDG 3.c.1 "doctors, nurses and midwives" density.
+CORE_GROUPS = ("medical_doctors", "nursing", "midwifery")
+
+
+@dataclass(frozen=True, slots=True)
+class Occupation:
+    code: str
+    group: str
+    name_en: str
+    name_es: str
+
+    def name(self, lang: Lang = "es") -> str:
+        return self.name_es if lang == "es" else self.name_en
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A coded thing with names in both languages (group, specialty)."""
+
+    code: str
+    name_en: str
+    name_es: str
+
+    def name(self, lang: Lang = "es") -> str:
+        return self.name_es if lang == "es" else self.name_en
+
+
+@dataclass(frozen=True, slots=True)
+class Cadre:
+    """A national cadre, mapped onto the ISCO-08 occupation it belongs to."""
+
+    code: str
+    occupation_code: str
+    name_en: str
+    name_es: str
+
+
+def _rows(filename: str) -> list[dict[str, str]]:
+    text = resources.files("healthforce.reference").joinpath("data", filename).read_text("utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@cache
+def occupations() -> dict[str, Occupation]:
+    """ISCO-08 health occupations by code."""
+    return {r["code"]: Occupation(**r) for r in _rows("isco08_health.csv")}
+
+
+@cache
+def occupation_groups() -> dict[str, Named]:
+    """NHWA occupation groups (medical doctors, nursing, midwifery, ...) by code."""
+    return {r["code"]: Named(**r) for r in _rows("occupation_groups.csv")}
+
+
+@cache
+def specialties() -> dict[str, Named]:
+    """Medical specialties by code."""
+    return {r["code"]: Named(**r) for r in _rows("specialties.csv")}
+
+
+@cache
+def cadres(country: str = "VEN") -> dict[str, Cadre]:
+    """National cadres of a country (packaged for the demo country, Venezuela)."""
+    return {r["code"]: Cadre(**r) for r in _rows(f"cadres_{country.lower()}.csv")}
+
+
+def isco88_warning(codes_seen: set[str]) -> str | None:
+    """A warning when a file's codes look like ISCO-88 (2221 without any 2211/2212)."""
+    if "2221" in codes_seen and not codes_seen & {"2211", "2212"}:
+        return (
+            "The file has occupation 2221 but no 2211/2212: in ISCO-88 2221 meant medical "
+            "doctors, in ISCO-08 it is nursing professionals. Check the coding. / El archivo "
+            "tiene 2221 sin 2211/2212: en CIUO-88 2221 eran médicos, en CIUO-08 es enfermería."
+        )
+    return None

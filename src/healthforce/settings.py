@@ -1,0 +1,65 @@
+"""The one reader of the environment.
+
+Every setting has the prefix ``HEALTHFORCE_``. Settings are validated when they are read, so a
+wrong value stops the program at start-up with a message that names the variable.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_FILE = "healthforce.db"
+
+
+class Settings(BaseSettings):
+    """Healthforce configuration.
+
+    Attributes documented here are listed in ``docs/settings.md`` (a test keeps them in step).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="HEALTHFORCE_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_DATABASE_FILE}",
+        description="SQLAlchemy URL of the registry: a SQLite file (default, in the working "
+        "directory) or postgresql+psycopg://user@host/db.",
+    )
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="'production' refuses placeholder secrets.",
+    )
+    actor: str = Field(
+        default="system",
+        description="Name recorded in the audit log for changes made from the CLI.",
+    )
+    echo_sql: bool = Field(default=False, description="Log every SQL statement (debugging).")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError(
+                "HEALTHFORCE_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL"
+            )
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file behind the registry, or None on a server database."""
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and self.database_url != prefix:
+            return Path(self.database_url.removeprefix(prefix))
+        return None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return Settings()

@@ -1,0 +1,42 @@
+"""The registry's tables, split by domain."""
+
+from healthforce.store.models.audit import AuditEntry, ChangeSet
+from healthforce.store.models.base import Base
+from healthforce.store.models.facilities import Facility, TeamNorm
+from healthforce.store.models.geography import Area, AreaPopulation
+from healthforce.store.models.training import (
+    TrainingCohort,
+    TrainingInstitution,
+    TrainingProgramme,
+)
+from healthforce.store.models.workforce import (
+    Assignment,
+    Cadre,
+    Movement,
+    Occupation,
+    Post,
+    Specialty,
+    Worker,
+    WorkerSpecialty,
+)
+
+__all__ = [
+    "Area",
+    "AreaPopulation",
+    "Assignment",
+    "AuditEntry",
+    "Base",
+    "Cadre",
+    "ChangeSet",
+    "Facility",
+    "Movement",
+    "Occupation",
+    "Post",
+    "Specialty",
+    "TeamNorm",
+    "TrainingCohort",
+    "TrainingInstitution",
+    "TrainingProgramme",
+    "Worker",
+    "WorkerSpecialty",
+]
