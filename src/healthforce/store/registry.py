@@ -219,6 +219,8 @@ class Change:
         result.problems, result.skipped = problems, len(bad)
         store_cols = [f.column for f in spec.fields if f.name in raw or f.column in raw]
         store_cols = list(dict.fromkeys(store_cols + key_cols))
+        defaults = {f.column: f.default for f in spec.fields if f.default is not None}
+        insert_cols = list(dict.fromkeys(store_cols + list(defaults)))
         inserts: list[tuple[Any, ...]] = []
         updates: list[dict[str, Any]] = []
         for i in range(n):
@@ -227,7 +229,12 @@ class Change:
             values = {c: columns[c][i] for c in store_cols}
             old = existing.get(keys[i])
             if old is None:
-                inserts.append(tuple(values[c] for c in store_cols))
+                inserts.append(
+                    tuple(
+                        defaults.get(c) if columns[c][i] is None else columns[c][i]
+                        for c in insert_cols
+                    )
+                )
                 continue
             changed = {c: v for c, v in values.items() if old[c] != v}
             if not changed:
@@ -245,7 +252,7 @@ class Change:
         for k, row in zip(keys, range(n), strict=True):
             if row not in bad and k not in existing:
                 self._log(spec, k, "insert", None, None)
-        self._insert_rows(table_of(spec), store_cols, inserts)
+        self._insert_rows(table_of(spec), insert_cols, inserts)
         self._update_rows(spec, updates)
         self.flush_audit()
         return result

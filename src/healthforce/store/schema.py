@@ -33,6 +33,7 @@ class Field:
     maximum: float | None = None
     max_length: int | None = None
     private: bool = False
+    default: object = None
     es: str = ""
     en: str = ""
 
@@ -177,7 +178,7 @@ FACILITY = EntitySpec(
         _f("latitude", "float", "Latitud", "Latitude", minimum=-90, maximum=90),
         _f("longitude", "float", "Longitud", "Longitude", minimum=-180, maximum=180),
         _f("network", "str", "Red de servicios", "Service network", max_length=100),
-        _f("status", "code", "Estado", "Status", code_list="facility_status"),
+        _f("status", "code", "Estado", "Status", code_list="facility_status", default="open"),
         _f("opened_on", "date", "Fecha de apertura", "Opened on"),
         _f("closed_on", "date", "Fecha de cierre", "Closed on"),
     ),
@@ -336,7 +337,7 @@ POST = EntitySpec(
             "Specialty",
             ref=Ref("specialties", "specialty_code"),
         ),
-        _f("funded", "bool", "Presupuestado", "Funded"),
+        _f("funded", "bool", "Presupuestado", "Funded", default=True),
         _f(
             "fte",
             "float",
@@ -344,6 +345,7 @@ POST = EntitySpec(
             "Full-time equivalent",
             minimum=0.01,
             maximum=1,
+            default=1.0,
         ),
     ),
     es="Cargos",
@@ -388,10 +390,18 @@ ASSIGNMENT = EntitySpec(
             "Full-time equivalent",
             minimum=0.01,
             maximum=1,
+            default=1.0,
         ),
         _f("weekly_hours", "float", "Horas semanales", "Weekly hours", minimum=0.5, maximum=80),
-        _f("sector", "code", "Sector", "Sector", code_list="ownership"),
-        _f("contract_type", "code", "Tipo de contrato", "Contract type", code_list="contract_type"),
+        _f("sector", "code", "Sector", "Sector", code_list="ownership", default="public"),
+        _f(
+            "contract_type",
+            "code",
+            "Tipo de contrato",
+            "Contract type",
+            code_list="contract_type",
+            default="permanent",
+        ),
         _f(
             "term_months",
             "int",
@@ -565,8 +575,8 @@ COHORT = EntitySpec(
             maximum=2200,
         ),
         _f("enrolled", "int", "Inscritos", "Enrolled", required=True, minimum=0),
-        _f("graduated", "int", "Egresados", "Graduated", minimum=0),
-        _f("dropped_out", "int", "Deserciones", "Dropped out", minimum=0),
+        _f("graduated", "int", "Egresados", "Graduated", minimum=0, default=0),
+        _f("dropped_out", "int", "Deserciones", "Dropped out", minimum=0, default=0),
     ),
     es="Cohortes de formación",
     en="Training cohorts",

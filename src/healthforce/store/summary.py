@@ -24,40 +24,26 @@ def by_state(engine: Engine) -> list[tuple[str, str, int, int]]:
     """(state code, name, facilities, active workers by residence) per state-level area."""
     with engine.connect() as conn:
         fac = dict(
-            conn.execute(select(Facility.area_id, func.count()).group_by(Facility.area_id))
-            .tuples()
-            .all()
+            conn.execute(select(Facility.area_id, func.count()).group_by(Facility.area_id)).all()
         )
         wrk = dict(
             conn.execute(
                 select(Worker.residence_area_id, func.count())
                 .where(Worker.status == "active")
                 .group_by(Worker.residence_area_id)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
-        areas = (
-            conn.execute(
-                select(Area.id, Area.code, Area.name)
-                .where(Area.level == "state")
-                .order_by(Area.code)
-            )
-            .tuples()
-            .all()
-        )
+        areas = conn.execute(
+            select(Area.id, Area.code, Area.name).where(Area.level == "state").order_by(Area.code)
+        ).all()
     return [(code, name, fac.get(i, 0), wrk.get(i, 0)) for i, code, name in areas]
 
 
 def change_sets(engine: Engine, limit: int = 5) -> list[tuple[int, str, str]]:
     with engine.connect() as conn:
-        rows = (
-            conn.execute(
-                select(ChangeSet.id, ChangeSet.actor, ChangeSet.source)
-                .order_by(ChangeSet.id.desc())
-                .limit(limit)
-            )
-            .tuples()
-            .all()
-        )
+        rows = conn.execute(
+            select(ChangeSet.id, ChangeSet.actor, ChangeSet.source)
+            .order_by(ChangeSet.id.desc())
+            .limit(limit)
+        ).all()
     return [(int(i), str(a), str(s)) for i, a, s in rows]

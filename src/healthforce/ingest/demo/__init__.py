@@ -39,15 +39,16 @@ def _noop(_step: str, _done: int, _total: int) -> None:
     return None
 
 
-def build_demo(
-    registry: Registry,
-    *,
-    workers: int = 100_000,
-    seed: int = 0,
-    progress: Progress = _noop,
-    actor: str = "demo",
-) -> DemoSummary:
-    """Generate the demo country and write it into ``registry`` (which should be empty)."""
+@dataclass(frozen=True)
+class DemoData:
+    """The generated country, column-wise, in the order it must be written."""
+
+    reference_date: dt.date
+    steps: list[tuple[str, dict[str, list[object]]]]
+
+
+def generate_demo(workers: int = 100_000, seed: int = 0) -> DemoData:
+    """Generate the demo country in memory (no database)."""
     if workers < 100:
         raise ValueError("the demo needs at least 100 workers")
     rng = np.random.default_rng(seed)
@@ -102,14 +103,27 @@ def build_demo(
         ("training_programmes", programmes),
         ("training_cohorts", cohorts),
     ]
+    return DemoData(ref_date, steps)
+
+
+def build_demo(
+    registry: Registry,
+    *,
+    workers: int = 100_000,
+    seed: int = 0,
+    progress: Progress = _noop,
+    actor: str = "demo",
+) -> DemoSummary:
+    """Generate the demo country and write it into ``registry`` (which should be empty)."""
+    data = generate_demo(workers, seed)
     counts: dict[str, int] = {}
     with registry.change(actor=actor, source=f"{DEMO_LABEL}, seed {seed}") as change:
         seed_reference(change)
-        for entity, cols in steps:
+        for entity, cols in data.steps:
             n = len(next(iter(cols.values())))
             for start in range(0, n, CHUNK):
                 part = {k: v[start : start + CHUNK] for k, v in cols.items()}
                 change.upsert(entity, part, insert_only=True)
                 progress(entity, min(n, start + CHUNK), n)
             counts[entity] = n
-    return DemoSummary(seed, ref_date, counts)
+    return DemoSummary(seed, data.reference_date, counts)

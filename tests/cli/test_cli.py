@@ -1,0 +1,58 @@
+"""The CLI end to end on a temporary SQLite registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from healthforce.cli import app
+from healthforce.settings import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def registry_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("HEALTHFORCE_DATABASE_URL", f"sqlite:///{path}")
+    get_settings.cache_clear()
+    yield path
+    get_settings.cache_clear()
+
+
+def test_init_is_idempotent() -> None:
+    first = runner.invoke(app, ["init"])
+    assert first.exit_code == 0, first.output
+    assert "occupations: 33 new" in first.output
+    second = runner.invoke(app, ["init"])
+    assert "occupations: 0 new" in second.output
+    assert "33 unchanged" in second.output
+
+
+def test_db_upgrade_and_current() -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["db", "current"])
+    assert result.output.strip() == "0001"
+
+
+def test_demo_then_status() -> None:
+    result = runner.invoke(app, ["demo", "--workers", "500", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert "workers" in result.output
+    status = runner.invoke(app, ["status"])
+    assert status.exit_code == 0
+    assert "Distrito Capital" in status.output
+    assert "DEMO" in status.output
+    again = runner.invoke(app, ["demo", "--workers", "500"])
+    assert again.exit_code == 1
+    assert "--replace" in again.output
+    replaced = runner.invoke(app, ["demo", "--workers", "400", "--replace"])
+    assert replaced.exit_code == 0, replaced.output
+
+
+def test_status_on_an_empty_registry() -> None:
+    result = runner.invoke(app, ["status"])
+    assert result.exit_code == 0
+    assert "Empty" in result.output
