@@ -6,6 +6,8 @@
     ├── ConfigurationError        a setting or a file needed to start is wrong
     ├── ValidationError           input rejected; carries one Problem per bad field (bad type,
     │                             range or code, unknown reference, duplicate key, impossible dates)
+    ├── FileFormatError           a file cannot be read at all (empty, truncated, not CSV/XLSX,
+    │                             undecodable, bad mapping); names the file and the reason
     ├── NotFoundError             the record asked for does not exist
     └── StoreError                the database refused or failed a write (wrapped driver error)
 
@@ -55,6 +57,15 @@ class ValidationError(HealthforceError):
         shown = "; ".join(str(p) for p in problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         super().__init__(f"{len(problems)} problem(s): {shown}{more}")
+
+
+class FileFormatError(HealthforceError):
+    """A file cannot be read at all; the message names the file and the reason."""
+
+    def __init__(self, file: str, reason: str) -> None:
+        self.file = file
+        self.reason = reason
+        super().__init__(f"{file}: {reason}")
 
 
 class NotFoundError(HealthforceError):

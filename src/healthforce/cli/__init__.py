@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from healthforce.cli import db, demo, status
+from healthforce.cli import db, demo, imports, status
 
 app = typer.Typer(
     name="healthforce",
@@ -17,6 +17,9 @@ app.command("init")(db.init)
 app.add_typer(db.app, name="db")
 app.command("demo")(demo.demo)
 app.command("status")(status.status)
+app.command("template")(imports.template)
+app.command("import")(imports.import_)
+app.command("export")(imports.export)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ millions of rows cheap without losing any state.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from healthforce.store.validate import Column, check_columns, record_label
 #: Entities whose rows are identified by their code (string primary key) rather than an id.
 CODE_KEYED = frozenset({"occupations", "cadres", "specialties"})
 _CHUNK = 900  # stays under SQLite's bound-parameter limit
+AUDIT_COLUMNS = ["change_set_id", "entity", "entity_key", "action", "before", "after"]
 
 
 def table_of(spec: EntitySpec) -> Table:
@@ -68,7 +70,7 @@ class Change:
     def __init__(self, conn: Connection, change_set_id: int) -> None:
         self.conn = conn
         self.change_set_id = change_set_id
-        self._audit: list[dict[str, Any]] = []
+        self._audit: list[tuple[Any, ...]] = []
 
     # -- references -------------------------------------------------------------------------
     def resolve(self, entity: str, keys: set[str]) -> dict[str, Any]:
@@ -181,6 +183,10 @@ class Change:
         if any(p.row is None for p in problems):
             raise ValidationError(problems)
         self._resolve_refs(spec, columns, n, problems, raw)
+        for name in spec.key:  # a blank optional key part is its default ("" partner)
+            f = spec.by_name[name]
+            if f.default is not None:
+                columns[f.column] = [f.default if v is None else v for v in columns[f.column]]
         key_cols = [spec.by_name[k].column for k in spec.key]
         keys = list(zip(*(columns[c] for c in key_cols), strict=True)) if n else []
         seen: dict[tuple[Any, ...], int] = {}
@@ -392,19 +398,19 @@ class Change:
         after: dict[str, Any] | None,
     ) -> None:
         self._audit.append(
-            {
-                "change_set_id": self.change_set_id,
-                "entity": spec.name,
-                "entity_key": "/".join(str(_json(k)) for k in key),
-                "action": action,
-                "before": before,
-                "after": after,
-            }
+            (
+                self.change_set_id,
+                spec.name,
+                "/".join(str(_json(k)) for k in key),
+                action,
+                None if before is None else json.dumps(before, ensure_ascii=False),
+                None if after is None else json.dumps(after, ensure_ascii=False),
+            )
         )
 
     def flush_audit(self) -> None:
         if self._audit:
-            self.conn.execute(Base.metadata.tables["audit_entry"].insert(), self._audit)
+            self._insert_rows(Base.metadata.tables["audit_entry"], AUDIT_COLUMNS, self._audit)
             self._audit = []
 
 

@@ -163,7 +163,6 @@ FACILITY = EntitySpec(
             "code",
             "Nivel de atención",
             "Level of care",
-            required=True,
             code_list="level_of_care",
         ),
         _f("ownership", "code", "Dependencia", "Ownership", required=True, code_list="ownership"),
@@ -630,6 +629,35 @@ SPECIALTY = EntitySpec(
     en="Specialties",
 )
 
+OBSERVATION = EntitySpec(
+    "observations",
+    "observation",
+    ("source", "indicator", "location", "partner", "year"),
+    (
+        _f("source", "str", "Fuente", "Source", required=True, max_length=40),
+        _f("indicator", "str", "Indicador", "Indicator", required=True, max_length=60),
+        _f("location", "str", "Lugar", "Location", required=True, max_length=20),
+        _f("partner", "str", "Contraparte", "Partner", max_length=20, default=""),
+        _f("year", "int", "Año", "Year", required=True, minimum=1900, maximum=2200),
+        _f("value", "float", "Valor", "Value", required=True),
+        _f("low", "float", "Límite inferior", "Low"),
+        _f("high", "float", "Límite superior", "High"),
+        _f("is_country", "bool", "Es país", "Is a country", default=True),
+        _f(
+            "partner_is_country",
+            "bool",
+            "Contraparte es país",
+            "Partner is a country",
+            default=True,
+        ),
+        _f("comment", "str", "Comentario", "Comment"),
+        _f("flag", "str", "Marca", "Flag", max_length=20),
+        _f("vintage", "str", "Versión", "Vintage", required=True, max_length=40),
+    ),
+    es="Series publicadas",
+    en="Published series",
+)
+
 #: Every entity, in an order where references point backwards.
 ENTITIES: dict[str, EntitySpec] = {
     s.name: s
@@ -649,6 +677,7 @@ ENTITIES: dict[str, EntitySpec] = {
         INSTITUTION,
         PROGRAMME,
         COHORT,
+        OBSERVATION,
     )
 }
 

@@ -34,11 +34,13 @@ def _to_str(f: Field, values: Sequence[object]) -> tuple[Column, list[tuple[int,
     bad: list[tuple[int, str]] = []
     limit = f.max_length
     for i, v in enumerate(values):
-        if _blank(v):
-            out.append(None)
-            continue
-        s = v.strip() if isinstance(v, str) else str(v)
-        if limit is not None and len(s) > limit:
+        if v.__class__ is str:
+            s: str | None = v.strip() or None
+        elif _blank(v):
+            s = None
+        else:
+            s = str(v)
+        if s is not None and limit is not None and len(s) > limit:
             bad.append((i, f"longer than {limit} characters / más de {limit} caracteres"))
         out.append(s)
     return out, bad
@@ -69,16 +71,23 @@ def _make_number(integral: bool) -> Converter:
         out: Column = []
         bad: list[tuple[int, str]] = []
         lo, hi = f.minimum, f.maximum
+        native = int if integral else float
         for i, v in enumerate(values):
-            if _blank(v):
+            if v is None:
                 out.append(None)
                 continue
-            try:
-                n = _number(v, integral)
-            except (ValueError, TypeError, OverflowError):
-                bad.append((i, f"not {word_en} / no es {word_es}"))
+            if v.__class__ is native:
+                n: int | float = v
+            elif _blank(v):
                 out.append(None)
                 continue
+            else:
+                try:
+                    n = _number(v, integral)
+                except (ValueError, TypeError, OverflowError):
+                    bad.append((i, f"not {word_en} / no es {word_es}"))
+                    out.append(None)
+                    continue
             if n != n or (lo is not None and n < lo) or (hi is not None and n > hi):
                 bad.append((i, f"outside [{lo}, {hi}] / fuera del rango [{lo}, {hi}]"))
             out.append(n)
@@ -117,6 +126,14 @@ def _to_date(f: Field, values: Sequence[object]) -> tuple[Column, list[tuple[int
     bad: list[tuple[int, str]] = []
     latest = dt.date(2200, 1, 1)
     for i, v in enumerate(values):
+        if v is None:
+            out.append(None)
+            continue
+        if v.__class__ is dt.date:
+            if not EARLIEST <= v <= latest:
+                bad.append((i, "implausible date / fecha imposible"))
+            out.append(v)
+            continue
         if _blank(v):
             out.append(None)
             continue
@@ -143,10 +160,15 @@ def _to_code(f: Field, values: Sequence[object]) -> tuple[Column, list[tuple[int
     out: Column = []
     bad: list[tuple[int, str]] = []
     for i, v in enumerate(values):
-        if _blank(v):
+        if v is None:
             out.append(None)
             continue
-        code = lookup.get(str(v).strip().casefold())
+        code = lookup.get(v) if v.__class__ is str else None
+        if code is None:
+            if _blank(v):
+                out.append(None)
+                continue
+            code = lookup.get(str(v).strip().casefold())
         if code is None:
             bad.append((i, f"unknown code in list {f.code_list!r} / código desconocido"))
         out.append(code)
@@ -155,7 +177,9 @@ def _to_code(f: Field, values: Sequence[object]) -> tuple[Column, list[tuple[int
 
 @cache
 def _code_lookup(name: str) -> dict[str, str]:
-    return CODE_LISTS[name].lookup()
+    """Accepted spellings -> code; exact codes first so the common case is one dict hit."""
+    lookup = CODE_LISTS[name].lookup()
+    return {**lookup, **{code: code for code in CODE_LISTS[name].codes}}
 
 
 def _to_country(f: Field, values: Sequence[object]) -> tuple[Column, list[tuple[int, str]]]:
@@ -163,6 +187,12 @@ def _to_country(f: Field, values: Sequence[object]) -> tuple[Column, list[tuple[
     out: Column = []
     bad: list[tuple[int, str]] = []
     for i, v in enumerate(values):
+        if v is None:
+            out.append(None)
+            continue
+        if v in known:
+            out.append(v)
+            continue
         if _blank(v):
             out.append(None)
             continue
@@ -239,8 +269,9 @@ def check_columns(spec: EntitySpec, raw: Mapping[str, Sequence[object]]) -> Chec
                 Problem(spec.name, record_label(spec, raw_key, i), f.name, values[i], reason, row=i)
             )
         if f.required:
+            bad_rows = {r for r, _ in bad}
             for i, v in enumerate(converted):
-                if v is None and not any(r == i for r, _ in bad):
+                if v is None and i not in bad_rows:
                     problems.append(
                         Problem(
                             spec.name,

@@ -4,6 +4,7 @@ from healthforce.store.models.audit import AuditEntry, ChangeSet
 from healthforce.store.models.base import Base
 from healthforce.store.models.facilities import Facility, TeamNorm
 from healthforce.store.models.geography import Area, AreaPopulation
+from healthforce.store.models.imports import ImportRun, Observation
 from healthforce.store.models.training import (
     TrainingCohort,
     TrainingInstitution,
@@ -29,7 +30,9 @@ __all__ = [
     "Cadre",
     "ChangeSet",
     "Facility",
+    "ImportRun",
     "Movement",
+    "Observation",
     "Occupation",
     "Post",
     "Specialty",

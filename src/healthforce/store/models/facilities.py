@@ -25,7 +25,7 @@ class Facility(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     type: Mapped[str] = mapped_column(String(40), index=True)
-    level_of_care: Mapped[str] = mapped_column(String(1))
+    level_of_care: Mapped[str | None] = mapped_column(String(1))
     ownership: Mapped[str] = mapped_column(String(20))
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
     latitude: Mapped[float | None]

@@ -1,0 +1,159 @@
+"""``healthforce template``, ``healthforce import`` and ``healthforce export``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from healthforce.cli.common import console, engine, err, reported
+from healthforce.errors import Problem
+from healthforce.exports.tables import export_entity, write_table
+from healthforce.ingest.importer import ImportReport, import_file
+from healthforce.ingest.mapping import load_mapping
+from healthforce.ingest.public import PUBLIC_SOURCES, import_public
+from healthforce.ingest.templates import write_template
+from healthforce.reference.codes import Lang
+from healthforce.settings import get_settings
+from healthforce.store import upgrade
+from healthforce.store.registry import Registry
+
+SHOWN = 20
+
+
+def template(
+    entity: Annotated[str, typer.Argument(help="areas, facilities, workers, posts, ...")],
+    output: Annotated[Path | None, typer.Option(help="File to write. / Archivo.")] = None,
+    format: Annotated[str, typer.Option("--format", help="xlsx or csv")] = "xlsx",
+    lang: Annotated[str, typer.Option(help="es or en")] = "es",
+) -> None:
+    """Write an import template for ENTITY. / Escribe una plantilla de importación."""
+    with reported():
+        path = output or Path(f"{entity}.{format}")
+        write_template(entity, path.with_suffix(f".{format}"), _lang(lang))
+        console.print(f"Template / Plantilla: {path.with_suffix(f'.{format}')}")
+
+
+def import_(
+    entity: Annotated[str, typer.Argument(help="An entity, or who-gho, worldbank, oecd.")],
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX file. / Archivo CSV o XLSX.")],
+    mapping: Annotated[Path | None, typer.Option(help="Mapping file (TOML).")] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option(help="Store valid rows, report the rest. / Guarda las filas válidas.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option(help="Validate only. / Solo valida.")] = False,
+    report: Annotated[
+        Path | None, typer.Option(help="Error report file (.csv or .xlsx). / Archivo de errores.")
+    ] = None,
+    vintage: Annotated[
+        str | None, typer.Option(help="Vintage of a public source (default: today). / Versión.")
+    ] = None,
+) -> None:
+    """Import a file into the registry. / Importa un archivo al registro."""
+    with reported():
+        eng = engine()
+        upgrade(eng)
+        registry = Registry(eng)
+        actor = get_settings().actor
+        if entity in PUBLIC_SOURCES:
+            result = import_public(registry, entity, file, vintage=vintage, actor=actor)
+        else:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as bar:
+                task = bar.add_task(f"{file.name}", total=None)
+                result = import_file(
+                    registry,
+                    entity,
+                    file,
+                    mapping=load_mapping(mapping) if mapping else None,
+                    skip_invalid=skip_invalid,
+                    dry_run=dry_run,
+                    actor=actor,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+        _show(result, report)
+        if not result.ok:
+            raise typer.Exit(1)
+
+
+def export(
+    entity: Annotated[str, typer.Argument(help="The entity to export.")],
+    file: Annotated[Path, typer.Argument(help=".csv or .xlsx")],
+    lang: Annotated[str, typer.Option(help="es or en")] = "es",
+) -> None:
+    """Export an entity with the template's headers. / Exporta una entidad."""
+    with reported():
+        n = export_entity(engine(), entity, file, _lang(lang))
+        console.print(f"{n:,} rows / filas -> {file}")
+
+
+def _lang(lang: str) -> Lang:
+    if lang not in ("es", "en"):
+        raise typer.BadParameter("es or en / es o en")
+    return "es" if lang == "es" else "en"
+
+
+def _show(result: ImportReport, report: Path | None) -> None:
+    r = result.result
+    colour = {"stored": "green", "dry-run": "cyan", "partial": "yellow"}.get(result.outcome, "red")
+    console.print(
+        f"[bold {colour}]{result.outcome}[/]: {result.file} -> {result.entity}: "
+        f"{result.rows:,} rows / filas; {r.inserted:,} new / nuevas, {r.updated:,} updated / "
+        f"actualizadas, {r.unchanged:,} unchanged / sin cambios, "
+        f"{len({p.row for p in result.problems})} invalid / inválidas "
+        f"(import run / importación #{result.import_run_id})"
+    )
+    if result.problems:
+        _table("Problems / Problemas", result.problems[:SHOWN])
+        if len(result.problems) > SHOWN:
+            err.print(f"... {len(result.problems) - SHOWN} more / más")
+    if result.warnings:
+        _table("Warnings / Avisos", result.warnings[:SHOWN])
+        if len(result.warnings) > SHOWN:
+            err.print(f"... {len(result.warnings) - SHOWN} more warnings / avisos más")
+    if report is not None:
+        rows = result.problems + result.warnings
+        write_table(
+            report,
+            ["file", "row", "column", "value", "reason", "record", "severity"],
+            [
+                [p.source or result.file for p in rows],
+                [p.row for p in rows],
+                [p.field for p in rows],
+                [None if p.value is None else str(p.value) for p in rows],
+                [p.reason for p in rows],
+                [p.record for p in rows],
+                ["error"] * len(result.problems) + ["warning"] * len(result.warnings),
+            ],
+        )
+        console.print(f"Report / Informe: {report}")
+
+
+def _table(title: str, problems: list[Problem]) -> None:
+    table = Table(title=title)
+    for col in (
+        "file / archivo",
+        "row / fila",
+        "column / columna",
+        "value / valor",
+        "reason / motivo",
+    ):
+        table.add_column(col)
+    for p in problems:
+        table.add_row(
+            Path(p.source).name if p.source else "",
+            str(p.row or ""),
+            p.field,
+            "" if p.value is None else str(p.value)[:40],
+            p.reason,
+        )
+    err.print(table)

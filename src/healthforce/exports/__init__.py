@@ -1,0 +1,1 @@
+"""Getting data out: tables (CSV, XLSX) safe to open in a spreadsheet."""

@@ -1,0 +1,179 @@
+"""Reading the files people really have: CSV in any of the usual encodings and delimiters, and
+XLSX (including what Excel does to values), into columns.
+
+Nothing here knows about entities; :mod:`healthforce.ingest.importer` maps the columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from healthforce.errors import FileFormatError
+
+ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+DELIMITERS = (",", ";", "\t", "|")
+DATA_SHEETS = ("datos", "data")
+
+
+@dataclass
+class RawTable:
+    """A file's header and its data as columns of raw values; ``rows[i]`` is the row number the
+    user sees for data row i (the header is row 1 in a CSV)."""
+
+    file: str
+    header: list[str]
+    columns: list[list[object]]
+    rows: list[int]
+    encoding: str | None = None
+    delimiter: str | None = None
+    notes: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, note)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def read_table(
+    path: Path,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> RawTable:
+    """Read a CSV or XLSX file; raises FileFormatError naming the file when it cannot."""
+    if not path.is_file():
+        raise FileFormatError(str(path), "no such file / no existe el archivo")
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    if head == b"PK\x03\x04" or path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, sheet)
+    return _read_csv(path, delimiter, encoding)
+
+
+def decode(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Text and the encoding that decoded it: UTF-8 (with or without BOM), Windows-1252, Latin-1."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        raise FileFormatError(
+            str(path),
+            "not a UTF-8 or Windows-1252 text file (UTF-16 or "
+            "binary?); save it as CSV UTF-8 / guárdelo como CSV UTF-8",
+        )
+    for enc in (encoding,) if encoding else ENCODINGS:
+        try:
+            return data.decode(enc), enc
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise FileFormatError(str(path), f"cannot decode as {encoding} / no se puede decodificar")
+
+
+def sniff_delimiter(first_line: str) -> str:
+    """The delimiter that splits the header line into the most fields."""
+    counts = {d: len(next(csv.reader([first_line], delimiter=d))) for d in DELIMITERS}
+    return max(DELIMITERS, key=lambda d: (counts[d], -DELIMITERS.index(d)))
+
+
+def _read_csv(path: Path, delimiter: str | None, encoding: str | None) -> RawTable:
+    text, used = decode(path, path.read_bytes(), encoding)
+    if not text.strip():
+        raise FileFormatError(str(path), "the file is empty / el archivo está vacío")
+    first = text.split("\n", 1)[0].rstrip("\r")
+    sep = delimiter or sniff_delimiter(first)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    header = [h.strip() for h in next(reader)]
+    width = len(header)
+    records: list[list[str]] = []
+    rows: list[int] = []
+    notes: list[tuple[int, str, str]] = []
+    for number, record in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != width:
+            notes.append(
+                (
+                    number,
+                    "*",
+                    f"has {len(record)} fields, the header has {width} / "
+                    f"tiene {len(record)} campos, el encabezado {width}",
+                )
+            )
+            record = (record + [""] * width)[:width]
+        records.append(record)
+        rows.append(number)
+    columns: list[list[object]] = (
+        [list(c) for c in zip(*records, strict=True)] if records else [[] for _ in header]
+    )
+    return RawTable(str(path), header, columns, rows, used, sep, notes)
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time() else value
+    return value
+
+
+def _sheet_rows(path: Path, sheet: str | None, formulas: bool) -> Iterator[tuple[object, ...]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=not formulas)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileFormatError(
+            str(path),
+            f"not a readable XLSX file (truncated or damaged?): {exc} / no es un XLSX legible",
+        ) from None
+    try:
+        names = book.sheetnames
+        if sheet is not None:
+            if sheet not in names:
+                raise FileFormatError(str(path), f"no sheet {sheet!r} / no hay hoja {sheet!r}")
+            chosen = sheet
+        else:
+            chosen = next((n for n in names if n.casefold() in DATA_SHEETS), names[0])
+        yield from book[chosen].iter_rows(values_only=True)
+    finally:
+        book.close()
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
+    values = _sheet_rows(path, sheet, formulas=False)
+    raw = _sheet_rows(path, sheet, formulas=True)
+    try:
+        header_cells = next(values)
+        next(raw)
+    except StopIteration:
+        raise FileFormatError(str(path), "the sheet is empty / la hoja está vacía") from None
+    header = [str(h).strip() if h is not None else "" for h in header_cells]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+    if not width:
+        raise FileFormatError(str(path), "the sheet has no header / la hoja no tiene encabezado")
+    records: list[list[object]] = []
+    rows: list[int] = []
+    notes: list[tuple[int, str, str]] = []
+    for number, (cells, formula_cells) in enumerate(zip(values, raw, strict=False), start=2):
+        record = [_cell(c) for c in (list(cells) + [None] * width)[:width]]
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in record):
+            continue
+        for j, f in enumerate(list(formula_cells)[:width]):
+            if isinstance(f, str) and f.startswith("=") and record[j] is None:
+                notes.append(
+                    (
+                        number,
+                        header[j],
+                        "formula without a computed value; enter "
+                        "the value / fórmula sin valor calculado; escriba el valor",
+                    )
+                )
+                record[j] = f
+        records.append(record)
+        rows.append(number)
+    columns: list[list[object]] = (
+        [list(c) for c in zip(*records, strict=True)] if records else [[] for _ in header]
+    )
+    return RawTable(str(path), header, columns, rows, None, None, notes)

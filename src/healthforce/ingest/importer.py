@@ -1,0 +1,402 @@
+"""Import a file into the registry: read, map, validate, write, report, record.
+
+Default all-or-nothing: one transaction, and a file with one bad row stores nothing, while every
+problem in the file is still reported (file, row, column, value, reason). ``skip_invalid`` stores
+the valid rows and reports the rest; ``dry_run`` validates and counts, then rolls back. Every
+attempt, stored or rejected, is recorded in ``import_run`` with the file's SHA-256.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from healthforce.errors import FileFormatError, Problem, ValidationError
+from healthforce.ingest import values
+from healthforce.ingest.files import RawTable, read_table
+from healthforce.ingest.mapping import (
+    Mapping,
+    check_fields,
+    fold,
+    header_lookup,
+    render,
+    template_columns,
+)
+from healthforce.reference.occupations import isco88_warning
+from healthforce.store.models import Base
+from healthforce.store.registry import Change, Registry, WriteResult
+from healthforce.store.schema import ENTITIES, EntitySpec
+
+CHUNK = 50_000
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would have done."""
+
+    file: str
+    entity: str
+    rows: int
+    outcome: str  # stored, partial, rejected, dry-run
+    result: WriteResult
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    import_run_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != "rejected"
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def map_columns(
+    table: RawTable, spec: EntitySpec, mapping: Mapping
+) -> tuple[dict[str, list[object]], dict[str, str], list[Problem]]:
+    """Field columns from the file's columns; also field -> the file's column, and problems."""
+    n = len(table)
+    index = {h: i for i, h in enumerate(table.header)}
+    problems: list[Problem] = []
+    out: dict[str, list[object]] = {}
+    origin: dict[str, str] = {}
+    if mapping.columns or mapping.constants:
+        check_fields(mapping, spec)
+        for fname, source in mapping.columns.items():
+            missing = [c for c in (template_columns(source) or [source]) if c not in index]
+            if missing and not template_columns(source) and source not in index:
+                problems.append(
+                    Problem(
+                        spec.name,
+                        "*",
+                        fname,
+                        source,
+                        f"mapped column {source!r} not in the file / la "
+                        f"columna no está en el archivo",
+                        source=table.file,
+                    )
+                )
+                continue
+            if missing:
+                problems.append(
+                    Problem(
+                        spec.name,
+                        "*",
+                        fname,
+                        source,
+                        f"columns {missing} not in the file / columnas ausentes",
+                        source=table.file,
+                    )
+                )
+                continue
+            out[fname] = render(source, index, table.columns, n)
+            origin[fname] = source
+    else:
+        lookup = header_lookup(spec)
+        for i, header in enumerate(table.header):
+            found = lookup.get(fold(header))
+            if found is None:
+                problems.append(
+                    Problem(
+                        spec.name,
+                        "*",
+                        header,
+                        header,
+                        "unknown column (use a mapping file to ignore or "
+                        "rename it) / columna desconocida",
+                        source=table.file,
+                    )
+                )
+            elif found in out:
+                problems.append(
+                    Problem(
+                        spec.name,
+                        "*",
+                        header,
+                        header,
+                        f"second column for field {found!r} / columna repetida",
+                        source=table.file,
+                    )
+                )
+            else:
+                out[found] = table.columns[i]
+                origin[found] = header
+    for fname, value in mapping.constants.items():
+        out[fname] = [value] * n
+        origin[fname] = f"(constant {value!r})"
+    for fname, table_ in mapping.recode.items():
+        if fname in out:
+            recoded = {fold(k): v for k, v in table_.items()}
+            out[fname] = [recoded.get(fold(str(v)), v) if v is not None else v for v in out[fname]]
+    return out, origin, problems
+
+
+def normalise(spec: EntitySpec, columns: dict[str, list[object]], mapping: Mapping) -> None:
+    """Excel-style values to plain ones, in place, by field kind."""
+    for fname, col in columns.items():
+        kind = spec.by_name[fname].kind
+        if kind in ("int", "float"):
+            columns[fname] = [values.number(v, mapping.decimal) for v in col]
+        elif kind == "date":
+            columns[fname] = [values.date(v, mapping.date_format) for v in col]
+        else:
+            columns[fname] = [values.text(v) for v in col]
+
+
+def _derived_areas(table: RawTable, mapping: Mapping) -> dict[str, list[object]]:
+    index = {h: i for i, h in enumerate(table.header)}
+    n = len(table)
+    out: dict[str, list[object]] = {"code": [], "name": [], "level": [], "parent": []}
+    seen: set[object] = set()
+    for level in mapping.areas:
+        codes = render(level.code, index, table.columns, n)
+        names = render(level.name, index, table.columns, n)
+        parents = render(level.parent, index, table.columns, n) if level.parent else [None] * n
+        for code, name, parent in zip(codes, names, parents, strict=True):
+            if code is None or code in seen:
+                continue
+            seen.add(code)
+            for k, v in zip(out, (code, name, level.level, parent), strict=True):
+                out[k].append(v)
+    return out
+
+
+def _locate(
+    problems: list[Problem], table: RawTable, origin: dict[str, str], offset: int = 0
+) -> list[Problem]:
+    """Problems with the file, the row number the user sees, and the file's column."""
+    out = []
+    for p in problems:
+        row = table.rows[p.row + offset] if p.row is not None else None
+        column = origin.get(p.field, p.field)
+        out.append(
+            Problem(p.entity, p.record, column, p.value, p.reason, row=row, source=table.file)
+        )
+    return out
+
+
+def import_file(
+    registry: Registry,
+    entity: str,
+    path: Path,
+    *,
+    mapping: Mapping | None = None,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    actor: str = "system",
+    progress: Progress | None = None,
+    fail_after_rows: int | None = None,
+) -> ImportReport:
+    """Import ``path`` into ``entity``. Raises FileFormatError for an unreadable file; returns a
+    report (outcome "rejected" with every problem) for a readable file with bad rows.
+
+    ``fail_after_rows`` raises RuntimeError after that many rows were written (tests use it to
+    show that a crash in the middle of a load leaves the database as it was)."""
+    if entity not in ENTITIES:
+        raise FileFormatError(
+            str(path), f"unknown entity {entity!r}; one of {sorted(ENTITIES)} / entidad desconocida"
+        )
+    spec = ENTITIES[entity]
+    mapping = mapping or Mapping()
+    digest = sha256(path) if path.is_file() else ""
+    table = read_table(
+        path, delimiter=mapping.delimiter, encoding=mapping.encoding, sheet=mapping.sheet
+    )
+    started = dt.datetime.now(dt.UTC)
+    if not len(table):
+        raise FileFormatError(
+            str(path),
+            "the file has a header but no data rows / el archivo "
+            "tiene encabezado pero ninguna fila",
+        )
+    columns, origin, file_problems = map_columns(table, spec, mapping)
+    normalise(spec, columns, mapping)
+    notes = [
+        Problem(spec.name, "*", col, None, note, row=row, source=table.file)
+        for row, col, note in table.notes
+    ]
+    warnings = _warnings(spec, columns, table, origin)
+    report = ImportReport(
+        str(path), entity, len(table), "rejected", WriteResult(entity), warnings=warnings
+    )
+    if file_problems or (notes and not skip_invalid):
+        report.problems = file_problems + notes
+        report.import_run_id = _record(registry, report, actor, digest, started, None)
+        return report
+    derived = _derived_areas(table, mapping) if mapping.areas else None
+    bad_note_rows = {p.row for p in notes}
+    keep = [i for i, r in enumerate(table.rows) if r not in bad_note_rows]
+    if len(keep) < len(table):
+        columns = {k: [v[i] for i in keep] for k, v in columns.items()}
+        table = RawTable(table.file, table.header, [], [table.rows[i] for i in keep])
+    try:
+        with registry.change(actor=actor, source=f"import {entity} {path.name}") as change:
+            savepoint = change.conn.begin_nested() if dry_run else None
+            if derived is not None:
+                change.upsert("areas", derived)
+            total = _write_chunks(
+                change, spec, columns, table, origin, report, progress, fail_after_rows
+            )
+            report.result = total
+            report.problems = notes + report.problems
+            if report.problems and not skip_invalid:
+                raise ValidationError(report.problems)
+            report.outcome = "dry-run" if dry_run else "partial" if report.problems else "stored"
+            if savepoint is not None:
+                savepoint.rollback()
+            else:
+                report.import_run_id = _insert_run(
+                    change.conn, report, actor, digest, started, change.change_set_id
+                )
+    except ValidationError as exc:
+        report.outcome = "rejected"
+        report.problems = exc.problems
+    if report.import_run_id is None:
+        report.import_run_id = _record(registry, report, actor, digest, started, None)
+    return report
+
+
+def _write_chunks(
+    change: Change,
+    spec: EntitySpec,
+    columns: dict[str, list[object]],
+    table: RawTable,
+    origin: dict[str, str],
+    report: ImportReport,
+    progress: Progress | None,
+    fail_after_rows: int | None,
+) -> WriteResult:
+    n = len(table)
+    total = WriteResult(spec.name)
+    duplicates = _duplicates_across_chunks(spec, columns, n) if n > CHUNK else []
+    report.problems.extend(_locate(duplicates, table, origin))
+    dup_rows = {p.row for p in duplicates}
+    for start in range(0, n, CHUNK):
+        part = {k: v[start : start + CHUNK] for k, v in columns.items()}
+        if dup_rows:
+            part = {
+                k: [x if start + i not in dup_rows else None for i, x in enumerate(v)]
+                for k, v in part.items()
+            }
+        result = change.upsert(spec.name, part, skip_invalid=True)
+        for name in ("inserted", "updated", "unchanged", "skipped"):
+            setattr(total, name, getattr(total, name) + getattr(result, name))
+        report.problems.extend(_locate(result.problems, table, origin, start))
+        done = min(n, start + CHUNK)
+        if progress is not None:
+            progress(done, n)
+        if fail_after_rows is not None and done >= fail_after_rows:
+            raise RuntimeError(f"simulated crash after {done} rows")
+    return total
+
+
+def _duplicates_across_chunks(
+    spec: EntitySpec, columns: dict[str, list[object]], n: int
+) -> list[Problem]:
+    keys = list(zip(*(columns.get(k, [None] * n) for k in spec.key), strict=True))
+    first: dict[tuple[object, ...], int] = {}
+    out = []
+    for i, k in enumerate(keys):
+        if k in first and i // CHUNK != first[k] // CHUNK:
+            out.append(
+                Problem(
+                    spec.name,
+                    "/".join(map(str, k)),
+                    spec.key[0],
+                    k[0],
+                    "duplicate key in this file / clave repetida",
+                    row=i,
+                )
+            )
+        first.setdefault(k, i)
+    return out
+
+
+def _warnings(
+    spec: EntitySpec, columns: dict[str, list[object]], table: RawTable, origin: dict[str, str]
+) -> list[Problem]:
+    out: list[Problem] = []
+    if spec.name == "facilities":
+        lat = columns.get("latitude")
+        for i, row in enumerate(table.rows):
+            if lat is None or lat[i] in (None, ""):
+                out.append(
+                    Problem(
+                        spec.name,
+                        str(columns.get("code", ["?"] * len(table))[i]),
+                        origin.get("latitude", "latitude"),
+                        None,
+                        "no coordinates: kept, flagged / sin coordenadas: se guarda, marcado",
+                        row=row,
+                        source=table.file,
+                    )
+                )
+    occ = columns.get("occupation")
+    if occ is not None:
+        warning = isco88_warning({str(v) for v in occ if v is not None})
+        if warning:
+            out.append(
+                Problem(
+                    spec.name,
+                    "*",
+                    origin.get("occupation", "occupation"),
+                    None,
+                    warning,
+                    source=table.file,
+                )
+            )
+    return out
+
+
+def _insert_run(
+    conn: Connection,
+    report: ImportReport,
+    actor: str,
+    digest: str,
+    started: dt.datetime,
+    change_set_id: int | None,
+) -> int:
+    r = report.result
+    row = {
+        "change_set_id": change_set_id,
+        "at": started,
+        "actor": actor,
+        "entity": report.entity,
+        "file_name": Path(report.file).name,
+        "file_sha256": digest,
+        "outcome": report.outcome,
+        "rows": report.rows,
+        "inserted": r.inserted,
+        "updated": r.updated,
+        "unchanged": r.unchanged,
+        "invalid": len({p.row for p in report.problems}) if report.problems else 0,
+        "message": "; ".join(str(p) for p in report.problems[:3]) or None,
+    }
+    table = Base.metadata.tables["import_run"]
+    return int(conn.execute(table.insert().values(row).returning(table.c.id)).scalar_one())
+
+
+def _record(
+    registry: Registry,
+    report: ImportReport,
+    actor: str,
+    digest: str,
+    started: dt.datetime,
+    change_set_id: int | None,
+) -> int:
+    """Record an attempt that stored nothing, in its own small transaction."""
+    if report.outcome == "rejected":
+        report.result = WriteResult(report.entity)
+    with registry.engine.begin() as conn:
+        return _insert_run(conn, report, actor, digest, started, change_set_id)
