@@ -10,9 +10,9 @@ from pathlib import Path
 
 def run_part(script: Path, *args: str) -> dict[str, float]:
     """Run ``script --part ...`` in a fresh interpreter; it prints one JSON line of figures."""
-    out = subprocess.run(
-        [sys.executable, str(script), *args], check=True, capture_output=True, text=True
-    )
+    out = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"{script.name} {' '.join(args)} failed:\n{out.stderr}")
     figures: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return figures
 

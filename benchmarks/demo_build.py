@@ -54,7 +54,7 @@ def peer(path: Path, workers: int) -> dict[str, float]:
             if f.name not in cols:
                 continue
             col = cols[f.name]
-            if f.ref is not None and f.ref.entity not in CODE_KEYED:  # codes stored as-is
+            if f.ref is not None and f.ref.entity not in CODE_KEYED and f.ref.entity != entity:
                 lookup = ids[f.ref.entity]
                 col = [lookup.get(v) for v in col]
             names.append(f.column)

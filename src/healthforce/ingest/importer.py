@@ -135,6 +135,18 @@ def map_columns(
     for fname, value in mapping.constants.items():
         out[fname] = [value] * n
         origin[fname] = f"(constant {value!r})"
+    for f in spec.fields:
+        if f.required and f.name not in out:
+            problems.append(
+                Problem(
+                    spec.name,
+                    "*",
+                    f.name,
+                    None,
+                    "required column missing / falta una columna obligatoria",
+                    source=table.file,
+                )
+            )
     for fname, table_ in mapping.recode.items():
         if fname in out:
             recoded = {fold(k): v for k, v in table_.items()}
