@@ -14,9 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from healthforce.errors import FileFormatError
 
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+#: CSV files larger than this are parsed by Apache Arrow into text columns (vectorised path).
+ARROW_THRESHOLD = 8 * 2**20
 DELIMITERS = (",", ";", "\t", "|")
 DATA_SHEETS = ("datos", "data")
 
@@ -78,11 +82,16 @@ def sniff_delimiter(first_line: str) -> str:
 
 
 def _read_csv(path: Path, delimiter: str | None, encoding: str | None) -> RawTable:
-    text, used = decode(path, path.read_bytes(), encoding)
+    data = path.read_bytes()
+    text, used = decode(path, data, encoding)
     if not text.strip():
         raise FileFormatError(str(path), "the file is empty / el archivo está vacío")
     first = text.split("\n", 1)[0].rstrip("\r")
     sep = delimiter or sniff_delimiter(first)
+    if len(data) > ARROW_THRESHOLD:
+        utf8 = data if used == "utf-8-sig" else text.encode("utf-8")
+        del text
+        return _read_csv_arrow(path, utf8, sep, used)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header = [h.strip() for h in next(reader)]
     width = len(header)
@@ -177,3 +186,69 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
         [list(c) for c in zip(*records, strict=True)] if records else [[] for _ in header]
     )
     return RawTable(str(path), header, columns, rows, None, None, notes)
+
+
+def _line_numbers(data: bytes) -> np.ndarray:
+    """1-based numbers of the non-empty lines of a text (blank lines skipped, as CSV readers do)."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 10)
+    starts = np.concatenate([[0], ends + 1])
+    stops = np.concatenate([ends, [buf.size]])
+    length = stops - starts
+    has_cr = (length > 0) & (buf[np.maximum(stops - 1, 0)] == 13)
+    blank = (length - has_cr) <= 0
+    return np.flatnonzero(~blank) + 1
+
+
+def _read_csv_arrow(path: Path, data: bytes, sep: str, encoding: str) -> RawTable:
+    """Large CSV: every column as Arrow text; rows numbered as the file numbers its lines."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    bad_rows: list[tuple[int, str, str]] = []
+
+    def invalid(row: pcsv.InvalidRow) -> str:
+        bad_rows.append(
+            (
+                row.number or 0,
+                "*",
+                f"has {row.actual_columns} fields, the header "
+                f"has {row.expected_columns} / número de campos",
+            )
+        )
+        return "skip"
+
+    source = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    header = next(
+        csv.reader([source.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")], delimiter=sep)
+    )
+    try:
+        table = pcsv.read_csv(
+            pa.py_buffer(source),
+            read_options=pcsv.ReadOptions(
+                column_names=[f"c{i}" for i in range(len(header))],
+                skip_rows=1,
+                block_size=16 * 2**20,
+            ),
+            parse_options=pcsv.ParseOptions(delimiter=sep, invalid_row_handler=invalid),
+            convert_options=pcsv.ConvertOptions(
+                column_types={f"c{i}": pa.string() for i in range(len(header))},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise FileFormatError(
+            str(path), f"cannot parse as CSV: {exc} / no es un CSV válido"
+        ) from None
+    columns: list[list[object]] = [
+        table.column(i).combine_chunks() for i in range(table.num_columns)
+    ]
+    lines = _line_numbers(source)[1:]  # without the header line
+    bad = {b[0] for b in bad_rows}
+    if bad_rows:
+        lines = np.array([n for n in lines if n not in bad])
+    rows = (
+        lines.tolist() if len(lines) == table.num_rows else list(range(2, table.num_rows + 2))
+    )  # quoted line breaks: number records instead
+    return RawTable(str(path), [h.strip() for h in header], columns, rows, encoding, sep, bad_rows)

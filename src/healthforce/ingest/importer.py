@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection
 
 from healthforce.errors import FileFormatError, Problem, ValidationError
@@ -30,10 +33,42 @@ from healthforce.ingest.mapping import (
 from healthforce.reference.occupations import isco88_warning
 from healthforce.store.models import Base
 from healthforce.store.registry import Change, Registry, WriteResult
-from healthforce.store.schema import ENTITIES, EntitySpec
+from healthforce.store.schema import ENTITIES, EntitySpec, Field
+from healthforce.store.validate import Reading
 
 CHUNK = 50_000
 Progress = Callable[[int, int], None]
+
+
+def as_list(column: Sequence[object]) -> list[object]:
+    """A column as a Python list (Arrow arrays come from large CSV files)."""
+    if isinstance(column, pa.Array):
+        values: list[object] = column.to_pylist()
+        return values
+    return list(column)
+
+
+def _slice(column: Sequence[object], start: int, stop: int) -> Sequence[object]:
+    if isinstance(column, pa.Array):
+        part: Sequence[object] = column.slice(start, stop - start)
+        return part
+    return column[start:stop]
+
+
+def _blank_rows(column: Sequence[object], start: int, rows: set[int]) -> Sequence[object]:
+    """The column with the given rows (absolute numbers) blanked out."""
+    local = [r - start for r in rows if start <= r < start + len(column)]
+    if not local:
+        return column
+    if isinstance(column, pa.Array):
+        mask = np.zeros(len(column), dtype=bool)
+        mask[local] = True
+        blanked: Sequence[object] = pc.if_else(pa.array(mask), pa.scalar(None, column.type), column)
+        return blanked
+    out = list(column)
+    for i in local:
+        out[i] = None
+    return out
 
 
 @dataclass
@@ -64,12 +99,12 @@ def sha256(path: Path) -> str:
 
 def map_columns(
     table: RawTable, spec: EntitySpec, mapping: Mapping
-) -> tuple[dict[str, list[object]], dict[str, str], list[Problem]]:
+) -> tuple[dict[str, Sequence[object]], dict[str, str], list[Problem]]:
     """Field columns from the file's columns; also field -> the file's column, and problems."""
     n = len(table)
     index = {h: i for i, h in enumerate(table.header)}
     problems: list[Problem] = []
-    out: dict[str, list[object]] = {}
+    out: dict[str, Sequence[object]] = {}
     origin: dict[str, str] = {}
     if mapping.columns or mapping.constants:
         check_fields(mapping, spec)
@@ -100,7 +135,11 @@ def map_columns(
                     )
                 )
                 continue
-            out[fname] = render(source, index, table.columns, n)
+            out[fname] = (
+                render(source, index, [as_list(c) for c in table.columns], n)
+                if template_columns(source)
+                else table.columns[index[source]]
+            )
             origin[fname] = source
     else:
         lookup = header_lookup(spec)
@@ -150,31 +189,49 @@ def map_columns(
     for fname, table_ in mapping.recode.items():
         if fname in out:
             recoded = {fold(k): v for k, v in table_.items()}
-            out[fname] = [recoded.get(fold(str(v)), v) if v is not None else v for v in out[fname]]
+            out[fname] = [
+                recoded.get(fold(str(v)), v) if v is not None else v for v in as_list(out[fname])
+            ]
     return out, origin, problems
 
 
-def normalise(spec: EntitySpec, columns: dict[str, list[object]], mapping: Mapping) -> None:
-    """Excel-style values to plain ones, in place, by field kind."""
+def reading_for(mapping: Mapping) -> Reading:
+    """How this file's values are read: spreadsheet-style numbers, dates and text."""
+
+    def prepare(f: Field, column: list[object]) -> list[object]:
+        if f.kind in ("int", "float"):
+            return [values.number(v, mapping.decimal) for v in column]
+        if f.kind == "date":
+            return [values.date(v, mapping.date_format) for v in column]
+        return [values.text(v) for v in column]
+
+    return Reading(prepare=prepare, date_format=mapping.date_format)
+
+
+def _decimal(spec: EntitySpec, columns: dict[str, Sequence[object]], mapping: Mapping) -> None:
+    """With a declared decimal separator, rewrite Arrow number columns to plain numbers."""
+    if mapping.decimal not in (",", "."):
+        return
     for fname, col in columns.items():
-        kind = spec.by_name[fname].kind
-        if kind in ("int", "float"):
-            columns[fname] = [values.number(v, mapping.decimal) for v in col]
-        elif kind == "date":
-            columns[fname] = [values.date(v, mapping.date_format) for v in col]
-        else:
-            columns[fname] = [values.text(v) for v in col]
+        if spec.by_name[fname].kind in ("int", "float") and isinstance(col, pa.Array):
+            text = col.cast(pa.string())
+            if mapping.decimal == ",":
+                text = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
+            else:
+                text = pc.replace_substring(text, ",", "")
+            columns[fname] = text
 
 
 def _derived_areas(table: RawTable, mapping: Mapping) -> dict[str, list[object]]:
     index = {h: i for i, h in enumerate(table.header)}
     n = len(table)
+    plain = [as_list(c) for c in table.columns]
     out: dict[str, list[object]] = {"code": [], "name": [], "level": [], "parent": []}
     seen: set[object] = set()
     for level in mapping.areas:
-        codes = render(level.code, index, table.columns, n)
-        names = render(level.name, index, table.columns, n)
-        parents = render(level.parent, index, table.columns, n) if level.parent else [None] * n
+        codes = render(level.code, index, plain, n)
+        names = render(level.name, index, plain, n)
+        parents = render(level.parent, index, plain, n) if level.parent else [None] * n
         for code, name, parent in zip(codes, names, parents, strict=True):
             if code is None or code in seen:
                 continue
@@ -233,7 +290,7 @@ def import_file(
             "tiene encabezado pero ninguna fila",
         )
     columns, origin, file_problems = map_columns(table, spec, mapping)
-    normalise(spec, columns, mapping)
+    _decimal(spec, columns, mapping)
     notes = [
         Problem(spec.name, "*", col, None, note, row=row, source=table.file)
         for row, col, note in table.notes
@@ -250,7 +307,7 @@ def import_file(
     bad_note_rows = {p.row for p in notes}
     keep = [i for i, r in enumerate(table.rows) if r not in bad_note_rows]
     if len(keep) < len(table):
-        columns = {k: [v[i] for i in keep] for k, v in columns.items()}
+        columns = {k: [as_list(v)[i] for i in keep] for k, v in columns.items()}
         table = RawTable(table.file, table.header, [], [table.rows[i] for i in keep])
     try:
         with registry.change(actor=actor, source=f"import {entity} {path.name}") as change:
@@ -258,7 +315,15 @@ def import_file(
             if derived is not None:
                 change.upsert("areas", derived)
             total = _write_chunks(
-                change, spec, columns, table, origin, report, progress, fail_after_rows
+                change,
+                spec,
+                columns,
+                table,
+                origin,
+                report,
+                progress,
+                fail_after_rows,
+                reading_for(mapping),
             )
             report.result = total
             report.problems = notes + report.problems
@@ -282,26 +347,23 @@ def import_file(
 def _write_chunks(
     change: Change,
     spec: EntitySpec,
-    columns: dict[str, list[object]],
+    columns: dict[str, Sequence[object]],
     table: RawTable,
     origin: dict[str, str],
     report: ImportReport,
     progress: Progress | None,
     fail_after_rows: int | None,
+    reading: Reading,
 ) -> WriteResult:
     n = len(table)
     total = WriteResult(spec.name)
     duplicates = _duplicates_across_chunks(spec, columns, n) if n > CHUNK else []
     report.problems.extend(_locate(duplicates, table, origin))
-    dup_rows = {p.row for p in duplicates}
+    dup_rows = {p.row for p in duplicates if p.row is not None}
     for start in range(0, n, CHUNK):
-        part = {k: v[start : start + CHUNK] for k, v in columns.items()}
-        if dup_rows:
-            part = {
-                k: [x if start + i not in dup_rows else None for i, x in enumerate(v)]
-                for k, v in part.items()
-            }
-        result = change.upsert(spec.name, part, skip_invalid=True)
+        stop = min(n, start + CHUNK)
+        part = {k: _blank_rows(_slice(v, start, stop), start, dup_rows) for k, v in columns.items()}
+        result = change.upsert(spec.name, part, skip_invalid=True, reading=reading)
         for name in ("inserted", "updated", "unchanged", "skipped"):
             setattr(total, name, getattr(total, name) + getattr(result, name))
         report.problems.extend(_locate(result.problems, table, origin, start))
@@ -314,9 +376,15 @@ def _write_chunks(
 
 
 def _duplicates_across_chunks(
-    spec: EntitySpec, columns: dict[str, list[object]], n: int
+    spec: EntitySpec, columns: dict[str, Sequence[object]], n: int
 ) -> list[Problem]:
-    keys = list(zip(*(columns.get(k, [None] * n) for k in spec.key), strict=True))
+    parts = [
+        [v.strip() if isinstance(v, str) else v for v in as_list(columns[k])]
+        if k in columns
+        else [None] * n
+        for k in spec.key
+    ]
+    keys = list(zip(*parts, strict=True))
     first: dict[tuple[object, ...], int] = {}
     out = []
     for i, k in enumerate(keys):
@@ -336,17 +404,18 @@ def _duplicates_across_chunks(
 
 
 def _warnings(
-    spec: EntitySpec, columns: dict[str, list[object]], table: RawTable, origin: dict[str, str]
+    spec: EntitySpec, columns: dict[str, Sequence[object]], table: RawTable, origin: dict[str, str]
 ) -> list[Problem]:
     out: list[Problem] = []
     if spec.name == "facilities":
-        lat = columns.get("latitude")
+        lat = as_list(columns["latitude"]) if "latitude" in columns else None
+        codes = as_list(columns.get("code", [None] * len(table)))
         for i, row in enumerate(table.rows):
             if lat is None or lat[i] in (None, ""):
                 out.append(
                     Problem(
                         spec.name,
-                        str(columns.get("code", ["?"] * len(table))[i]),
+                        str(codes[i]),
                         origin.get("latitude", "latitude"),
                         None,
                         "no coordinates: kept, flagged / sin coordenadas: se guarda, marcado",
@@ -356,7 +425,8 @@ def _warnings(
                 )
     occ = columns.get("occupation")
     if occ is not None:
-        warning = isco88_warning({str(v) for v in occ if v is not None})
+        seen = pc.unique(occ).to_pylist() if isinstance(occ, pa.Array) else occ
+        warning = isco88_warning({str(v).strip() for v in seen if v is not None})
         if warning:
             out.append(
                 Problem(

@@ -25,14 +25,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, select, update
+from sqlalchemy import Column as SAColumn
+from sqlalchemy import Connection, Engine, MetaData, Table, bindparam, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from healthforce.errors import NotFoundError, Problem, StoreError, ValidationError
 from healthforce.reference.codes import AREA_LEVEL_DEPTH
 from healthforce.store.models import Base
 from healthforce.store.schema import ENTITIES, EntitySpec
-from healthforce.store.validate import Column, check_columns, record_label
+from healthforce.store.validate import Column, Reading, check_columns, record_label
 
 #: Entities whose rows are identified by their code (string primary key) rather than an id.
 CODE_KEYED = frozenset({"occupations", "cadres", "specialties"})
@@ -73,22 +74,42 @@ class Change:
         self._audit: list[tuple[Any, ...]] = []
 
     # -- references -------------------------------------------------------------------------
+    def _rows_where_in(
+        self, table: Table, column: str, values: list[Any], *selected: Any
+    ) -> list[Any]:
+        """Rows of ``table`` whose ``column`` is in ``values``: IN lists for a few values, a
+        temporary table joined once for many (a million keys cost one join, not a thousand
+        queries)."""
+        target = table.c[column]
+        cols = selected or (table,)
+        if len(values) <= 4 * _CHUNK:
+            out: list[Any] = []
+            for start in range(0, len(values), _CHUNK):
+                chunk = values[start : start + _CHUNK]
+                out.extend(self.conn.execute(select(*cols).where(target.in_(chunk))))
+            return out
+        keys = Table(
+            "hf_wanted_keys",
+            MetaData(),
+            SAColumn("k", target.type, primary_key=True),
+            prefixes=["TEMPORARY"],
+        )
+        keys.create(self.conn)
+        try:
+            self._insert_rows(keys, ["k"], [(v,) for v in values])
+            return list(self.conn.execute(select(*cols).join(keys, target == keys.c.k)))
+        finally:
+            keys.drop(self.conn)
+
     def resolve(self, entity: str, keys: set[str]) -> dict[str, Any]:
         """Natural key -> stored id, for the keys that exist."""
         spec = ENTITIES[entity]
         table = table_of(spec)
-        key_col, id_col = table.c[spec.key[0]], table.c[id_column(entity)]
-        found: dict[str, Any] = {}
         wanted = sorted(k for k in keys if k is not None)
-        if len(wanted) > 20 * _CHUNK:
-            for k, i in self.conn.execute(select(key_col, id_col)):
-                found[k] = i
-            return {k: found[k] for k in wanted if k in found}
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            for k, i in self.conn.execute(select(key_col, id_col).where(key_col.in_(chunk))):
-                found[k] = i
-        return found
+        rows = self._rows_where_in(
+            table, spec.key[0], wanted, table.c[spec.key[0]], table.c[id_column(entity)]
+        )
+        return dict(rows)
 
     def _resolve_refs(
         self,
@@ -129,15 +150,8 @@ class Change:
     ) -> dict[tuple[Any, ...], dict[str, Any]]:
         table = table_of(spec)
         key_cols = [spec.by_name[k].column for k in spec.key]
-        first = table.c[key_cols[0]]
         firsts = sorted({k[0] for k in keys}, key=str)
-        rows: list[Any] = []
-        if len(firsts) > 20 * _CHUNK:
-            rows = list(self.conn.execute(select(table)).mappings())
-        else:
-            for start in range(0, len(firsts), _CHUNK):
-                chunk = firsts[start : start + _CHUNK]
-                rows.extend(self.conn.execute(select(table).where(first.in_(chunk))).mappings())
+        rows = [r._mapping for r in self._rows_where_in(table, key_cols[0], firsts)]
         return {tuple(r[c] for c in key_cols): dict(r) for r in rows}
 
     # -- writing -----------------------------------------------------------------------------
@@ -149,6 +163,7 @@ class Change:
         insert_only: bool = False,
         skip_invalid: bool = False,
         dry_run: bool = False,
+        reading: Reading | None = None,
     ) -> WriteResult:
         """Insert new records and update changed ones, matched by the entity's natural key.
 
@@ -156,18 +171,25 @@ class Change:
         problems are left out and reported; otherwise any problem raises ValidationError and
         nothing is written. ``dry_run`` does the whole write inside a savepoint and rolls it
         back, so it reports exactly what a real run would, database constraints included.
+        ``reading`` says how raw file values are read (see :class:`Reading`).
         """
         if dry_run:
             savepoint = self.conn.begin_nested()
             try:
-                return self.upsert(entity, raw, insert_only=insert_only, skip_invalid=skip_invalid)
+                return self.upsert(
+                    entity, raw, insert_only=insert_only, skip_invalid=skip_invalid, reading=reading
+                )
             finally:
                 savepoint.rollback()
                 self._audit.clear()
         spec = ENTITIES[entity]
         if entity == "areas" and "level" in raw:
-            return self._upsert_areas(raw, insert_only=insert_only, skip_invalid=skip_invalid)
-        return self._upsert(spec, raw, insert_only=insert_only, skip_invalid=skip_invalid)
+            return self._upsert_areas(
+                raw, insert_only=insert_only, skip_invalid=skip_invalid, reading=reading
+            )
+        return self._upsert(
+            spec, raw, insert_only=insert_only, skip_invalid=skip_invalid, reading=reading
+        )
 
     def _upsert(
         self,
@@ -176,9 +198,10 @@ class Change:
         *,
         insert_only: bool,
         skip_invalid: bool,
+        reading: Reading | None = None,
     ) -> WriteResult:
         entity = spec.name
-        checked = check_columns(spec, raw)
+        checked = check_columns(spec, raw, reading)
         columns, problems, n = checked.columns, checked.problems, checked.n
         if any(p.row is None for p in problems):
             raise ValidationError(problems)
@@ -227,22 +250,13 @@ class Change:
         store_cols = list(dict.fromkeys(store_cols + key_cols))
         defaults = {f.column: f.default for f in spec.fields if f.default is not None}
         insert_cols = list(dict.fromkeys(store_cols + list(defaults)))
-        inserts: list[tuple[Any, ...]] = []
+        new = [i for i in range(n) if i not in bad and keys[i] not in existing]
         updates: list[dict[str, Any]] = []
         for i in range(n):
-            if i in bad:
-                continue
-            values = {c: columns[c][i] for c in store_cols}
             old = existing.get(keys[i])
-            if old is None:
-                inserts.append(
-                    tuple(
-                        defaults.get(c) if columns[c][i] is None else columns[c][i]
-                        for c in insert_cols
-                    )
-                )
+            if old is None or i in bad:
                 continue
-            changed = {c: v for c, v in values.items() if old[c] != v}
+            changed = {c: columns[c][i] for c in store_cols if old[c] != columns[c][i]}
             if not changed:
                 result.unchanged += 1
                 continue
@@ -254,9 +268,23 @@ class Change:
                 {c: _json(old[c]) for c in changed},
                 {c: _json(v) for c, v in changed.items()},
             )
+        # Inserts column-wise: the common case (a batch of new records) never loops in Python.
+        whole = len(new) == n
+        insert_columns = []
+        for c in insert_cols:
+            col = columns[c] if whole else [columns[c][i] for i in new]
+            if c in defaults:
+                col = [defaults[c] if v is None else v for v in col]
+            insert_columns.append(col)
+        inserts = list(zip(*insert_columns, strict=True))
         result.inserted, result.updated = len(inserts), len(updates)
-        for k, row in zip(keys, range(n), strict=True):
-            if row not in bad and k not in existing:
+        new_keys = keys if whole else [keys[i] for i in new]
+        if len(spec.key) == 1 and new_keys and isinstance(new_keys[0][0], str):
+            self._audit.extend(
+                (self.change_set_id, entity, k[0], "insert", None, None) for k in new_keys
+            )
+        else:
+            for k in new_keys:
                 self._log(spec, k, "insert", None, None)
         self._insert_rows(table_of(spec), insert_cols, inserts)
         self._update_rows(spec, updates)
@@ -264,18 +292,34 @@ class Change:
         return result
 
     def _upsert_areas(
-        self, raw: Mapping[str, Sequence[object]], *, insert_only: bool, skip_invalid: bool
+        self,
+        raw: Mapping[str, Sequence[object]],
+        *,
+        insert_only: bool,
+        skip_invalid: bool,
+        reading: Reading | None = None,
     ) -> WriteResult:
         """Areas reference their parent: write them level by level, top first, so that a
         parent in the same batch exists when its children are resolved."""
-        depth = [AREA_LEVEL_DEPTH.get(str(v).strip().casefold(), 99) for v in raw["level"]]
+        levels = raw["level"]
+        if not isinstance(levels, list):
+            raw = {
+                k: list(v) if isinstance(v, list) else v.to_pylist()  # type: ignore[attr-defined]
+                for k, v in raw.items()
+            }
+            levels = raw["level"]
+        depth = [AREA_LEVEL_DEPTH.get(str(v).strip().casefold(), 99) for v in levels]
         total = WriteResult("areas")
         for d in sorted(set(depth)):
             rows = [i for i, x in enumerate(depth) if x == d]
             part = {name: [col[i] for i in rows] for name, col in raw.items()}
             try:
                 res = self._upsert(
-                    ENTITIES["areas"], part, insert_only=insert_only, skip_invalid=skip_invalid
+                    ENTITIES["areas"],
+                    part,
+                    insert_only=insert_only,
+                    skip_invalid=skip_invalid,
+                    reading=reading,
                 )
             except ValidationError as exc:
                 raise ValidationError([_renumber(p, rows) for p in exc.problems]) from None

@@ -74,6 +74,7 @@ def _f(name: str, kind: Kind, es: str, en: str, **kw: object) -> Field:
 
 
 EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2200, 1, 1)
 
 AREA = EntitySpec(
     "areas",

@@ -12,10 +12,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+import pyarrow as pa
+
 from healthforce.errors import Problem
 from healthforce.reference.codes import CODE_LISTS
 from healthforce.reference.countries import country_codes
-from healthforce.store.schema import EARLIEST, EntitySpec, Field
+from healthforce.store.fastpath import convert_arrow
+from healthforce.store.schema import EARLIEST, LATEST, EntitySpec, Field
 
 Column = list[object]
 #: A converter takes a column and returns it converted, with (row index, reason) problems.
@@ -124,7 +127,7 @@ def _iso_date(s: str) -> dt.date:
 def _to_date(f: Field, values: Sequence[object]) -> tuple[Column, list[tuple[int, str]]]:
     out: Column = []
     bad: list[tuple[int, str]] = []
-    latest = dt.date(2200, 1, 1)
+    latest = LATEST
     for i, v in enumerate(values):
         if v is None:
             out.append(None)
@@ -215,6 +218,21 @@ CONVERTERS: dict[str, Converter] = {
 }
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How raw file values are read: ``prepare`` turns spreadsheet-style values (decimal commas,
+    day-first or serial dates ...) into plain ones before the converters; ``date_format`` is the
+    files' date format when it is not ISO."""
+
+    prepare: Callable[[Field, list[object]], list[object]] | None = None
+    date_format: str | None = None
+
+
+def _cell(values: Sequence[object], i: int) -> object:
+    value = values[i]
+    return value.as_py() if hasattr(value, "as_py") else value
+
+
 @dataclass
 class Checked:
     """Converted columns (every field of the spec, None where absent) and the problems found."""
@@ -231,12 +249,15 @@ def record_label(spec: EntitySpec, columns: Mapping[str, Sequence[object]], i: i
     parts = []
     for k in spec.key:
         col = columns.get(k)
-        parts.append(str(col[i]) if col is not None and i < len(col) else "?")
+        parts.append(str(_cell(col, i)) if col is not None and i < len(col) else "?")
     return "/".join(parts)
 
 
-def check_columns(spec: EntitySpec, raw: Mapping[str, Sequence[object]]) -> Checked:
-    """Convert and check every column; rows are indexed from 0."""
+def check_columns(
+    spec: EntitySpec, raw: Mapping[str, Sequence[object]], reading: Reading | None = None
+) -> Checked:
+    """Convert and check every column; rows are indexed from 0. A column may be a list or an
+    Arrow array of text (large files), which takes the vectorised path."""
     unknown = [name for name in raw if name not in spec.by_name]
     lengths = {len(v) for v in raw.values()}
     if len(lengths) > 1:
@@ -262,11 +283,29 @@ def check_columns(spec: EntitySpec, raw: Mapping[str, Sequence[object]]) -> Chec
                     )
                 )
             continue
-        converted, bad = CONVERTERS[f.kind](f, values)
+        if isinstance(values, pa.Array):
+            converted, bad = convert_arrow(
+                f,
+                values,
+                CONVERTERS[f.kind],
+                reading.prepare if reading else None,
+                reading.date_format if reading else None,
+            )
+        else:
+            if reading is not None and reading.prepare is not None:
+                values = reading.prepare(f, list(values))
+            converted, bad = CONVERTERS[f.kind](f, values)
         columns[f.name] = converted
         for i, reason in bad:
             problems.append(
-                Problem(spec.name, record_label(spec, raw_key, i), f.name, values[i], reason, row=i)
+                Problem(
+                    spec.name,
+                    record_label(spec, raw_key, i),
+                    f.name,
+                    _cell(raw[f.name], i),
+                    reason,
+                    row=i,
+                )
             )
         if f.required:
             bad_rows = {r for r, _ in bad}
@@ -277,7 +316,7 @@ def check_columns(spec: EntitySpec, raw: Mapping[str, Sequence[object]]) -> Chec
                             spec.name,
                             record_label(spec, raw_key, i),
                             f.name,
-                            values[i],
+                            _cell(raw[f.name], i),
                             "required / obligatorio",
                             row=i,
                         )
