@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _measure import peak_rss_mb, run_part
 
+from _measure import peak_rss_mb, run_part
 from healthforce.ingest.demo.geography import area_columns, load_states
 from healthforce.ingest.importer import import_file
 from healthforce.ingest.reference import seed_reference

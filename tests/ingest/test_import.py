@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from healthforce.errors import FileFormatError
+from healthforce.ingest import files
 from healthforce.ingest.importer import import_file
 from healthforce.ingest.mapping import load_mapping
 from healthforce.store.models import Facility, ImportRun, Worker
@@ -30,7 +31,17 @@ def registry(db: Engine) -> Registry:
     return build_small(db)
 
 
-def test_a_good_file_is_stored_and_recorded(registry: Registry, tmp_path: Path) -> None:
+@pytest.fixture(params=["python-csv", "arrow-csv"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a CSV test through both readers: Python's csv (small files) and Arrow (large)."""
+    if request.param == "arrow-csv":
+        monkeypatch.setattr(files, "ARROW_THRESHOLD", 0)
+    return str(request.param)
+
+
+def test_a_good_file_is_stored_and_recorded(
+    registry: Registry, reader: str, tmp_path: Path
+) -> None:
     path = _csv(tmp_path, f"{HEADER}\nW10,F,1990-01-02,2211,active\nW11,M,1985-03-04,2221,active\n")
     report = import_file(registry, "workers", path, actor="clerk")
     assert report.outcome == "stored"
@@ -51,7 +62,9 @@ def test_a_good_file_is_stored_and_recorded(registry: Registry, tmp_path: Path) 
     assert (again.result.inserted, again.result.unchanged) == (0, 2)
 
 
-def test_spanish_headers_semicolons_and_windows_1252(registry: Registry, tmp_path: Path) -> None:
+def test_spanish_headers_semicolons_and_windows_1252(
+    registry: Registry, reader: str, tmp_path: Path
+) -> None:
     text = (
         "Identificador;Sexo;Fecha de nacimiento;Ocupación (CIUO-08);Situación\n"
         "W20;Femenino;31/12/1980;2211;Activo\n"
@@ -66,7 +79,7 @@ def test_spanish_headers_semicolons_and_windows_1252(registry: Registry, tmp_pat
     assert birth == dt.date(1980, 12, 31)
 
 
-def test_values_as_excel_writes_them(registry: Registry, tmp_path: Path) -> None:
+def test_values_as_excel_writes_them(registry: Registry, reader: str, tmp_path: Path) -> None:
     path = _csv(
         tmp_path,
         "area;year;sex;age_band;population\n"
@@ -175,7 +188,13 @@ def test_truncated_xlsx(registry: Registry, tmp_path: Path) -> None:
     ],
 )
 def test_bad_rows_store_nothing(
-    registry: Registry, tmp_path: Path, text: str, row: int | None, column: str, reason: str
+    registry: Registry,
+    reader: str,
+    tmp_path: Path,
+    text: str,
+    row: int | None,
+    column: str,
+    reason: str,
 ) -> None:
     before = snapshot(registry.engine)
     report = import_file(registry, "workers", _csv(tmp_path, text))
@@ -191,7 +210,7 @@ def test_bad_rows_store_nothing(
     }
 
 
-def test_reference_to_a_missing_facility(registry: Registry, tmp_path: Path) -> None:
+def test_reference_to_a_missing_facility(registry: Registry, reader: str, tmp_path: Path) -> None:
     path = _csv(tmp_path, "external_id,facility,occupation\nP10,F1,2211\nP11,NOWHERE,2211\n")
     report = import_file(registry, "posts", path)
     assert report.outcome == "rejected"
@@ -201,7 +220,7 @@ def test_reference_to_a_missing_facility(registry: Registry, tmp_path: Path) -> 
 
 
 def test_duplicates_against_the_database_update_not_duplicate(
-    registry: Registry, tmp_path: Path
+    registry: Registry, reader: str, tmp_path: Path
 ) -> None:
     path = _csv(tmp_path, f"{HEADER}\nW1,F,1980-05-01,2211,retired\n")
     report = import_file(registry, "workers", path)

@@ -1,7 +1,8 @@
 """Reading the audit log: a record's history, and its values when it was inserted.
 
-Inserts are logged by key only (see :mod:`healthforce.store.registry`); the values a record had
-when it was inserted are its current values with every later update undone, newest first.
+A row knows the change set that inserted it (``created_in``); updates and deletes are audit
+entries (see :mod:`healthforce.store.registry`). The values a record had when it was inserted
+are its current values with every later update undone, newest first.
 """
 
 from __future__ import annotations
@@ -29,8 +30,31 @@ class AuditRecord:
     after: dict[str, Any] | None
 
 
+def _row(engine: Engine, entity: str, key: str) -> dict[str, Any] | None:
+    spec = ENTITIES[entity]
+    table = table_of(spec)
+    columns = [table.c[spec.by_name[k].column] for k in spec.key]
+    parts = key.split("/")
+    where = [c == c.type.python_type(p) for c, p in zip(columns, parts, strict=True)]
+    with engine.connect() as conn:
+        row = conn.execute(select(table).where(*where)).mappings().first()
+    return None if row is None else dict(row)
+
+
 def history(engine: Engine, entity: str, key: str) -> list[AuditRecord]:
-    """Every audited change of one record, oldest first. ``key`` as in the audit entry."""
+    """Every change of one record, oldest first: its insert, then its audit entries. ``key``
+    is the natural key as the audit entry writes it ("W1", or "5/2024/T/total")."""
+    records: list[AuditRecord] = []
+    row = _row(engine, entity, key)
+    created = row.get("created_in") if row else None
+    if created is not None:
+        with engine.connect() as conn:
+            cs = conn.execute(
+                select(ChangeSet.actor, ChangeSet.at, ChangeSet.source).where(
+                    ChangeSet.id == created
+                )
+            ).one()
+        records.append(AuditRecord(created, cs[0], cs[1], cs[2], "insert", None, None))
     stmt = (
         select(
             AuditEntry.change_set_id,
@@ -46,21 +70,16 @@ def history(engine: Engine, entity: str, key: str) -> list[AuditRecord]:
         .order_by(AuditEntry.id)
     )
     with engine.connect() as conn:
-        return [AuditRecord(*row) for row in conn.execute(stmt)]
+        records.extend(AuditRecord(*r) for r in conn.execute(stmt))
+    return records
 
 
 def as_inserted(engine: Engine, entity: str, key: str) -> dict[str, Any]:
     """The record's stored column values as they were when it was inserted."""
-    spec = ENTITIES[entity]
-    table = table_of(spec)
-    columns = [table.c[spec.by_name[k].column] for k in spec.key]
-    parts = key.split("/")
-    where = [c == c.type.python_type(p) for c, p in zip(columns, parts, strict=True)]
-    with engine.connect() as conn:
-        row = conn.execute(select(table).where(*where)).mappings().first()
+    row = _row(engine, entity, key)
     if row is None:
         raise NotFoundError(f"{entity} {key}: no such record / no existe")
-    values = dict(row)
+    values = row
     for record in reversed(history(engine, entity, key)):
         if record.action == "update" and record.before:
             values.update(record.before)

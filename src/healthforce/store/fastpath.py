@@ -37,6 +37,12 @@ def _countries() -> pa.Array:
     return pa.array(sorted(country_codes()))
 
 
+class IsoDates(list[object]):
+    """Dates as Python objects, with their ISO text alongside (how SQLite stores them)."""
+
+    iso: list[str | None]
+
+
 def _indices(mask: pa.Array) -> np.ndarray:
     return np.flatnonzero(mask.to_numpy(zero_copy_only=False))
 
@@ -73,7 +79,12 @@ def convert_arrow(
         values = text
     fast_ok = pc.or_(fast_ok, blank)
     values = pc.if_else(blank, pa.scalar(None, values.type), values)
-    out: list[object] = values.to_pylist()
+    out: list[object]
+    if f.kind == "date":  # numpy makes date objects ~20x faster than Arrow's to_pylist
+        out = IsoDates(values.to_numpy(zero_copy_only=False).astype("datetime64[D]").tolist())
+        out.iso = values.cast(pa.string()).to_pylist()
+    else:
+        out = values.to_pylist()
     bad: list[tuple[int, str]] = []
     if f.kind in ("int", "float", "date"):
         bad.extend(_range(f, values, fast_ok))
@@ -91,6 +102,9 @@ def convert_arrow(
         converted, slow_bad = slow(f, raw)
         for j, i in enumerate(rest.tolist()):
             out[i] = converted[j]
+            if isinstance(out, IsoDates):
+                value = converted[j]
+                out.iso[i] = value.isoformat() if hasattr(value, "isoformat") else None
         bad.extend((int(rest[j]), reason) for j, reason in slow_bad)
     return out, sorted(bad)
 

@@ -9,11 +9,11 @@
 A change is all-or-nothing: a validation problem raises :class:`ValidationError` before anything
 is written, and any error inside the ``with`` block rolls the whole change back, audit included.
 
-Audit rule: each change set records who, when and from what source; each record it touches gets
-an audit entry. Updates keep the changed fields' values before and after; deletes keep the whole
-record before. Inserts keep only the record's key: its values at insertion are the current values
-with later updates undone, which :meth:`Registry.history` reconstructs. This keeps bulk loads of
-millions of rows cheap without losing any state.
+Audit rule: each change set records who, when and from what source. A row records the change set
+that inserted it (``created_in``); updates get an audit entry with the changed fields' values
+before and after, deletes one with the whole record before. A record's values at insertion are
+its current values with later updates undone (:func:`healthforce.store.audit.as_inserted`). This
+keeps bulk loads of millions of rows cheap without losing any state.
 """
 
 from __future__ import annotations
@@ -270,23 +270,18 @@ class Change:
             )
         # Inserts column-wise: the common case (a batch of new records) never loops in Python.
         whole = len(new) == n
-        insert_columns = []
+        insert_columns: list[Sequence[Any]] = []
         for c in insert_cols:
             col = columns[c] if whole else [columns[c][i] for i in new]
             if c in defaults:
                 col = [defaults[c] if v is None else v for v in col]
             insert_columns.append(col)
+        insert_columns.append([self.change_set_id] * len(new))
+        if self.conn.dialect.name == "sqlite":
+            insert_columns = [sqlite_dates(c) for c in insert_columns]
         inserts = list(zip(*insert_columns, strict=True))
         result.inserted, result.updated = len(inserts), len(updates)
-        new_keys = keys if whole else [keys[i] for i in new]
-        if len(spec.key) == 1 and new_keys and isinstance(new_keys[0][0], str):
-            self._audit.extend(
-                (self.change_set_id, entity, k[0], "insert", None, None) for k in new_keys
-            )
-        else:
-            for k in new_keys:
-                self._log(spec, k, "insert", None, None)
-        self._insert_rows(table_of(spec), insert_cols, inserts)
+        self._insert_rows(table_of(spec), [*insert_cols, "created_in"], inserts)
         self._update_rows(spec, updates)
         self.flush_audit()
         return result
@@ -456,6 +451,18 @@ class Change:
         if self._audit:
             self._insert_rows(Base.metadata.tables["audit_entry"], AUDIT_COLUMNS, self._audit)
             self._audit = []
+
+
+def sqlite_dates(column: Sequence[Any]) -> Sequence[Any]:
+    """Dates as ISO text for SQLite (what SQLAlchemy stores; no reliance on sqlite3's deprecated
+    default adapters). Columns from large files carry their ISO text already."""
+    iso = getattr(column, "iso", None)
+    if iso is not None:
+        return list(iso)
+    sample = next((v for v in column if v is not None), None)
+    if isinstance(sample, dt.date):
+        return [v.isoformat() if isinstance(v, dt.date) else v for v in column]
+    return column
 
 
 def _renumber(p: Problem, rows: list[int]) -> Problem:

@@ -7,10 +7,10 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from healthforce.store.models.base import Base
+from healthforce.store.models.base import Audited, Base
 
 
-class Facility(Base):
+class Facility(Audited, Base):
     __tablename__ = "facility"
     __table_args__ = (
         CheckConstraint("latitude BETWEEN -90 AND 90", name="lat_range"),
@@ -36,7 +36,7 @@ class Facility(Base):
     closed_on: Mapped[dt.date | None]
 
 
-class TeamNorm(Base):
+class TeamNorm(Audited, Base):
     """The interprofessional team a facility type needs: headcount by occupation.
 
     With ``per_population`` set, the headcount is required for every that many people served.

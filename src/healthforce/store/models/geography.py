@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from healthforce.store.models.base import Base
+from healthforce.store.models.base import Audited, Base
 
 
-class Area(Base):
+class Area(Audited, Base):
     """An administrative area. ``code`` is the official code (ISO 3166-2 where one exists)."""
 
     __tablename__ = "area"
@@ -28,7 +28,7 @@ class Area(Base):
     boundary: Mapped[str | None] = mapped_column(Text, doc="GeoJSON geometry, as it comes")
 
 
-class AreaPopulation(Base):
+class AreaPopulation(Audited, Base):
     """Population of an area in a year; ``sex`` 'T' and ``age_band`` 'total' for totals."""
 
     __tablename__ = "area_population"

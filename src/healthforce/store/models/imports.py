@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from healthforce.store.models.base import Base
+from healthforce.store.models.base import Audited, Base
 
 
 class ImportRun(Base):
@@ -31,7 +31,7 @@ class ImportRun(Base):
     message: Mapped[str | None] = mapped_column(Text)
 
 
-class Observation(Base):
+class Observation(Audited, Base):
     """One published aggregate figure (WHO GHO, World Bank, OECD ...), kept beside the registry.
 
     ``partner`` is the second country of a bilateral figure ('' when none). A later vintage of

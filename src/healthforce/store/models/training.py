@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from healthforce.store.models.base import Base
+from healthforce.store.models.base import Audited, Base
 
 
-class TrainingInstitution(Base):
+class TrainingInstitution(Audited, Base):
     __tablename__ = "training_institution"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -18,7 +18,7 @@ class TrainingInstitution(Base):
     country: Mapped[str] = mapped_column(String(3))
 
 
-class TrainingProgramme(Base):
+class TrainingProgramme(Audited, Base):
     """A programme producing one occupation, e.g. six-year community medicine (2211)."""
 
     __tablename__ = "training_programme"
@@ -32,7 +32,7 @@ class TrainingProgramme(Base):
     duration_years: Mapped[int]
 
 
-class TrainingCohort(Base):
+class TrainingCohort(Audited, Base):
     __tablename__ = "training_cohort"
     __table_args__ = (
         UniqueConstraint("programme_id", "intake_year"),

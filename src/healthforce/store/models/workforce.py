@@ -8,10 +8,10 @@ import datetime as dt
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from healthforce.store.models.base import Base
+from healthforce.store.models.base import Audited, Base
 
 
-class Occupation(Base):
+class Occupation(Audited, Base):
     """An ISCO-08 health occupation (4-digit unit group)."""
 
     __tablename__ = "occupation"
@@ -22,7 +22,7 @@ class Occupation(Base):
     name_es: Mapped[str] = mapped_column(String(200))
 
 
-class Cadre(Base):
+class Cadre(Audited, Base):
     """A national cadre mapped onto an ISCO-08 occupation."""
 
     __tablename__ = "cadre"
@@ -33,7 +33,7 @@ class Cadre(Base):
     name_es: Mapped[str] = mapped_column(String(200))
 
 
-class Specialty(Base):
+class Specialty(Audited, Base):
     __tablename__ = "specialty"
 
     code: Mapped[str] = mapped_column(String(60), primary_key=True)
@@ -41,7 +41,7 @@ class Specialty(Base):
     name_es: Mapped[str] = mapped_column(String(200))
 
 
-class Worker(Base):
+class Worker(Audited, Base):
     """A health worker. ``national_id`` is private data and never leaves the private side."""
 
     __tablename__ = "worker"
@@ -77,14 +77,14 @@ class Worker(Base):
     status_date: Mapped[dt.date | None]
 
 
-class WorkerSpecialty(Base):
+class WorkerSpecialty(Audited, Base):
     __tablename__ = "worker_specialty"
 
     worker_id: Mapped[int] = mapped_column(ForeignKey("worker.id"), primary_key=True)
     specialty_code: Mapped[str] = mapped_column(ForeignKey("specialty.code"), primary_key=True)
 
 
-class Post(Base):
+class Post(Audited, Base):
     """A post of the establishment: a place for one worker of an occupation in a facility."""
 
     __tablename__ = "post"
@@ -102,7 +102,7 @@ class Post(Base):
     fte: Mapped[float] = mapped_column(default=1.0)
 
 
-class Assignment(Base):
+class Assignment(Audited, Base):
     """A worker in a post from ``start_date`` to ``end_date`` (open-ended when None)."""
 
     __tablename__ = "assignment"
@@ -131,7 +131,7 @@ class Assignment(Base):
     term_months: Mapped[int | None]
 
 
-class Movement(Base):
+class Movement(Audited, Base):
     """A worker-level event: entry, exit, transfer, emigration or return."""
 
     __tablename__ = "movement"

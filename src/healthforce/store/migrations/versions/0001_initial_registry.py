@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 14:18:57.897899
+Create Date: 2026-11-23 14:43:30.263312
 """
 
 from __future__ import annotations
@@ -18,6 +18,14 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
+        "change_set",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("source", sa.String(length=300), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_change_set")),
+    )
+    op.create_table(
         "area",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=32), nullable=False),
@@ -28,64 +36,18 @@ def upgrade() -> None:
         sa.Column("centroid_lon", sa.Double(), nullable=True),
         sa.Column("urban_rural", sa.String(length=10), nullable=True),
         sa.Column("boundary", sa.Text(), nullable=True),
+        sa.Column("created_in", sa.Integer(), nullable=True),
         sa.CheckConstraint("centroid_lat BETWEEN -90 AND 90", name=op.f("ck_area_lat_range")),
         sa.CheckConstraint("centroid_lon BETWEEN -180 AND 180", name=op.f("ck_area_lon_range")),
+        sa.ForeignKeyConstraint(
+            ["created_in"], ["change_set.id"], name=op.f("fk_area_created_in_change_set")
+        ),
         sa.ForeignKeyConstraint(["parent_id"], ["area.id"], name=op.f("fk_area_parent_id_area")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_area")),
         sa.UniqueConstraint("code", name=op.f("uq_area_code")),
     )
     with op.batch_alter_table("area", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_area_parent_id"), ["parent_id"], unique=False)
-
-    op.create_table(
-        "change_set",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("actor", sa.String(length=100), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("source", sa.String(length=300), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_change_set")),
-    )
-    op.create_table(
-        "occupation",
-        sa.Column("code", sa.String(length=4), nullable=False),
-        sa.Column("group", sa.String(length=40), nullable=False),
-        sa.Column("name_en", sa.String(length=200), nullable=False),
-        sa.Column("name_es", sa.String(length=200), nullable=False),
-        sa.PrimaryKeyConstraint("code", name=op.f("pk_occupation")),
-    )
-    op.create_table(
-        "specialty",
-        sa.Column("code", sa.String(length=60), nullable=False),
-        sa.Column("name_en", sa.String(length=200), nullable=False),
-        sa.Column("name_es", sa.String(length=200), nullable=False),
-        sa.PrimaryKeyConstraint("code", name=op.f("pk_specialty")),
-    )
-    op.create_table(
-        "area_population",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("area_id", sa.Integer(), nullable=False),
-        sa.Column("year", sa.Integer(), nullable=False),
-        sa.Column("sex", sa.String(length=1), nullable=False),
-        sa.Column("age_band", sa.String(length=10), nullable=False),
-        sa.Column("population", sa.Integer(), nullable=False),
-        sa.Column("source", sa.String(length=200), nullable=True),
-        sa.CheckConstraint(
-            "population >= 0", name=op.f("ck_area_population_population_not_negative")
-        ),
-        sa.ForeignKeyConstraint(
-            ["area_id"], ["area.id"], name=op.f("fk_area_population_area_id_area")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_area_population")),
-        sa.UniqueConstraint(
-            "area_id",
-            "year",
-            "sex",
-            "age_band",
-            name=op.f("uq_area_population_area_id_year_sex_age_band"),
-        ),
-    )
-    with op.batch_alter_table("area_population", schema=None) as batch_op:
-        batch_op.create_index("ix_area_population_year", ["year"], unique=False)
 
     op.create_table(
         "audit_entry",
@@ -110,11 +72,132 @@ def upgrade() -> None:
         batch_op.create_index("ix_audit_entry_entity", ["entity", "entity_key"], unique=False)
 
     op.create_table(
+        "import_run",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("change_set_id", sa.Integer(), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("entity", sa.String(length=40), nullable=False),
+        sa.Column("file_name", sa.String(length=500), nullable=False),
+        sa.Column("file_sha256", sa.String(length=64), nullable=False),
+        sa.Column("outcome", sa.String(length=10), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("inserted", sa.Integer(), nullable=False),
+        sa.Column("updated", sa.Integer(), nullable=False),
+        sa.Column("unchanged", sa.Integer(), nullable=False),
+        sa.Column("invalid", sa.Integer(), nullable=False),
+        sa.Column("message", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["change_set_id"],
+            ["change_set.id"],
+            name=op.f("fk_import_run_change_set_id_change_set"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_import_run")),
+    )
+    with op.batch_alter_table("import_run", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_import_run_file_sha256"), ["file_sha256"], unique=False
+        )
+
+    op.create_table(
+        "observation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=40), nullable=False),
+        sa.Column("indicator", sa.String(length=60), nullable=False),
+        sa.Column("location", sa.String(length=20), nullable=False),
+        sa.Column("partner", sa.String(length=20), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("value", sa.Double(), nullable=False),
+        sa.Column("low", sa.Double(), nullable=True),
+        sa.Column("high", sa.Double(), nullable=True),
+        sa.Column("is_country", sa.Boolean(), nullable=False),
+        sa.Column("partner_is_country", sa.Boolean(), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=True),
+        sa.Column("flag", sa.String(length=20), nullable=True),
+        sa.Column("vintage", sa.String(length=40), nullable=False),
+        sa.Column("created_in", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_in"], ["change_set.id"], name=op.f("fk_observation_created_in_change_set")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_observation")),
+        sa.UniqueConstraint(
+            "source",
+            "indicator",
+            "location",
+            "partner",
+            "year",
+            name=op.f("uq_observation_source_indicator_location_partner_year"),
+        ),
+    )
+    with op.batch_alter_table("observation", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_observation_indicator_location", ["indicator", "location"], unique=False
+        )
+
+    op.create_table(
+        "occupation",
+        sa.Column("code", sa.String(length=4), nullable=False),
+        sa.Column("group", sa.String(length=40), nullable=False),
+        sa.Column("name_en", sa.String(length=200), nullable=False),
+        sa.Column("name_es", sa.String(length=200), nullable=False),
+        sa.Column("created_in", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_in"], ["change_set.id"], name=op.f("fk_occupation_created_in_change_set")
+        ),
+        sa.PrimaryKeyConstraint("code", name=op.f("pk_occupation")),
+    )
+    op.create_table(
+        "specialty",
+        sa.Column("code", sa.String(length=60), nullable=False),
+        sa.Column("name_en", sa.String(length=200), nullable=False),
+        sa.Column("name_es", sa.String(length=200), nullable=False),
+        sa.Column("created_in", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_in"], ["change_set.id"], name=op.f("fk_specialty_created_in_change_set")
+        ),
+        sa.PrimaryKeyConstraint("code", name=op.f("pk_specialty")),
+    )
+    op.create_table(
+        "area_population",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("area_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("sex", sa.String(length=1), nullable=False),
+        sa.Column("age_band", sa.String(length=10), nullable=False),
+        sa.Column("population", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=200), nullable=True),
+        sa.Column("created_in", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "population >= 0", name=op.f("ck_area_population_population_not_negative")
+        ),
+        sa.ForeignKeyConstraint(
+            ["area_id"], ["area.id"], name=op.f("fk_area_population_area_id_area")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_in"], ["change_set.id"], name=op.f("fk_area_population_created_in_change_set")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_area_population")),
+        sa.UniqueConstraint(
+            "area_id",
+            "year",
+            "sex",
+            "age_band",
+            name=op.f("uq_area_population_area_id_year_sex_age_band"),
+        ),
+    )
+    with op.batch_alter_table("area_population", schema=None) as batch_op:
+        batch_op.create_index("ix_area_population_year", ["year"], unique=False)
+
+    op.create_table(
         "cadre",
         sa.Column("code", sa.String(length=60), nullable=False),
         sa.Column("occupation_code", sa.String(length=4), nullable=False),
         sa.Column("name_en", sa.String(length=200), nullable=False),
         sa.Column("name_es", sa.String(length=200), nullable=False),
+        sa.Column("created_in", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_in"], ["change_set.id"], name=op.f("fk_cadre_created_in_change_set")
+        ),
         sa.ForeignKeyConstraint(
             ["occupation_code"],
             ["occupation.code"],
@@ -137,6 +220,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("opened_on", sa.Date(), nullable=True),
         sa.Column("closed_on", sa.Date(), nullable=True),
+        sa.Column("created_in", sa.Integer(), nullable=True),
         sa.CheckConstraint(
             "closed_on IS NULL OR opened_on IS NULL OR closed_on >= opened_on",
             name=op.f("ck_facility_closed_after_opened"),
@@ -144,6 +228,9 @@ def upgrade() -> None:
         sa.CheckConstraint("latitude BETWEEN -90 AND 90", name=op.f("ck_facility_lat_range")),
         sa.CheckConstraint("longitude BETWEEN -180 AND 180", name=op.f("ck_facility_lon_range")),
         sa.ForeignKeyConstraint(["area_id"], ["area.id"], name=op.f("fk_facility_area_id_area")),
+        sa.ForeignKeyConstraint(
+            ["created_in"], ["change_set.id"], name=op.f("fk_facility_created_in_change_set")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_facility")),
         sa.UniqueConstraint("code", name=op.f("uq_facility_code")),
     )
@@ -158,10 +245,14 @@ def upgrade() -> None:
         sa.Column("occupation_code", sa.String(length=4), nullable=False),
         sa.Column("headcount", sa.Integer(), nullable=False),
         sa.Column("per_population", sa.Integer(), nullable=True),
+        sa.Column("created_in", sa.Integer(), nullable=True),
         sa.CheckConstraint("headcount > 0", name=op.f("ck_team_norm_headcount_positive")),
         sa.CheckConstraint(
             "per_population IS NULL OR per_population > 0",
             name=op.f("ck_team_norm_per_population_positive"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_in"], ["change_set.id"], name=op.f("fk_team_norm_created_in_change_set")
         ),
         sa.ForeignKeyConstraint(
             ["occupation_code"],
@@ -182,8 +273,14 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=300), nullable=False),
         sa.Column("area_id", sa.Integer(), nullable=True),
         sa.Column("country", sa.String(length=3), nullable=False),
+        sa.Column("created_in", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["area_id"], ["area.id"], name=op.f("fk_training_institution_area_id_area")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_in"],
+            ["change_set.id"],
+            name=op.f("fk_training_institution_created_in_change_set"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_training_institution")),
         sa.UniqueConstraint("code", name=op.f("uq_training_institution_code")),
@@ -197,7 +294,11 @@ def upgrade() -> None:
         sa.Column("specialty_code", sa.String(length=60), nullable=True),
         sa.Column("funded", sa.Boolean(), nullable=False),
         sa.Column("fte", sa.Double(), nullable=False),
+        sa.Column("created_in", sa.Integer(), nullable=True),
         sa.CheckConstraint("fte > 0 AND fte <= 1", name=op.f("ck_post_fte_range")),
+        sa.ForeignKeyConstraint(
+            ["created_in"], ["change_set.id"], name=op.f("fk_post_created_in_change_set")
+        ),
         sa.ForeignKeyConstraint(
             ["facility_id"], ["facility.id"], name=op.f("fk_post_facility_id_facility")
         ),
@@ -225,8 +326,14 @@ def upgrade() -> None:
         sa.Column("institution_id", sa.Integer(), nullable=False),
         sa.Column("occupation_code", sa.String(length=4), nullable=False),
         sa.Column("duration_years", sa.Integer(), nullable=False),
+        sa.Column("created_in", sa.Integer(), nullable=True),
         sa.CheckConstraint(
             "duration_years > 0", name=op.f("ck_training_programme_duration_positive")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_in"],
+            ["change_set.id"],
+            name=op.f("fk_training_programme_created_in_change_set"),
         ),
         sa.ForeignKeyConstraint(
             ["institution_id"],
@@ -263,6 +370,7 @@ def upgrade() -> None:
         sa.Column("programme", sa.String(length=30), nullable=True),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("status_date", sa.Date(), nullable=True),
+        sa.Column("created_in", sa.Integer(), nullable=True),
         sa.CheckConstraint(
             "qualification_date IS NULL OR birth_date IS NULL OR qualification_date > birth_date",
             name=op.f("ck_worker_qualified_after_birth"),
@@ -271,6 +379,9 @@ def upgrade() -> None:
         sa.CheckConstraint("residence_lon BETWEEN -180 AND 180", name=op.f("ck_worker_lon_range")),
         sa.ForeignKeyConstraint(
             ["cadre_code"], ["cadre.code"], name=op.f("fk_worker_cadre_code_cadre")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_in"], ["change_set.id"], name=op.f("fk_worker_created_in_change_set")
         ),
         sa.ForeignKeyConstraint(
             ["occupation_code"],
@@ -305,6 +416,7 @@ def upgrade() -> None:
         sa.Column("sector", sa.String(length=20), nullable=False),
         sa.Column("contract_type", sa.String(length=20), nullable=False),
         sa.Column("term_months", sa.Integer(), nullable=True),
+        sa.Column("created_in", sa.Integer(), nullable=True),
         sa.CheckConstraint(
             "end_date IS NULL OR end_date >= start_date",
             name=op.f("ck_assignment_ends_after_start"),
@@ -316,6 +428,9 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "weekly_hours IS NULL OR (weekly_hours > 0 AND weekly_hours <= 80)",
             name=op.f("ck_assignment_weekly_hours_range"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_in"], ["change_set.id"], name=op.f("fk_assignment_created_in_change_set")
         ),
         sa.ForeignKeyConstraint(["post_id"], ["post.id"], name=op.f("fk_assignment_post_id_post")),
         sa.ForeignKeyConstraint(
@@ -340,6 +455,10 @@ def upgrade() -> None:
         sa.Column("destination_area_id", sa.Integer(), nullable=True),
         sa.Column("destination_country", sa.String(length=3), nullable=True),
         sa.Column("reason", sa.String(length=30), nullable=True),
+        sa.Column("created_in", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_in"], ["change_set.id"], name=op.f("fk_movement_created_in_change_set")
+        ),
         sa.ForeignKeyConstraint(
             ["destination_area_id"], ["area.id"], name=op.f("fk_movement_destination_area_id_area")
         ),
@@ -364,6 +483,7 @@ def upgrade() -> None:
         sa.Column("enrolled", sa.Integer(), nullable=False),
         sa.Column("graduated", sa.Integer(), nullable=False),
         sa.Column("dropped_out", sa.Integer(), nullable=False),
+        sa.Column("created_in", sa.Integer(), nullable=True),
         sa.CheckConstraint(
             "enrolled >= 0 AND graduated >= 0 AND dropped_out >= 0",
             name=op.f("ck_training_cohort_counts_not_negative"),
@@ -371,6 +491,9 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "graduated + dropped_out <= enrolled",
             name=op.f("ck_training_cohort_outcomes_within_intake"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_in"], ["change_set.id"], name=op.f("fk_training_cohort_created_in_change_set")
         ),
         sa.ForeignKeyConstraint(
             ["programme_id"],
@@ -386,6 +509,12 @@ def upgrade() -> None:
         "worker_specialty",
         sa.Column("worker_id", sa.Integer(), nullable=False),
         sa.Column("specialty_code", sa.String(length=60), nullable=False),
+        sa.Column("created_in", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_in"],
+            ["change_set.id"],
+            name=op.f("fk_worker_specialty_created_in_change_set"),
+        ),
         sa.ForeignKeyConstraint(
             ["specialty_code"],
             ["specialty.code"],
@@ -429,19 +558,27 @@ def downgrade() -> None:
 
     op.drop_table("facility")
     op.drop_table("cadre")
-    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
-        batch_op.drop_index("ix_audit_entry_entity")
-        batch_op.drop_index(batch_op.f("ix_audit_entry_change_set_id"))
-
-    op.drop_table("audit_entry")
     with op.batch_alter_table("area_population", schema=None) as batch_op:
         batch_op.drop_index("ix_area_population_year")
 
     op.drop_table("area_population")
     op.drop_table("specialty")
     op.drop_table("occupation")
-    op.drop_table("change_set")
+    with op.batch_alter_table("observation", schema=None) as batch_op:
+        batch_op.drop_index("ix_observation_indicator_location")
+
+    op.drop_table("observation")
+    with op.batch_alter_table("import_run", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_import_run_file_sha256"))
+
+    op.drop_table("import_run")
+    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
+        batch_op.drop_index("ix_audit_entry_entity")
+        batch_op.drop_index(batch_op.f("ix_audit_entry_change_set_id"))
+
+    op.drop_table("audit_entry")
     with op.batch_alter_table("area", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_area_parent_id"))
 
     op.drop_table("area")
+    op.drop_table("change_set")
