@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Column as SAColumn
-from sqlalchemy import Connection, Engine, MetaData, Table, bindparam, select, update
+from sqlalchemy import Connection, Engine, MetaData, Table, bindparam, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from healthforce.errors import NotFoundError, Problem, StoreError, ValidationError
@@ -82,6 +82,21 @@ class Change:
         queries)."""
         target = table.c[column]
         cols = selected or (table,)
+        if not values:
+            return []
+        if len(values) > 4 * _CHUNK:
+            # Sorted keys span a range; when few stored rows fall in it (a first import, new
+            # ids), read that range and filter here instead of shipping every key to the server.
+            lo, hi = min(values), max(values)
+            in_range = self.conn.execute(
+                select(func.count()).select_from(table).where(target.between(lo, hi))
+            ).scalar_one()
+            if in_range <= len(values):
+                wanted = set(values)
+                rows = self.conn.execute(
+                    select(*cols, target.label("_k")).where(target.between(lo, hi))
+                )
+                return [r[:-1] if selected else r for r in rows if r[-1] in wanted]
         if len(values) <= 4 * _CHUNK:
             out: list[Any] = []
             for start in range(0, len(values), _CHUNK):
@@ -105,7 +120,7 @@ class Change:
         """Natural key -> stored id, for the keys that exist."""
         spec = ENTITIES[entity]
         table = table_of(spec)
-        wanted = sorted(k for k in keys if k is not None)
+        wanted = [k for k in keys if k is not None]
         rows = self._rows_where_in(
             table, spec.key[0], wanted, table.c[spec.key[0]], table.c[id_column(entity)]
         )
@@ -123,25 +138,23 @@ class Change:
             if f.ref is None:
                 continue
             values = columns[f.name]
-            ids = self.resolve(f.ref.entity, {v for v in values if v is not None})  # type: ignore[misc]
-            resolved: Column = []
-            for i, v in enumerate(values):
-                if v is None:
-                    resolved.append(None)
-                elif v in ids:
-                    resolved.append(ids[v])
-                else:
-                    resolved.append(None)
-                    problems.append(
-                        Problem(
-                            spec.name,
-                            record_label(spec, raw, i),
-                            f.name,
-                            v,
-                            f"no such {f.ref.entity} / no existe en {ENTITIES[f.ref.entity].es}",
-                            row=i,
-                        )
+            ids = self.resolve(f.ref.entity, set(values) - {None})  # type: ignore[arg-type]
+            resolved: Column = list(map(ids.get, values))  # type: ignore[arg-type]
+            for i in [
+                i
+                for i, (v, r) in enumerate(zip(values, resolved, strict=True))
+                if r is None and v is not None
+            ]:
+                problems.append(
+                    Problem(
+                        spec.name,
+                        record_label(spec, raw, i),
+                        f.name,
+                        values[i],
+                        f"no such {f.ref.entity} / no existe en {ENTITIES[f.ref.entity].es}",
+                        row=i,
                     )
+                )
             columns[f.column] = resolved
 
     # -- reading existing rows -----------------------------------------------------------------
@@ -150,7 +163,7 @@ class Change:
     ) -> dict[tuple[Any, ...], dict[str, Any]]:
         table = table_of(spec)
         key_cols = [spec.by_name[k].column for k in spec.key]
-        firsts = sorted({k[0] for k in keys}, key=str)
+        firsts = list({k[0] for k in keys})
         rows = [r._mapping for r in self._rows_where_in(table, key_cols[0], firsts)]
         return {tuple(r[c] for c in key_cols): dict(r) for r in rows}
 

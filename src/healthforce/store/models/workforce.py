@@ -52,7 +52,6 @@ class Worker(Audited, Base):
         ),
         CheckConstraint("residence_lat BETWEEN -90 AND 90", name="lat_range"),
         CheckConstraint("residence_lon BETWEEN -180 AND 180", name="lon_range"),
-        Index("ix_worker_status_occupation", "status", "occupation_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -399,9 +399,6 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_worker_residence_area_id"), ["residence_area_id"], unique=False
         )
-        batch_op.create_index(
-            "ix_worker_status_occupation", ["status", "occupation_code"], unique=False
-        )
 
     op.create_table(
         "assignment",
@@ -541,7 +538,6 @@ def downgrade() -> None:
 
     op.drop_table("assignment")
     with op.batch_alter_table("worker", schema=None) as batch_op:
-        batch_op.drop_index("ix_worker_status_occupation")
         batch_op.drop_index(batch_op.f("ix_worker_residence_area_id"))
 
     op.drop_table("worker")
