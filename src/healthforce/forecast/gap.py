@@ -1,0 +1,64 @@
+"""Gaps between supply and need, when they close, what intake closes them, what they cost."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from healthforce.forecast.spec import Array, Dims, Pipeline, SupplyParams
+from healthforce.forecast.supply import project_supply
+
+
+def gap(supply: Array, need: Array) -> Array:
+    """Supply - need (negative = shortage), any matching shapes."""
+    return np.asarray(np.asarray(supply, dtype=float) - np.asarray(need, dtype=float))
+
+
+def years_until_balance(gaps: Array, years: list[int]) -> int | None:
+    """The first year whose gap is no longer negative (``gaps`` over the last axis, one per year);
+    None when it never closes within the horizon."""
+    g = np.asarray(gaps)
+    closed = np.flatnonzero(g >= 0)
+    return years[int(closed[0])] if closed.size else None
+
+
+def intake_to_close(
+    dims: Dims, params: SupplyParams, need: Array, occupation: int, target_year: int
+) -> Array:
+    """Constant yearly intake, per area, from the base year on, that makes the supply of one
+    occupation equal ``need`` [A] in ``target_year``.
+
+    Supply is affine in the intake, so two projections give the answer exactly. Areas where no
+    intake can arrive in time (training takes longer than the years left) get NaN.
+    """
+    t = target_year - dims.base_year
+    if not 0 < t <= dims.horizon:
+        raise ValueError(f"target year {target_year} outside the projection")
+    p = params.pipeline
+    years = np.arange(p.first_year, p.first_year + p.intake.shape[0])
+    future = years >= dims.base_year
+
+    def supply_with(level: float) -> Array:
+        intake = np.array(p.intake, dtype=float)
+        intake[future, occupation, :] = level
+        run = project_supply(dims, params.with_(pipeline=_with_intake(p, intake)), detail=False)
+        return np.asarray(run.total[t, 0, occupation])
+
+    base = supply_with(0.0)
+    slope = supply_with(1.0) - base
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = np.where(slope > 0, (np.asarray(need, dtype=float) - base) / slope, np.nan)
+    return np.asarray(result)
+
+
+def _with_intake(p: Pipeline, intake: Array) -> Pipeline:
+    return replace(p, intake=intake)
+
+
+def wage_bill(fte: Array, salary: Array) -> Array:
+    """Yearly wage bill: FTE [..., O, A] x annual salary by occupation [O] (or [O, A])."""
+    s = np.asarray(salary, dtype=float)
+    if s.ndim == 1:
+        s = s[:, None]
+    return np.asarray(np.asarray(fte, dtype=float) * s)

@@ -1,0 +1,181 @@
+"""Scenarios: named TOML files that override the baseline's parameters.
+
+::
+
+    name = "Train and retain"
+    description = "Intake +20 %, emigration -30 %, retirement two years later"
+
+    [intake]            # multiply future intake (from the base year)
+    all = 1.2
+    "2211" = 1.5        # per occupation (ISCO-08), on top of "all"
+
+    [emigration]        # multiply emigration rates; also other_exit, immigration, returns
+    all = 0.7
+
+    [completion]        # set the completion rate of training (a share in [0, 1])
+    "2211" = 0.8
+
+    [retirement]
+    age_shift = 2       # retirement rates apply this many years of age later
+
+    [graduates_to]      # share of each occupation's graduates placed in these areas
+    "VE-Z" = 0.10
+
+    [cooperation]
+    replacement = 0.5   # share of cooperation staff replaced when their term ends
+
+Errors name the file, the key and the value.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from healthforce.errors import Problem, ValidationError
+from healthforce.forecast.spec import Dims, Pipeline, SupplyParams
+
+MULTIPLIERS = ("intake", "emigration", "other_exit", "immigration", "returns")
+SHARES = ("completion", "entry_share")
+KNOWN = {"name", "description", "retirement", "graduates_to", "cooperation", *MULTIPLIERS, *SHARES}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    settings: dict[str, Any]
+    source: str
+
+
+def load_scenario(path: Path, dims: Dims) -> Scenario:
+    """Read and check a scenario file against the model's occupations and areas."""
+    name = str(path)
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ValidationError(
+            [Problem("scenario", name, "*", None, "no such file / no existe el archivo")]
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError(
+            [Problem("scenario", name, "*", None, f"not valid TOML: {exc}")]
+        ) from None
+    problems = check_settings(data, dims, name)
+    if problems:
+        raise ValidationError(problems)
+    return Scenario(str(data.get("name", path.stem)), str(data.get("description", "")), data, name)
+
+
+def check_settings(data: dict[str, Any], dims: Dims, source: str) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def bad(key: str, value: object, reason: str) -> None:
+        problems.append(Problem("scenario", source, key, value, reason, source=source))
+
+    for key in data:
+        if key not in KNOWN:
+            bad(key, data[key], "unknown parameter / parámetro desconocido")
+    occupations = set(dims.occupations)
+    for section in (*MULTIPLIERS, *SHARES):
+        for key, value in data.get(section, {}).items():
+            where = f"{section}.{key}"
+            if key != "all" and key not in occupations:
+                bad(where, key, "unknown occupation / ocupación desconocida")
+            if not isinstance(value, int | float) or value < 0:
+                bad(where, value, "must be a number >= 0 / debe ser un número >= 0")
+            elif section in SHARES and value > 1:
+                bad(where, value, "a share must be in [0, 1] / proporción fuera de [0, 1]")
+    for key, value in data.get("graduates_to", {}).items():
+        if key not in dims.areas:
+            bad(f"graduates_to.{key}", key, "unknown area / área desconocida")
+        elif not isinstance(value, int | float) or not 0 <= value <= 1:
+            bad(f"graduates_to.{key}", value, "a share must be in [0, 1] / fuera de [0, 1]")
+    if sum(v for v in data.get("graduates_to", {}).values() if isinstance(v, int | float)) > 1:
+        bad("graduates_to", data["graduates_to"], "shares add up to more than 1 / suman más de 1")
+    shift = data.get("retirement", {}).get("age_shift", 0)
+    if not isinstance(shift, int) or abs(shift) > 15:
+        bad("retirement.age_shift", shift, "whole years between -15 and 15 / años enteros")
+    for key in data.get("retirement", {}):
+        if key != "age_shift":
+            bad(f"retirement.{key}", key, "unknown parameter / parámetro desconocido")
+    replacement = data.get("cooperation", {}).get("replacement")
+    if replacement is not None and (
+        not isinstance(replacement, int | float) or not 0 <= replacement <= 1
+    ):
+        bad("cooperation.replacement", replacement, "a share in [0, 1] / fuera de [0, 1]")
+    return problems
+
+
+def _factors(section: dict[str, Any], dims: Dims) -> np.ndarray:
+    f = np.full(len(dims.occupations), float(section.get("all", 1.0)))
+    for i, occ in enumerate(dims.occupations):
+        if occ in section:
+            f[i] *= float(section[occ])
+    return f
+
+
+def apply(scenario: Scenario, dims: Dims, params: SupplyParams) -> SupplyParams:
+    """The baseline parameters with the scenario's overrides."""
+    s = scenario.settings
+    p = params
+    pipe = p.pipeline
+    if "intake" in s:
+        intake = np.array(pipe.intake, dtype=float)
+        years = np.arange(pipe.first_year, pipe.first_year + intake.shape[-3])
+        intake[..., years >= dims.base_year, :, :] *= _factors(s["intake"], dims)[:, None]
+        pipe = replace(pipe, intake=intake)
+    for name in SHARES:
+        if name in s:
+            values = np.array(getattr(pipe, name), dtype=float)
+            for i, occ in enumerate(dims.occupations):
+                value = s[name].get(occ, s[name].get("all"))
+                if value is not None:
+                    values[..., i] = value
+            pipe = replace(pipe, **{name: values})  # type: ignore[arg-type]
+    if "graduates_to" in s:
+        pipe = _place_graduates(pipe, s["graduates_to"], dims)
+    changes: dict[str, Any] = {"pipeline": pipe}
+    for name in ("emigration", "other_exit", "immigration", "returns"):
+        if name in s:
+            base = np.asarray(getattr(p, name), dtype=float)
+            f = _factors(s[name], dims)
+            changes[name] = base * (f[:, None] if base.ndim >= 2 else f)
+    shift = s.get("retirement", {}).get("age_shift", 0)
+    if shift:
+        changes["retirement"] = shift_ages(np.asarray(p.retirement, dtype=float), shift)
+    if "cooperation" in s and p.cooperation is not None:
+        r = float(s["cooperation"].get("replacement", 0.0))
+        changes["cooperation"] = replace(
+            p.cooperation, replacement=np.full(len(dims.occupations), r)
+        )
+    return p.with_(**changes)
+
+
+def shift_ages(rates: np.ndarray, shift: int) -> np.ndarray:
+    """Rates by age (last axis) applying ``shift`` years later (earlier when negative)."""
+    out = np.zeros_like(rates)
+    if shift > 0:
+        out[..., shift:] = rates[..., :-shift]
+        out[..., -1] = np.maximum(out[..., -1], rates[..., -1])
+    else:
+        out[..., :shift] = rates[..., -shift:]
+        out[..., shift:] = rates[..., -1:]
+    return out
+
+
+def _place_graduates(pipe: Pipeline, shares: dict[str, float], dims: Dims) -> Pipeline:
+    a = len(dims.areas)
+    o = len(dims.occupations)
+    dest = np.zeros((o, a, a)) if pipe.destination is None else np.array(pipe.destination)
+    if pipe.destination is None:
+        dest[:, np.arange(a), np.arange(a)] = 1.0
+    sent = sum(shares.values())
+    dest *= 1 - sent
+    for area, share in shares.items():
+        dest[:, :, dims.areas.index(area)] += share
+    return replace(pipe, destination=dest)

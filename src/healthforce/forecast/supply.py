@@ -1,0 +1,239 @@
+"""The supply engine: a cohort-component stock-and-flow model, vectorised over draws.
+
+Order of operations inside a projection year t -> t+1 (the stock S_t is the headcount on
+1 January of year t):
+
+1. **Exits** are taken from the start-of-year stock: retirement (by occupation, sex, age),
+   mortality (sex, age), other exits (occupation, area) and emigration (occupation, area) act as
+   competing risks, p = 1 - (1-r1)(1-r2)(1-r3)(1-r4); their split is proportional to the rates.
+2. **Internal migration** moves the stayers between areas (transfer matrix per occupation).
+3. **Entrants** of the year join at their age of entry: new graduates (intake of year
+   t - duration x completion x share entering practice), immigrants and returning workers.
+   Entrants are not exposed to exit risks in the year they enter.
+4. **Ageing**: everyone moves up one year of age; those leaving the last age group retire
+   (``aged_out``) unless the last group is open.
+
+So S_{t+1}[a+1] = stay(S_t[a]) + E_t[a]: exits-then-ageing, not simultaneous flows. For one
+stock with constant entries I and attrition a this gives S_t = I/a + (S_0 - I/a)(1 - a)^t.
+International cooperation staff form a separate, non-aged stock that leaves at the end of fixed
+terms and is partly replaced. Every year: S_{t+1} - S_t = inflows - outflows (tested).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from healthforce.forecast.spec import Array, Dims, SupplyParams, check
+
+INFLOWS = ("graduates", "immigration", "returns", "migration_in")
+OUTFLOWS = ("retirement", "mortality", "other_exit", "emigration", "aged_out", "migration_out")
+
+
+@dataclass(frozen=True)
+class SupplyResult:
+    dims: Dims
+    headcount: Array  # [T+1, D, O, A] aged stock (cooperation staff apart)
+    by_sex: Array | None  # [T+1, D, O, A, S] when asked for
+    cooperation: Array  # [T+1, D, O, A]
+    flows: dict[str, Array]  # each [T, D, O, A]
+    fte_per_head: Array  # [O]
+
+    @property
+    def draws(self) -> int:
+        return int(self.headcount.shape[1])
+
+    @property
+    def total(self) -> Array:
+        """Headcount including cooperation staff, [T+1, D, O, A]."""
+        return np.asarray(self.headcount + self.cooperation)
+
+    @property
+    def fte(self) -> Array:
+        return np.asarray(self.total * self.fte_per_head[None, None, :, None])
+
+
+def _draws(params: SupplyParams) -> int:
+    """The number of draws: the leading axis of any parameter that has one."""
+    nominal = {
+        "retirement": None,
+        "mortality": 2,
+        "other_exit": None,
+        "emigration": 2,
+        "immigration": 2,
+        "returns": 2,
+    }
+    found = 1
+    for name, nd in nominal.items():
+        a = np.asarray(getattr(params, name))
+        if nd is not None and a.ndim == nd + 1:
+            found = max(found, a.shape[0])
+    if np.asarray(params.retirement).ndim == 4:
+        found = max(found, params.retirement.shape[0])
+    if np.asarray(params.other_exit).ndim == 3:
+        found = max(found, params.other_exit.shape[0])
+    p = params.pipeline
+    for a, nd in ((p.intake, 3), (p.completion, 1), (p.entry_share, 1)):
+        if np.asarray(a).ndim == nd + 1:
+            found = max(found, np.asarray(a).shape[0])
+    return found
+
+
+def _lead(a: Array, nominal: int) -> Array:
+    """Give an array a leading draw axis (size 1 when it has none)."""
+    a = np.asarray(a)
+    return a if a.ndim == nominal + 1 else a[None]
+
+
+def _keep_factor(dims: Dims, p: SupplyParams, dtype: Any) -> tuple[Array, list[Array]]:
+    """Share staying each year [D, O, S, G, A] and the exit rates laid out the same way."""
+    o, a, s, g = dims.shape
+    ret = np.asarray(p.retirement)
+    ret = _lead(
+        ret if ret.ndim in (3, 4) and ret.shape[-3] == o else np.broadcast_to(ret, (o, s, g)), 3
+    )[..., None]  # [D,O,S,G,1]
+    mort = _lead(p.mortality, 2)[:, None, :, :, None]  # [D,1,S,G,1]
+    other = np.asarray(p.other_exit)
+    other = (
+        _lead(other, 2)
+        if other.ndim >= 2 and other.shape[-1] == a and other.shape[-2] == o
+        else _lead(np.broadcast_to(other[..., None], other.shape + (a,)), 2)
+    )
+    other = other[:, :, None, None, :]  # [D,O,1,1,A]
+    emig = _lead(p.emigration, 2)[:, :, None, None, :]
+    rates = [r.astype(dtype) for r in (ret, mort, other, emig)]
+    keep = np.ones((1, 1, 1, 1, 1), dtype=dtype)
+    for r in rates:
+        keep = keep * (1 - r)
+    return np.broadcast_to(keep, np.broadcast_shapes(keep.shape, (1, o, s, g, a))).astype(
+        dtype
+    ), rates
+
+
+def project_supply(
+    dims: Dims,
+    params: SupplyParams,
+    *,
+    dtype: Any = np.float64,
+    by_sex: bool | None = None,
+    detail: bool | None = None,
+) -> SupplyResult:
+    """Project the workforce from ``dims.base_year`` over ``dims.horizon`` years.
+
+    ``detail`` splits exits by cause (default: for runs of up to 50 draws); ``by_sex`` keeps
+    the headcount by sex (default: deterministic runs)."""
+    check(dims, params)
+    o, a, s, g = dims.shape
+    d = _draws(params)
+    horizon = dims.horizon
+    by_sex = d == 1 if by_sex is None else by_sex
+    detail = d <= 50 if detail is None else detail
+    keep, rates = _keep_factor(dims, params, dtype)
+    # State laid out [D, O, S, G, A]: areas last, so internal migration is one matmul.
+    x = np.empty((d, o, s, g, a), dtype=dtype)
+    x[:] = np.moveaxis(np.asarray(params.stock, dtype=dtype), 1, -1)[None]
+    mig = None
+    if params.migration is not None:
+        m = np.array(params.migration, dtype=dtype)
+        idx = np.arange(a)
+        m[:, idx, idx] = 0
+        m[:, idx, idx] = 1 - m.sum(axis=-1)
+        mig = m  # [O, A, A], rows sum to 1
+    entry = (
+        np.asarray(params.entry_sex)[:, :, None] * np.asarray(params.entry_age)[:, None, :]
+    ).astype(dtype)  # [O, S, G]
+    immigration = np.broadcast_to(_lead(params.immigration, 2), (d, o, a)).astype(dtype)
+    returns = np.broadcast_to(_lead(params.returns, 2), (d, o, a)).astype(dtype)
+    headcount = np.zeros((horizon + 1, d, o, a), dtype=dtype)
+    sexes = np.zeros((horizon + 1, d, o, a, s), dtype=dtype) if by_sex else None
+    flows = {
+        name: np.zeros((horizon, d, o, a), dtype=dtype)
+        for name in (
+            "graduates",
+            "immigration",
+            "returns",
+            "exits",
+            "aged_out",
+            "migration_in",
+            "migration_out",
+            "cooperation_arrivals",
+            "cooperation_leaving",
+            *(("retirement", "mortality", "other_exit", "emigration") if detail else ()),
+        )
+    }
+    coop, leaving, replacement, term = _cooperation(params, d, o, a, horizon, dtype)
+    cooperation = np.zeros((horizon + 1, d, o, a), dtype=dtype)
+    cooperation[0] = coop
+    headcount[0] = x.sum(axis=(2, 3))
+    if sexes is not None:
+        sexes[0] = np.moveaxis(x.sum(axis=3), 2, -1)
+    total_rate: Array = np.asarray(sum(rates)) if detail else np.zeros(1)
+    for t in range(horizon):
+        year = dims.base_year + t
+        start = headcount[t]
+        if detail:
+            exits_full = x * (1 - keep)
+            safe = np.where(total_rate > 0, total_rate, 1)
+            for name, r in zip(
+                ("retirement", "mortality", "other_exit", "emigration"), rates, strict=True
+            ):
+                flows[name][t] = (exits_full * (r / safe)).sum(axis=(2, 3))
+        x *= keep
+        stayed = x.sum(axis=(2, 3))  # [D, O, A]
+        flows["exits"][t] = start - stayed
+        if mig is not None:
+            x = np.matmul(x, mig[None, :, None, :, :])
+            moved = np.einsum("doa,oab->doab", stayed, mig)
+            diag = np.einsum("doaa->doa", moved)
+            flows["migration_out"][t] = stayed - diag
+            flows["migration_in"][t] = moved.sum(axis=2) - diag
+            stayed = moved.sum(axis=2)
+        grads = np.broadcast_to(params.pipeline.graduates(year), (d, o, a)).astype(dtype)
+        flows["graduates"][t] = grads
+        flows["immigration"][t] = immigration
+        flows["returns"][t] = returns
+        entrants = grads + immigration + returns  # [D, O, A]
+        x += entrants[:, :, None, None, :] * entry[None, :, :, :, None]
+        last = x[:, :, :, -1, :]
+        if dims.last_age_open:
+            aged_out = np.zeros((d, o, a), dtype=dtype)
+            if g > 1:
+                x[:, :, :, -1, :] += x[:, :, :, -2, :]
+                x[:, :, :, 1:-1, :] = x[:, :, :, :-2, :].copy()
+                x[:, :, :, 0, :] = 0
+        else:
+            aged_out = last.sum(axis=2)
+            x[:, :, :, 1:, :] = x[:, :, :, :-1, :].copy()
+            x[:, :, :, 0, :] = 0
+        flows["aged_out"][t] = aged_out
+        headcount[t + 1] = stayed + entrants - aged_out
+        if sexes is not None:
+            sexes[t + 1] = np.moveaxis(x.sum(axis=3), 2, -1)
+        # Cooperation: terms end, a share is replaced by staff on new terms.
+        out = np.minimum(leaving[t], coop)
+        arrivals = out * replacement
+        if t + term < horizon:
+            leaving[t + term] += arrivals
+        coop = coop - out + arrivals
+        cooperation[t + 1] = coop
+        flows["cooperation_leaving"][t] = out
+        flows["cooperation_arrivals"][t] = arrivals
+    return SupplyResult(
+        dims, headcount, sexes, cooperation, flows, np.asarray(params.fte, dtype=float)
+    )
+
+
+def _cooperation(
+    params: SupplyParams, d: int, o: int, a: int, horizon: int, dtype: Any
+) -> tuple[Array, Array, Array, int]:
+    c = params.cooperation
+    if c is None:
+        zero = np.zeros((d, o, a), dtype=dtype)
+        return zero, np.zeros((horizon, d, o, a), dtype=dtype), np.zeros((o, 1)), 2
+    leaving = np.zeros((horizon, d, o, a), dtype=dtype)
+    n = min(horizon, np.asarray(c.leaving).shape[0])
+    leaving[:n] = np.asarray(c.leaving, dtype=dtype)[:n, None]
+    stock = np.broadcast_to(np.asarray(c.stock, dtype=dtype), (d, o, a)).copy()
+    return stock, leaving, np.asarray(c.replacement, dtype=dtype)[:, None], c.term_years

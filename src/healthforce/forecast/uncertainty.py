@@ -1,0 +1,160 @@
+"""Uncertainty: Monte Carlo over parameter distributions (vectorised over a draw axis, seeded),
+percentile bands, and one-at-a-time sensitivity for a tornado chart."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from healthforce.forecast.spec import Array, Dims, SupplyParams
+from healthforce.forecast.supply import SupplyResult, project_supply
+
+#: Coefficient of variation of each parameter's multiplier (per occupation, per draw);
+#: completion gets an absolute standard deviation. Overridable.
+DEFAULT_SPREAD: dict[str, float] = {
+    "retirement": 0.10,
+    "other_exit": 0.20,
+    "emigration": 0.30,
+    "immigration": 0.30,
+    "returns": 0.30,
+    "intake": 0.10,
+    "completion": 0.05,
+}
+RATE_NAMES = ("retirement", "other_exit", "emigration")
+COUNT_NAMES = ("immigration", "returns")
+
+
+def draw_params(
+    params: SupplyParams,
+    draws: int,
+    rng: np.random.Generator,
+    spread: dict[str, float] | None = None,
+) -> SupplyParams:
+    """Parameters with a leading draw axis: each draw multiplies each occupation's rates,
+    counts and intake by a lognormal factor of mean 1 (completion: plus a normal error)."""
+    spread = {**DEFAULT_SPREAD, **(spread or {})}
+    o = np.asarray(params.fte).shape[-1]
+
+    def factor(name: str) -> Array:
+        cv = spread.get(name, 0.0)
+        return rng.lognormal(-(cv**2) / 2, cv, size=(draws, o)) if cv else np.ones((draws, o))
+
+    changes: dict[str, object] = {}
+    ret = np.asarray(params.retirement, dtype=float)
+    if ret.ndim == 2:  # [S, G] for every occupation
+        ret = np.broadcast_to(ret, (o, *ret.shape))
+    changes["retirement"] = np.clip(ret[None] * factor("retirement")[:, :, None, None], 0, 1)
+    for name in ("other_exit", "emigration", *COUNT_NAMES):
+        base = np.asarray(getattr(params, name), dtype=float)
+        f = factor(name)
+        value = base[None] * (f[:, :, None] if base.ndim == 2 else f)
+        changes[name] = np.clip(value, 0, 1) if name in RATE_NAMES else value
+    pipe = params.pipeline
+    intake = np.asarray(pipe.intake, dtype=float)[None] * factor("intake")[:, None, :, None]
+    completion = np.clip(
+        np.asarray(pipe.completion, dtype=float)[None]
+        + rng.normal(0, spread["completion"], size=(draws, o)),
+        0,
+        1,
+    )
+    changes["pipeline"] = replace(pipe, intake=intake, completion=completion)
+    return params.with_(**changes)
+
+
+def monte_carlo(
+    dims: Dims,
+    params: SupplyParams,
+    draws: int,
+    seed: int = 0,
+    spread: dict[str, float] | None = None,
+    dtype: Any = np.float32,
+) -> SupplyResult:
+    """Project ``draws`` parameter draws at once (one array pass per step, not a loop)."""
+    rng = np.random.default_rng(seed)
+    return project_supply(
+        dims, draw_params(params, draws, rng, spread), dtype=dtype, by_sex=False, detail=False
+    )
+
+
+def bands(result: SupplyResult, quantiles: tuple[float, ...] = (5, 50, 95)) -> pd.DataFrame:
+    """Percentile bands of the headcount (cooperation included) by year, occupation, area."""
+    q = np.percentile(result.total, quantiles, axis=1)  # [Q, T+1, O, A]
+    dims = result.dims
+    years, occs, areas = np.meshgrid(dims.years, dims.occupations, dims.areas, indexing="ij")
+    frame = pd.DataFrame({"year": years.ravel(), "occupation": occs.ravel(), "area": areas.ravel()})
+    for i, level in enumerate(quantiles):
+        frame[f"p{level:g}"] = q[i].ravel()
+    return frame
+
+
+PARAMETERS = (
+    "retirement",
+    "mortality",
+    "other_exit",
+    "emigration",
+    "immigration",
+    "returns",
+    "intake",
+    "completion",
+    "entry_share",
+)
+
+
+def _scaled(params: SupplyParams, name: str, factor: float) -> SupplyParams:
+    pipe = params.pipeline
+    if name in ("intake", "completion", "entry_share"):
+        value = np.asarray(getattr(pipe, name), dtype=float) * factor
+        if name != "intake":
+            value = np.clip(value, 0, 1)
+        return params.with_(pipeline=replace(pipe, **{name: value}))  # type: ignore[arg-type]
+    value = np.asarray(getattr(params, name), dtype=float) * factor
+    if name not in COUNT_NAMES:
+        value = np.clip(value, 0, 1)
+    return params.with_(**{name: value})
+
+
+def sensitivity(dims: Dims, params: SupplyParams, change: float = 0.10) -> pd.DataFrame:
+    """One parameter at a time, -change and +change: the national headcount at the horizon,
+    ranked by swing (the data of a tornado chart)."""
+    base = float(project_supply(dims, params, detail=False).total[-1].sum())
+    rows = []
+    for name in PARAMETERS:
+        low = float(
+            project_supply(dims, _scaled(params, name, 1 - change), detail=False).total[-1].sum()
+        )
+        high = float(
+            project_supply(dims, _scaled(params, name, 1 + change), detail=False).total[-1].sum()
+        )
+        rows.append(
+            {
+                "parameter": name,
+                "low": low,
+                "high": high,
+                "baseline": base,
+                "swing": abs(high - low),
+            }
+        )
+    return pd.DataFrame(rows).sort_values("swing", ascending=False, ignore_index=True)
+
+
+def tidy(result: SupplyResult) -> pd.DataFrame:
+    """A deterministic result as a tidy table: year, occupation, area, headcount, FTE, flows."""
+    dims = result.dims
+    years, occs, areas = np.meshgrid(dims.years, dims.occupations, dims.areas, indexing="ij")
+    frame = pd.DataFrame(
+        {
+            "year": years.ravel(),
+            "occupation": occs.ravel(),
+            "area": areas.ravel(),
+            "headcount": result.headcount[:, 0].ravel(),
+            "cooperation": result.cooperation[:, 0].ravel(),
+            "fte": result.fte[:, 0].ravel(),
+        }
+    )
+    for name, flow in result.flows.items():
+        padded = np.concatenate([flow[:, 0], np.full((1, *flow.shape[2:]), np.nan)])
+        frame[name] = padded.ravel()  # flows of year t happen between t and t+1
+    return frame
