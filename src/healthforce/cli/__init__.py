@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from healthforce.cli import db, demo, imports, status
+from healthforce.cli import db, demo, forecast, imports, status
 
 app = typer.Typer(
     name="healthforce",
@@ -20,6 +20,7 @@ app.command("status")(status.status)
 app.command("template")(imports.template)
 app.command("import")(imports.import_)
 app.command("export")(imports.export)
+app.command("forecast")(forecast.forecast)
 
 
 def main() -> None:

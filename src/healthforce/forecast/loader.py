@@ -61,7 +61,7 @@ def _state_of(engine: Engine) -> tuple[dict[int, str], list[str]]:
             node = by_id[node[3]]
         if node[2] == "state":
             out[area_id] = node[1]
-    return out, sorted({c for c in out.values()})
+    return out, sorted(set(out.values()))
 
 
 def base_date_of(engine: Engine) -> dt.date:
@@ -216,7 +216,7 @@ def load_supply(
 
 def _retirement(stock: np.ndarray, bands: np.ndarray, years: float, dims: Dims) -> np.ndarray:
     """[S, G] retirement rates: events per year / base stock, by sex and five-year band."""
-    o, a, s, g = dims.shape
+    _o, _a, s, g = dims.shape
     at_risk = stock.sum(axis=(0, 1))  # [S, G]
     rates = np.zeros((s, g))
     for b in range(bands.shape[1]):

@@ -99,7 +99,7 @@ def _keep_factor(dims: Dims, p: SupplyParams, dtype: Any) -> tuple[Array, list[A
     other = (
         _lead(other, 2)
         if other.ndim >= 2 and other.shape[-1] == a and other.shape[-2] == o
-        else _lead(np.broadcast_to(other[..., None], other.shape + (a,)), 2)
+        else _lead(np.broadcast_to(other[..., None], (*other.shape, a)), 2)
     )
     other = other[:, :, None, None, :]  # [D,O,1,1,A]
     emig = _lead(p.emigration, 2)[:, :, None, None, :]

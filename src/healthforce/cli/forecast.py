@@ -1,0 +1,70 @@
+"""``healthforce forecast``: baseline and scenario projections, need and gap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from healthforce.cli.common import console, engine, reported
+from healthforce.forecast.plan import plan
+
+
+def forecast(
+    scenario: Annotated[
+        list[Path] | None,
+        typer.Option(help="Scenario file (TOML); repeat for several. / Archivo de escenario."),
+    ] = None,
+    draws: Annotated[
+        int, typer.Option(help="Monte Carlo draws (0: none). / Simulaciones.", min=0)
+    ] = 0,
+    horizon: Annotated[int, typer.Option(help="Years ahead. / Años.", min=1, max=60)] = 20,
+    seed: Annotated[int, typer.Option(help="Random seed. / Semilla.")] = 0,
+    format: Annotated[str, typer.Option("--format", help="table, csv, xlsx or parquet")] = "table",
+    output: Annotated[Path | None, typer.Option(help="Output file. / Archivo de salida.")] = None,
+) -> None:
+    """Project supply, need and gap by occupation, area and year.
+    / Proyecta oferta, necesidad y brecha por ocupación, área y año."""
+    with reported():
+        result = plan(engine(), scenarios=scenario or [], draws=draws, horizon=horizon, seed=seed)
+        table = result.table()
+        if format == "table":
+            national = result.national()
+            shown = national[national["year"].isin(result.dims.years[::5])]
+            rich = Table(
+                title=f"Projection / Proyección {result.dims.base_year}-"
+                f"{result.dims.years[-1]} (national / nacional)"
+            )
+            for col in ("scenario", "year", "occupation", "supply", "need", "gap", "balance_year"):
+                rich.add_column(col)
+            for row in shown.itertuples(index=False):
+                rich.add_row(
+                    row.scenario,
+                    str(row.year),
+                    row.occupation,
+                    f"{row.supply:,.0f}",
+                    f"{row.need:,.0f}",
+                    f"{row.gap:,.0f}",
+                    "-" if row.balance_year is None else str(row.balance_year),
+                )
+            console.print(rich)
+            return
+        path = output or Path(f"forecast.{format}")
+        if format == "csv":
+            table.to_csv(path, index=False)
+        elif format == "xlsx":
+            from healthforce.exports.tables import write_table
+
+            write_table(
+                path.with_suffix(".xlsx"),
+                list(table.columns),
+                [table[c].tolist() for c in table.columns],
+                sheet="forecast",
+            )
+        elif format == "parquet":
+            table.to_parquet(path, index=False)
+        else:
+            raise typer.BadParameter("table, csv, xlsx or parquet")
+        console.print(f"{len(table):,} rows / filas -> {path}")

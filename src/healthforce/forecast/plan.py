@@ -1,0 +1,130 @@
+"""The planning run: baseline and scenarios, need and gap, uncertainty bands, one tidy table.
+
+Default need (documented, overridable with ``need_per_10k``): doctors, nurses and midwives
+(ISCO 2211, 2212, 2221, 2222, 3221, 3222) together reach WHO's 44.5 per 10,000 in the same mix
+as today, or keep today's density where it is already higher; every other occupation keeps
+today's density. Need grows with the projected population.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from healthforce.forecast.gap import years_until_balance
+from healthforce.forecast.loader import load_population, load_supply
+from healthforce.forecast.need import population_need
+from healthforce.forecast.scenarios import apply, load_scenario
+from healthforce.forecast.spec import Array, Dims, SupplyParams
+from healthforce.forecast.supply import SupplyResult, project_supply
+from healthforce.forecast.uncertainty import bands, monte_carlo
+from healthforce.reference.occupations import CORE_GROUPS, occupations
+
+SDG_THRESHOLD = 44.5
+
+
+@dataclass
+class Plan:
+    dims: Dims
+    params: SupplyParams
+    population: Array  # [T+1, A]
+    need: Array  # [T+1, O, A]
+    runs: dict[str, SupplyResult] = field(default_factory=dict)
+    uncertainty: pd.DataFrame | None = None
+
+    def table(self) -> pd.DataFrame:
+        """Tidy: scenario, year, occupation, area, supply, need, gap (and baseline bands)."""
+        frames = []
+        years, occs, areas = np.meshgrid(
+            self.dims.years, self.dims.occupations, self.dims.areas, indexing="ij"
+        )
+        for name, run in self.runs.items():
+            supply = run.total[:, 0]
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "scenario": name,
+                        "year": years.ravel(),
+                        "occupation": occs.ravel(),
+                        "area": areas.ravel(),
+                        "supply": supply.ravel(),
+                        "fte": run.fte[:, 0].ravel(),
+                        "need": self.need.ravel(),
+                        "gap": (supply - self.need).ravel(),
+                    }
+                )
+            )
+        table = pd.concat(frames, ignore_index=True)
+        if self.uncertainty is not None:
+            table = table.merge(
+                self.uncertainty.assign(scenario="baseline"),
+                on=["scenario", "year", "occupation", "area"],
+                how="left",
+            )
+        return table
+
+    def national(self) -> pd.DataFrame:
+        """Supply, need and gap by scenario, year and occupation, summed over areas, with the
+        year the national gap closes."""
+        t = (
+            self.table()
+            .groupby(["scenario", "year", "occupation"], as_index=False)[["supply", "need", "gap"]]
+            .sum()
+        )
+        closes = {}
+        for (scenario, occ), g in t.groupby(["scenario", "occupation"]):
+            closes[(scenario, occ)] = years_until_balance(g["gap"].to_numpy(), g["year"].tolist())
+        t["balance_year"] = [
+            closes[(s, o)] for s, o in zip(t["scenario"], t["occupation"], strict=True)
+        ]
+        return t
+
+
+def default_need(
+    dims: Dims,
+    params: SupplyParams,
+    population: Array,
+    need_per_10k: dict[str, float] | None = None,
+) -> Array:
+    stock = params.stock.sum(axis=(2, 3))  # [O, A]
+    if params.cooperation is not None:
+        stock = stock + params.cooperation.stock
+    pop0 = max(float(population[0].sum()), 1.0)
+    density = stock.sum(axis=1) / pop0 * 10_000  # [O] national per 10,000
+    core = np.array(
+        [
+            occupations()[o].group in CORE_GROUPS if o in occupations() else False
+            for o in dims.occupations
+        ]
+    )
+    scale = max(1.0, SDG_THRESHOLD / max(float(density[core].sum()), 1e-9))
+    ratio = np.where(core, density * scale, density)
+    for occ, value in (need_per_10k or {}).items():
+        ratio[dims.occupations.index(occ)] = value
+    return population_need(population[:, None, :], ratio[None, :, None])
+
+
+def plan(
+    engine: Engine,
+    *,
+    scenarios: list[Path] | None = None,
+    draws: int = 0,
+    horizon: int = 20,
+    seed: int = 0,
+    need_per_10k: dict[str, float] | None = None,
+) -> Plan:
+    """Baseline and scenarios from the registry; Monte Carlo bands when ``draws`` > 0."""
+    dims, params = load_supply(engine, horizon=horizon)
+    population = load_population(engine, dims)
+    result = Plan(dims, params, population, default_need(dims, params, population, need_per_10k))
+    result.runs["baseline"] = project_supply(dims, params)
+    for path in scenarios or []:
+        scenario = load_scenario(path, dims)
+        result.runs[scenario.name] = project_supply(dims, apply(scenario, dims, params))
+    if draws:
+        result.uncertainty = bands(monte_carlo(dims, params, draws, seed=seed))
+    return result
