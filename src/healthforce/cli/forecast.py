@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.table import Table
 
@@ -40,14 +41,15 @@ def forecast(
             for col in ("scenario", "year", "occupation", "supply", "need", "gap", "balance_year"):
                 rich.add_column(col)
             for row in shown.itertuples(index=False):
+                balance = row.balance_year
                 rich.add_row(
-                    row.scenario,
+                    str(row.scenario),
                     str(row.year),
-                    row.occupation,
+                    str(row.occupation),
                     f"{row.supply:,.0f}",
                     f"{row.need:,.0f}",
                     f"{row.gap:,.0f}",
-                    "-" if row.balance_year is None else str(row.balance_year),
+                    "-" if pd.isna(balance) else str(balance),
                 )
             console.print(rich)
             return
