@@ -26,10 +26,26 @@ from healthforce.ingest.reference import seed_reference
 from healthforce.reference.codes import CODE_LISTS
 from healthforce.store import Registry, make_engine, upgrade
 
-HEADER = ["external_id", "national_id", "sex", "birth_date", "nationality", "birth_country",
-          "training_country", "occupation", "qualification_date", "licence_number",
-          "licence_status", "licence_expiry", "residence_area", "residence_lat",
-          "residence_lon", "programme", "status", "status_date"]
+HEADER = [
+    "external_id",
+    "national_id",
+    "sex",
+    "birth_date",
+    "nationality",
+    "birth_country",
+    "training_country",
+    "occupation",
+    "qualification_date",
+    "licence_number",
+    "licence_status",
+    "licence_expiry",
+    "residence_area",
+    "residence_lat",
+    "residence_lon",
+    "programme",
+    "status",
+    "status_date",
+]
 
 
 def write_csv(path: Path, rows: int, seed: int = 0) -> None:
@@ -113,12 +129,18 @@ def main() -> None:
         a = run_part(script, "--part", "ours", "--dir", tmp)
         b = run_part(script, "--part", "peer", "--dir", tmp)
     print(f"import {args.rows:,} worker rows from CSV ({size:.0f} MB) into SQLite")
-    print(f"  ours (full validation, audit): {a['seconds']:6.2f} s  "
-          f"{a['rows'] / a['seconds']:9,.0f} rows/s  peak {a['peak_mb']:6.0f} MB")
-    print(f"  peer (pandas read_csv+to_sql): {b['seconds']:6.2f} s  "
-          f"{b['rows'] / b['seconds']:9,.0f} rows/s  peak {b['peak_mb']:6.0f} MB")
-    print(f"  ratio ours/peer: time {a['seconds'] / b['seconds']:.2f}x "
-          f"(target <= 2x), memory {a['peak_mb'] / b['peak_mb']:.2f}x")
+    print(
+        f"  ours (full validation, audit): {a['seconds']:6.2f} s  "
+        f"{a['rows'] / a['seconds']:9,.0f} rows/s  peak {a['peak_mb']:6.0f} MB"
+    )
+    print(
+        f"  peer (pandas read_csv+to_sql): {b['seconds']:6.2f} s  "
+        f"{b['rows'] / b['seconds']:9,.0f} rows/s  peak {b['peak_mb']:6.0f} MB"
+    )
+    print(
+        f"  ratio ours/peer: time {a['seconds'] / b['seconds']:.2f}x "
+        f"(target <= 2x), memory {a['peak_mb'] / b['peak_mb']:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -134,6 +134,7 @@ def project_supply(
     # State laid out [D, O, S, G, A]: areas last, so internal migration is one matmul.
     x = np.empty((d, o, s, g, a), dtype=dtype)
     x[:] = np.moveaxis(np.asarray(params.stock, dtype=dtype), 1, -1)[None]
+    spare = np.empty_like(x)  # double buffer: each step writes the next state into it
     mig = None
     if params.migration is not None:
         m = np.array(params.migration, dtype=dtype)
@@ -181,10 +182,11 @@ def project_supply(
             ):
                 flows[name][t] = (exits_full * (r / safe)).sum(axis=(2, 3))
         x *= keep
-        stayed = x.sum(axis=(2, 3))  # [D, O, A]
+        stayed = np.einsum("dosga->doa", x)  # [D, O, A]
         flows["exits"][t] = start - stayed
         if mig is not None:
-            x = np.matmul(x, mig[None, :, None, :, :])
+            np.matmul(x, mig[None, :, None, :, :], out=spare)
+            x, spare = spare, x
             moved = np.einsum("doa,oab->doab", stayed, mig)
             diag = np.einsum("doaa->doa", moved)
             flows["migration_out"][t] = stayed - diag
@@ -195,18 +197,22 @@ def project_supply(
         flows["immigration"][t] = immigration
         flows["returns"][t] = returns
         entrants = grads + immigration + returns  # [D, O, A]
-        x += entrants[:, :, None, None, :] * entry[None, :, :, :, None]
-        last = x[:, :, :, -1, :]
+        # Entrants join at their age and everyone ages, written into the spare buffer in two
+        # passes: spare[age+1] = entrants x share at age, then += x[age].
+        aged_out = (
+            np.einsum("dosa->doa", x[:, :, :, -1, :])
+            + entrants * np.einsum("os->o", entry[:, :, -1])[None, :, None]
+        )
+        np.multiply(
+            entrants[:, :, None, None, :], entry[None, :, :, :-1, None], out=spare[:, :, :, 1:, :]
+        )
+        spare[:, :, :, 1:, :] += x[:, :, :, :-1, :]
+        spare[:, :, :, 0, :] = 0
         if dims.last_age_open:
+            spare[:, :, :, -1, :] += x[:, :, :, -1, :]
+            spare[:, :, :, -1, :] += entrants[:, :, None, :] * entry[None, :, :, -1, None]
             aged_out = np.zeros((d, o, a), dtype=dtype)
-            if g > 1:
-                x[:, :, :, -1, :] += x[:, :, :, -2, :]
-                x[:, :, :, 1:-1, :] = x[:, :, :, :-2, :].copy()
-                x[:, :, :, 0, :] = 0
-        else:
-            aged_out = last.sum(axis=2)
-            x[:, :, :, 1:, :] = x[:, :, :, :-1, :].copy()
-            x[:, :, :, 0, :] = 0
+        x, spare = spare, x
         flows["aged_out"][t] = aged_out
         headcount[t + 1] = stayed + entrants - aged_out
         if sexes is not None:

@@ -1,0 +1,111 @@
+"""Scenarios from TOML files; Monte Carlo; sensitivity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from healthforce.errors import ValidationError
+from healthforce.forecast.scenarios import apply, load_scenario
+from healthforce.forecast.supply import project_supply
+from healthforce.forecast.uncertainty import bands, monte_carlo, sensitivity
+from tests.forecast.helpers import small_country
+
+
+def _file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    return path
+
+
+def test_a_scenario_changes_what_it_says(tmp_path: Path) -> None:
+    dims, params = small_country(1)
+    path = _file(
+        tmp_path,
+        'name = "Train and retain"\n[intake]\nall = 1.5\n'
+        "[emigration]\nO0 = 0.5\n[retirement]\nage_shift = 2\n"
+        "[graduates_to]\nA2 = 0.2\n[cooperation]\nreplacement = 1.0\n",
+    )
+    scenario = load_scenario(path, dims)
+    changed = apply(scenario, dims, params)
+    assert scenario.name == "Train and retain"
+    np.testing.assert_allclose(changed.emigration[0], params.emigration[0] * 0.5)
+    np.testing.assert_allclose(changed.emigration[1], params.emigration[1])
+    future = np.arange(2012, 2012 + params.pipeline.intake.shape[0]) >= dims.base_year
+    np.testing.assert_allclose(
+        changed.pipeline.intake[future], params.pipeline.intake[future] * 1.5
+    )
+    np.testing.assert_allclose(changed.pipeline.intake[~future], params.pipeline.intake[~future])
+    np.testing.assert_allclose(changed.retirement[..., 2:-1], params.retirement[..., :-3])
+    assert (changed.retirement[..., -1] >= params.retirement[..., -3]).all()  # oldest keep theirs
+    base, better = project_supply(dims, params), project_supply(dims, changed)
+    assert better.total[-1].sum() > base.total[-1].sum()
+    # Graduates sent to A2: its share of graduates rises.
+    assert better.flows["graduates"][-1, 0, :, 2].sum() > base.flows["graduates"][-1, 0, :, 2].sum()
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        pytest.param("[intake]\nall = 1.2\n[salary]\nx = 1\n", "salary", id="unknown-parameter"),
+        pytest.param("[intake]\nZZZZ = 1.2\n", "intake.ZZZZ", id="unknown-occupation"),
+        pytest.param("[graduates_to]\nNOWHERE = 0.1\n", "graduates_to.NOWHERE", id="unknown-area"),
+        pytest.param("[completion]\nall = 1.4\n", "completion.all", id="share-above-one"),
+        pytest.param("[intake]\nall = -0.5\n", "intake.all", id="negative-intake"),
+        pytest.param(
+            "[cooperation]\nreplacement = 2\n", "cooperation.replacement", id="rate-outside-0-1"
+        ),
+    ],
+)
+def test_bad_scenarios_name_file_key_and_value(tmp_path: Path, text: str, key: str) -> None:
+    dims, _ = small_country(1)
+    path = _file(tmp_path, text)
+    with pytest.raises(ValidationError) as info:
+        load_scenario(path, dims)
+    problem = info.value.problems[0]
+    assert problem.field == key
+    assert problem.source == str(path)
+
+
+def test_monte_carlo_is_seeded_vectorised_and_banded() -> None:
+    dims, params = small_country(2)
+    a = monte_carlo(dims, params, draws=200, seed=7)
+    b = monte_carlo(dims, params, draws=200, seed=7)
+    assert a.headcount.shape == (dims.horizon + 1, 200, 2, 3)
+    np.testing.assert_array_equal(a.total, b.total)
+    assert not np.allclose(a.total[-1, 0], a.total[-1, 1])
+    frame = bands(a)
+    assert (frame["p5"] <= frame["p50"] + 1e-6).all()
+    assert (frame["p50"] <= frame["p95"] + 1e-6).all()
+    still = monte_carlo(
+        dims,
+        params,
+        draws=3,
+        seed=1,
+        spread=dict.fromkeys(
+            (
+                "retirement",
+                "other_exit",
+                "emigration",
+                "immigration",
+                "returns",
+                "intake",
+                "completion",
+            ),
+            0.0,
+        ),
+        dtype=np.float64,
+    )
+    np.testing.assert_allclose(
+        still.total[:, 2], project_supply(dims, params).total[:, 0], rtol=1e-9
+    )
+
+
+def test_sensitivity_is_ranked() -> None:
+    dims, params = small_country(3)
+    table = sensitivity(dims, params, change=0.2)
+    assert list(table["swing"]) == sorted(table["swing"], reverse=True)
+    row = table.set_index("parameter").loc["emigration"]
+    assert row["low"] > row["baseline"] > row["high"]
