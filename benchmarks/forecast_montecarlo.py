@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from healthforce.forecast.spec import Cooperation, Dims, Pipeline, SupplyParams
 from healthforce.forecast.uncertainty import monte_carlo
 
-O, A, S, G, YEARS = 10, 25, 2, 50, 20
+O, A, S, G, YEARS = 10, 25, 2, 50, 20  # noqa: E741 - the model's axes
 
 
 def model() -> tuple[Dims, SupplyParams]:
