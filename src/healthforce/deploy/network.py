@@ -87,7 +87,7 @@ class Placement:
                         "fixed to a post of another occupation / ocupación distinta",
                     )
                 )
-        for s in np.flatnonzero(used > self.slot_capacity):
+        for s in np.flatnonzero(used > self.slot_capacity).tolist():
             problems.append(
                 Problem(
                     "posts",
