@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from healthforce.cli import db, demo, forecast, imports, status
+from healthforce.cli import db, demo, deploy, forecast, imports, status
 
 app = typer.Typer(
     name="healthforce",
@@ -21,6 +21,8 @@ app.command("template")(imports.template)
 app.command("import")(imports.import_)
 app.command("export")(imports.export)
 app.command("forecast")(forecast.forecast)
+app.add_typer(deploy.app, name="deploy")
+app.command("access")(deploy.access)
 
 
 def main() -> None:

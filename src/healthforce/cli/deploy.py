@@ -1,0 +1,126 @@
+"""``healthforce deploy ...`` and ``healthforce access``: placement plans, rotation, coverage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+
+from healthforce.cli.common import console, engine, reported
+from healthforce.deploy.access import coverage, where_to_add
+from healthforce.deploy.plan import apply_plan, build_problem, plan_table, report, solve
+from healthforce.settings import get_settings
+from healthforce.store.registry import Registry
+
+app = typer.Typer(
+    help="Deployment of workers to posts. / Despliegue de trabajadores.", no_args_is_help=True
+)
+
+Occupations = Annotated[
+    list[str] | None,
+    typer.Option("--occupation", help="ISCO-08 codes to place (repeat). / Ocupaciones."),
+]
+
+
+@app.command("plan")
+def plan(
+    output: Annotated[Path, typer.Argument(help="Plan file to write (CSV). / Archivo del plan.")],
+    occupation: Occupations = None,
+    movable: Annotated[
+        bool,
+        typer.Option(
+            help="Re-place already assigned workers too (what-if). / Reubicar también a los "
+            "asignados."
+        ),
+    ] = False,
+    k: Annotated[int, typer.Option(help="Candidate posts per worker.")] = 10,
+    on: Annotated[str | None, typer.Option(help="Date (YYYY-MM-DD). / Fecha.")] = None,
+) -> None:
+    """Compute an optimal placement plan; nothing changes in the registry.
+    / Calcula un plan de despliegue óptimo; el registro no cambia."""
+    with reported():
+        day = dt.date.fromisoformat(on) if on else dt.date.today()
+        problem = build_problem(engine(), occupation or ["2211"], movable=movable, on=day)
+        result = solve(problem, k=k, k_slot=max(1, k // 2))
+        table = plan_table(problem, result)
+        table.to_csv(output, index=False)
+        summary = report(problem, result)
+        output.with_suffix(".report.json").write_text(json.dumps(summary, indent=2, default=str))
+        console.print(f"{len(table):,} assignments / asignaciones -> {output}")
+        for key in (
+            "placed",
+            "unplaced",
+            "unfilled_posts",
+            "unfilled_priority_posts",
+            "complete_teams",
+            "complete_teams_flow_only",
+            "equity_before",
+            "equity_after",
+        ):
+            console.print(f"  {key}: {summary[key]}")
+        console.print(f"  distance km (p10, p50, p90, p99): {summary['distance_km']}")
+
+
+@app.command("apply")
+def apply(
+    plan_file: Annotated[Path, typer.Argument(help="A plan written by `deploy plan`.")],
+    start: Annotated[str, typer.Option(help="Start date (YYYY-MM-DD). / Fecha de inicio.")],
+) -> None:
+    """Write a plan's assignments through the audit log. / Aplica un plan (auditado)."""
+    with reported():
+        result = apply_plan(
+            Registry(engine()),
+            plan_file,
+            start=dt.date.fromisoformat(start),
+            actor=get_settings().actor,
+        )
+        console.print(f"{result.inserted:,} assignments written / asignaciones escritas")
+
+
+def access(
+    km: Annotated[float, typer.Option(help="Distance in km. / Distancia en km.")] = 10.0,
+    add: Annotated[int, typer.Option(help="Workers to add where they raise coverage most.")] = 0,
+    occupation: Occupations = None,
+    on: Annotated[str | None, typer.Option(help="Date (YYYY-MM-DD). / Fecha.")] = None,
+) -> None:
+    """Population within KM of a facility whose team norm is met, by state.
+    / Población a menos de KM de un establecimiento con su equipo completo."""
+    from healthforce.deploy.population import population_points, staffed_facilities
+
+    with reported():
+        eng = engine()
+        day = dt.date.fromisoformat(on) if on else dt.date.today()
+        points = population_points(eng, day.year - 1)
+        staffed, short = staffed_facilities(eng, occupation, day)
+        result = coverage(
+            points.lat, points.lon, points.pop, points.area, staffed.lat, staffed.lon, km
+        )
+        console.print(f"Covered / cubierta: {result.share:.1%} of {result.total_population:,.0f}")
+        for area, share in sorted(result.share_by_area.items()):
+            console.print(f"  {area}: {share:.1%}")
+        if add:
+            done = np.zeros(points.lat.size, dtype=bool)
+            done[np.setdiff1d(np.arange(points.lat.size), result.uncovered_points)] = True
+            expansion = where_to_add(
+                points.lat,
+                points.lon,
+                points.pop,
+                done,
+                short.lat,
+                short.lon,
+                short.missing,
+                add,
+                km,
+            )
+            console.print(
+                f"+{expansion.workers_used} workers / trabajadores at "
+                f"{len(expansion.chosen)} facilities: +{expansion.gained_population:,.0f}"
+                f" people covered (upper bound {expansion.upper_bound:,.0f}, gap "
+                f"{expansion.gap:.1%})"
+            )
+            for i in expansion.chosen[:20]:
+                console.print(f"  {short.codes[i]}: {int(short.missing[i])} missing")

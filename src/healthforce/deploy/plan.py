@@ -1,0 +1,284 @@
+"""Deployment plans from and to the registry: build the placement problem, report the plan,
+write it to a file, and apply a plan file through the audited registry API.
+
+Who is placed: active workers of the chosen occupations with residence coordinates and no open
+assignment (a new cohort), or, with ``movable=True``, also those already assigned (a what-if
+re-deployment) except international cooperation staff, who stay fixed in their posts. Where:
+funded posts of open facilities with coordinates, vacant on the date. A facility x occupation
+lacking workers for its team norm gets a higher penalty when left unfilled; in states whose
+density of those occupations is below ``underserved_per_10k`` the penalty is weighted x1.5.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from healthforce.deploy.allocate import Allocation, allocate
+from healthforce.deploy.network import Placement
+from healthforce.errors import FileFormatError
+from healthforce.forecast.loader import _state_of
+from healthforce.store.models import (
+    Area,
+    AreaPopulation,
+    Assignment,
+    Facility,
+    Post,
+    TeamNorm,
+    Worker,
+)
+from healthforce.store.registry import Registry, WriteResult
+
+UNDERSERVED_WEIGHT = 1.5
+
+
+@dataclass
+class DeploymentProblem:
+    placement: Placement
+    slot_posts: list[list[str]]  # vacant post external ids of each slot
+    facility_code: dict[int, str]
+    facility_area: dict[int, str]
+    current_by_area: dict[str, int]
+    population_by_area: dict[str, float]
+    teams: np.ndarray
+
+
+def build_problem(
+    engine: Engine,
+    occupations: list[str],
+    *,
+    movable: bool = False,
+    on: dt.date | None = None,
+    underserved_per_10k: float = 10.0,
+) -> DeploymentProblem:
+    on = on or dt.date.today()
+    state_of, _ = _state_of(engine)
+    with engine.connect() as conn:
+        facilities = conn.execute(
+            select(
+                Facility.id,
+                Facility.code,
+                Facility.type,
+                Facility.area_id,
+                Facility.latitude,
+                Facility.longitude,
+            ).where(Facility.status == "open", Facility.latitude.is_not(None))
+        ).all()
+        posts = conn.execute(
+            select(Post.id, Post.external_id, Post.facility_id, Post.occupation_code).where(
+                Post.funded.is_(True), Post.occupation_code.in_(occupations)
+            )
+        ).all()
+        open_assignments = conn.execute(
+            select(Assignment.post_id, Assignment.worker_id, Assignment.contract_type).where(
+                Assignment.start_date <= on,
+                (Assignment.end_date.is_(None)) | (Assignment.end_date >= on),
+            )
+        ).all()
+        workers = conn.execute(
+            select(
+                Worker.id,
+                Worker.external_id,
+                Worker.occupation_code,
+                Worker.residence_lat,
+                Worker.residence_lon,
+            ).where(Worker.status == "active", Worker.occupation_code.in_(occupations))
+        ).all()
+        norms = conn.execute(
+            select(TeamNorm.facility_type, TeamNorm.occupation_code, TeamNorm.headcount)
+        ).all()
+        population = conn.execute(
+            select(Area.code, AreaPopulation.population)
+            .join(Area, Area.id == AreaPopulation.area_id)
+            .where(
+                AreaPopulation.sex == "T",
+                AreaPopulation.age_band == "total",
+                AreaPopulation.year == on.year - 1,
+            )
+        ).all()
+    fac = {f[0]: f for f in facilities}
+    assigned = {w: (p, c) for p, w, c in open_assignments}
+    occupied_by = {p: (w, c) for p, w, c in open_assignments}
+    worker_rows = [
+        w
+        for w in workers
+        if (w[0] not in assigned) or (movable and assigned[w[0]][1] != "cooperation")
+    ]
+    to_place = {w[0] for w in worker_rows}
+    norm = {(t, o): h for t, o, h in norms if o in occupations}
+    slots: dict[tuple[int, str], list[str]] = {}
+    staying: dict[tuple[int, str], int] = {}
+    for pid, ext, fid, occ in posts:
+        if fid not in fac:
+            continue
+        holder = occupied_by.get(pid)
+        key = (fid, occ)
+        if holder is None:
+            slots.setdefault(key, []).append(ext)
+        elif holder[0] in to_place:
+            slots.setdefault(key, []).append(ext)  # movable: the post is up for grabs
+        else:
+            staying[key] = staying.get(key, 0) + 1
+    for fid, f in fac.items():
+        for occ in occupations:
+            need = norm.get((f[2], occ), 0)
+            if need > staying.get((fid, occ), 0):
+                slots.setdefault((fid, occ), [])
+    keys = sorted(slots)
+    current_by_area: dict[str, int] = {}
+    for key, n in staying.items():
+        area = state_of.get(fac[key[0]][3], "?")
+        current_by_area[area] = current_by_area.get(area, 0) + n
+    pop = {code: float(p) for code, p in population}
+    density = {a: current_by_area.get(a, 0) / pop[a] * 10_000 for a in pop if pop[a]}
+    placement = Placement(
+        worker_ids=np.array([w[1] for w in worker_rows], dtype=object),
+        worker_lat=np.array([np.nan if w[3] is None else w[3] for w in worker_rows], dtype=float),
+        worker_lon=np.array([np.nan if w[4] is None else w[4] for w in worker_rows], dtype=float),
+        worker_occupation=np.array([w[2] for w in worker_rows], dtype=object),
+        slot_facility=np.array([k[0] for k in keys], dtype=np.int64),
+        slot_lat=np.array([fac[k[0]][4] for k in keys], dtype=float),
+        slot_lon=np.array([fac[k[0]][5] for k in keys], dtype=float),
+        slot_occupation=np.array([k[1] for k in keys], dtype=object),
+        slot_capacity=np.array([len(slots[k]) for k in keys], dtype=np.int64),
+        slot_critical=np.array(
+            [max(0, norm.get((fac[k[0]][2], k[1]), 0) - staying.get(k, 0)) for k in keys],
+            dtype=np.int64,
+        ),
+        slot_weight=np.array(
+            [
+                UNDERSERVED_WEIGHT
+                if density.get(state_of.get(fac[k[0]][3], "?"), 0) < underserved_per_10k
+                else 1.0
+                for k in keys
+            ]
+        ),
+        slot_area=np.array([state_of.get(fac[k[0]][3], "?") for k in keys], dtype=object),
+    )
+    teams = np.array(sorted({k[0] for k in keys if norm.get((fac[k[0]][2], k[1]))}), dtype=np.int64)
+    return DeploymentProblem(
+        placement,
+        [slots[k] for k in keys],
+        {f: fac[f][1] for f in fac},
+        {f: state_of.get(fac[f][3], "?") for f in fac},
+        current_by_area,
+        pop,
+        teams,
+    )
+
+
+def solve(problem: DeploymentProblem, **options: object) -> Allocation:
+    return allocate(problem.placement, teams=problem.teams, **options)  # type: ignore[arg-type]
+
+
+def plan_table(problem: DeploymentProblem, result: Allocation) -> pd.DataFrame:
+    """One row per assignment: worker, facility, occupation, post, distance."""
+    p = problem.placement
+    remaining = [list(posts) for posts in problem.slot_posts]
+    rows = []
+    for w, s, km in zip(
+        result.worker.tolist(), result.slot.tolist(), result.distance_km.tolist(), strict=True
+    ):
+        post = remaining[s].pop() if remaining[s] else None
+        rows.append(
+            {
+                "worker": p.worker_ids[w],
+                "facility": problem.facility_code[int(p.slot_facility[s])],
+                "area": p.slot_area[s],
+                "occupation": p.slot_occupation[s],
+                "post": post,
+                "distance_km": round(float(km), 3),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["worker", "facility", "area", "occupation", "post", "distance_km"]
+    )
+
+
+def report(
+    problem: DeploymentProblem, result: Allocation, within_km: float = 10.0
+) -> dict[str, object]:
+    """The plan in figures: distances, unfilled posts by priority, teams, density and equity by
+    area before and after."""
+    p = problem.placement
+    d = result.distance_km
+    after = dict(problem.current_by_area)
+    for s in result.slot.tolist():
+        area = str(p.slot_area[s])
+        after[area] = after.get(area, 0) + 1
+    pop = problem.population_by_area
+
+    def densities(counts: dict[str, int]) -> dict[str, float]:
+        return {a: counts.get(a, 0) / pop[a] * 10_000 for a in pop if pop[a]}
+
+    before_d, after_d = densities(problem.current_by_area), densities(after)
+
+    def equity(x: dict[str, float]) -> float:
+        """Highest / lowest density among areas that have any (areas with none are counted in
+        ``areas_without_staff``)."""
+        staffed = [v for v in x.values() if v > 0]
+        return max(staffed) / min(staffed) if staffed else float("nan")
+
+    return {
+        "placed": int(result.worker.size),
+        "unplaced": int(result.unplaced.size),
+        "unfilled_posts": int(result.unfilled.sum()),
+        "unfilled_priority_posts": int(result.unfilled_critical.sum()),
+        "unreachable_slots": [
+            problem.facility_code[int(p.slot_facility[s])] for s in result.unreachable.tolist()
+        ][:50],
+        "distance_km": {q: float(np.percentile(d, q)) if d.size else 0.0 for q in (10, 50, 90, 99)},
+        f"share_within_{within_km:g}_km": float((d <= within_km).mean()) if d.size else 0.0,
+        "complete_teams": result.complete_teams,
+        "complete_teams_flow_only": result.complete_teams_flow_only,
+        "team_facilities": int(problem.teams.size),
+        "density_before": before_d,
+        "density_after": after_d,
+        "equity_before": equity(before_d),
+        "equity_after": equity(after_d),
+        "areas_without_staff_before": sum(1 for v in before_d.values() if v == 0),
+        "areas_without_staff_after": sum(1 for v in after_d.values() if v == 0),
+    }
+
+
+def apply_plan(registry: Registry, path: Path, *, start: dt.date, actor: str) -> WriteResult:
+    """Write a plan file's assignments through the audited registry API; workers moved from
+    another post have that assignment ended the day before."""
+    try:
+        plan = pd.read_csv(path, dtype=str)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise FileFormatError(str(path), f"not a plan file: {exc}") from None
+    missing = {"worker", "post"} - set(plan.columns)
+    if missing:
+        raise FileFormatError(str(path), f"plan file lacks columns {sorted(missing)}")
+    plan = plan[plan["post"].notna()]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    with registry.change(actor=actor, source=f"deploy apply {path.name}") as change:
+        engine_conn = change.conn
+        workers = set(plan["worker"])
+        rows = engine_conn.execute(
+            select(Assignment.external_id, Worker.external_id)
+            .join(Worker)
+            .where(
+                Worker.external_id.in_(workers),
+                (Assignment.end_date.is_(None)) | (Assignment.end_date >= start),
+            )
+        ).all()
+        for assignment_id, _worker in rows:
+            change.update("assignments", assignment_id, {"end_date": start - dt.timedelta(days=1)})
+        return change.upsert(
+            "assignments",
+            {
+                "external_id": [f"DEP-{digest}-{i:06d}" for i in range(len(plan))],
+                "worker": plan["worker"].tolist(),
+                "post": plan["post"].tolist(),
+                "start_date": [start] * len(plan),
+            },
+            insert_only=True,
+        )
