@@ -44,7 +44,8 @@ class DeploymentProblem:
     slot_posts: list[list[str]]  # vacant post external ids of each slot
     facility_code: dict[int, str]
     facility_area: dict[int, str]
-    current_by_area: dict[str, int]
+    current_by_area: dict[str, int]  # staff of these occupations on the date (before)
+    staying_by_area: dict[str, int]  # of whom not being placed (the base of "after")
     population_by_area: dict[str, float]
     teams: np.ndarray
 
@@ -131,10 +132,15 @@ def build_problem(
             if need > staying.get((fid, occ), 0):
                 slots.setdefault((fid, occ), [])
     keys = sorted(slots)
-    current_by_area: dict[str, int] = {}
+    staying_by_area: dict[str, int] = {}
     for key, n in staying.items():
         area = state_of.get(fac[key[0]][3], "?")
-        current_by_area[area] = current_by_area.get(area, 0) + n
+        staying_by_area[area] = staying_by_area.get(area, 0) + n
+    current_by_area: dict[str, int] = {}
+    for pid, _ext, fid, _occ in posts:
+        if pid in occupied_by and fid in fac:
+            area = state_of.get(fac[fid][3], "?")
+            current_by_area[area] = current_by_area.get(area, 0) + 1
     pop = {code: float(p) for code, p in population}
     density = {a: current_by_area.get(a, 0) / pop[a] * 10_000 for a in pop if pop[a]}
     placement = Placement(
@@ -168,6 +174,7 @@ def build_problem(
         {f: fac[f][1] for f in fac},
         {f: state_of.get(fac[f][3], "?") for f in fac},
         current_by_area,
+        staying_by_area,
         pop,
         teams,
     )
@@ -208,7 +215,7 @@ def report(
     area before and after."""
     p = problem.placement
     d = result.distance_km
-    after = dict(problem.current_by_area)
+    after = dict(problem.staying_by_area)
     for s in result.slot.tolist():
         area = str(p.slot_area[s])
         after[area] = after.get(area, 0) + 1

@@ -1,0 +1,52 @@
+"""Deployment on the demo country through the CLI: plan (nothing written), apply (audited)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from healthforce.cli import app
+from healthforce.ingest.demo import build_demo
+from healthforce.settings import get_settings
+from healthforce.store import Registry, make_engine, upgrade
+from healthforce.store.models import Assignment, ChangeSet
+
+
+def test_plan_apply_and_access_on_the_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    upgrade(engine)
+    build_demo(Registry(engine), workers=2_000, seed=5)
+    monkeypatch.setenv("HEALTHFORCE_DATABASE_URL", engine.url.render_as_string())
+    get_settings.cache_clear()
+    runner = CliRunner()
+    with engine.connect() as conn:
+        before = conn.execute(select(func.count()).select_from(Assignment)).scalar_one()
+    plan = tmp_path / "plan.csv"
+    result = runner.invoke(
+        app,
+        ["deploy", "plan", str(plan), "--occupation", "2211", "--movable", "--on", "2025-01-01"],
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(plan)
+    assert len(table) > 100
+    assert table["post"].notna().all()
+    assert (tmp_path / "plan.report.json").exists()
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Assignment)).scalar_one() == before
+    applied = runner.invoke(app, ["deploy", "apply", str(plan), "--start", "2025-02-01"])
+    assert applied.exit_code == 0, applied.output
+    with engine.connect() as conn:
+        after = conn.execute(select(func.count()).select_from(Assignment)).scalar_one()
+        source = (
+            conn.execute(select(ChangeSet.source).order_by(ChangeSet.id.desc())).scalars().first()
+        )
+    assert after == before + len(table)
+    assert source == "deploy apply plan.csv"
+    access = runner.invoke(app, ["access", "--km", "10", "--add", "20", "--on", "2025-01-01"])
+    assert access.exit_code == 0, access.output
+    assert "Covered / cubierta" in access.output
+    get_settings.cache_clear()
