@@ -20,6 +20,7 @@ demo: venv
 	$(BIN)/healthforce db upgrade
 	$(BIN)/healthforce demo --workers $(WORKERS) --replace
 	$(BIN)/healthforce status
+	$(BIN)/healthforce forecast --draws 200
 
 test: venv-test
 	$(BIN)/python -m pytest
