@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from healthforce.cli import db, demo, deploy, forecast, imports, status
+from healthforce.cli import db, demo, deploy, forecast, imports, migration, status
 
 app = typer.Typer(
     name="healthforce",
@@ -23,6 +23,7 @@ app.command("export")(imports.export)
 app.command("forecast")(forecast.forecast)
 app.add_typer(deploy.app, name="deploy")
 app.command("access")(deploy.access)
+app.add_typer(migration.app, name="migration")
 
 
 def main() -> None:

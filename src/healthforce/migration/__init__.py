@@ -1,0 +1,1 @@
+"""Migration and mobility: flows, dependence on foreign-trained staff, WHO Code reporting."""

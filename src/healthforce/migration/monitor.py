@@ -1,0 +1,263 @@
+"""Migration indicators: emigration rate, stock abroad, dependence on foreign-trained and
+foreign-born staff, inflows, net migration, international cooperation missions.
+
+Emigration rate (OECD / WHO convention): M / (M + N), with M the workers trained in the country
+working in the reporting destinations and N those working at home (WHO GHO, the year nearest to
+M's). A figure that cannot be computed says so and why; it is never reported as zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from healthforce.migration.flows import flows
+from healthforce.reference.occupations import occupations
+from healthforce.store.models import Assignment, Movement, Observation, Worker
+
+#: WHO GHO series with the number of workers at home, by NHWA group.
+HOME_STOCK = {"medical_doctors": "HWF_0002", "nursing": "HWF_0007"}
+
+
+@dataclass(frozen=True)
+class Rate:
+    value: float | None
+    numerator: float
+    denominator: float | None
+    year: int | None
+    home_year: int | None
+    reason: str = ""
+
+    @property
+    def computable(self) -> bool:
+        return self.value is not None
+
+
+def stock_abroad(
+    engine: Engine, country: str, occupation: str = "medical_doctors", year: int | None = None
+) -> pd.DataFrame:
+    """Workers trained in ``country`` working in each reporting destination (OECD stocks)."""
+    f = flows(engine)
+    sel = f[
+        (f["origin"] == country)
+        & (f["occupation"] == occupation)
+        & (f["measure"] == "stock")
+        & (f["basis"] == "trained")
+        & f["is_country"]
+    ]
+    if year is None and len(sel):
+        year = int(sel["year"].max())
+    sel = sel[sel["year"] == year]
+    return (
+        sel.groupby("destination")["value"]
+        .sum()
+        .reset_index()
+        .sort_values("value", ascending=False, ignore_index=True)
+    )
+
+
+def home_stock(
+    engine: Engine, country: str, occupation: str, year: int
+) -> tuple[float, int] | None:
+    """WHO GHO number of workers at home in the year nearest to ``year``."""
+    indicator = HOME_STOCK.get(occupation)
+    if indicator is None:
+        return None
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Observation.year, Observation.value).where(
+                Observation.source == "WHO GHO",
+                Observation.indicator == indicator,
+                Observation.location == country,
+            )
+        ).all()
+    if not rows:
+        return None
+    best = min(rows, key=lambda r: (abs(r[0] - year), r[0]))
+    return float(best[1]), int(best[0])
+
+
+def emigration_rate(
+    engine: Engine, country: str, occupation: str = "medical_doctors", year: int | None = None
+) -> Rate:
+    abroad = stock_abroad(engine, country, occupation, year)
+    if abroad.empty:
+        return Rate(
+            None,
+            0.0,
+            None,
+            year,
+            None,
+            "no stock abroad published for this country / sin datos en el exterior",
+        )
+    f = flows(engine)
+    used_year = year or int(f[(f["origin"] == country) & (f["measure"] == "stock")]["year"].max())
+    m = float(abroad["value"].sum())
+    home = home_stock(engine, country, occupation, used_year)
+    if home is None:
+        return Rate(
+            None,
+            m,
+            None,
+            used_year,
+            None,
+            "not computable: no home stock (WHO GHO) for this country and occupation / "
+            "no calculable: sin dotación nacional",
+        )
+    n, home_year = home
+    return Rate(m / (m + n), m, n, used_year, home_year)
+
+
+def emigration_rates(engine: Engine, occupation: str = "medical_doctors") -> pd.DataFrame:
+    """The emigration rate of every origin country in the published stocks."""
+    f = flows(engine)
+    origins = sorted(
+        set(
+            f[(f["measure"] == "stock") & f["is_country"] & (f["occupation"] == occupation)][
+                "origin"
+            ]
+        )
+    )
+    rows = []
+    for origin in origins:
+        r = emigration_rate(engine, origin, occupation)
+        rows.append(
+            {
+                "country": origin,
+                "abroad": r.numerator,
+                "home": r.denominator,
+                "year": r.year,
+                "home_year": r.home_year,
+                "rate": r.value,
+                "note": r.reason or None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def foreign_shares(engine: Engine, on: dt.date | None = None) -> pd.DataFrame:
+    """Share of active workers trained abroad and born abroad, by NHWA group."""
+    home = _home(engine)
+    groups = {code: o.group for code, o in occupations().items()}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Worker.occupation_code, Worker.training_country, Worker.birth_country, func.count()
+            )
+            .where(Worker.status.in_(["active", "on_leave"]))
+            .group_by(Worker.occupation_code, Worker.training_country, Worker.birth_country)
+        ).all()
+    table: dict[str, list[float]] = {}
+    for occ, trained, born, n in rows:
+        t = table.setdefault(groups.get(occ, "other"), [0.0, 0.0, 0.0])
+        t[0] += n
+        t[1] += n if trained and trained != home else 0
+        t[2] += n if born and born != home else 0
+    return pd.DataFrame(
+        [
+            {
+                "group": g,
+                "workers": v[0],
+                "foreign_trained": v[1] / v[0],
+                "foreign_born": v[2] / v[0],
+            }
+            for g, v in sorted(table.items())
+        ]
+    )
+
+
+def yearly_migration(engine: Engine) -> pd.DataFrame:
+    """Per year and NHWA group: foreign-trained entries (and per 1,000 workers), emigrations,
+    returns, net migration, and the foreign-trained share of all entries."""
+    home = _home(engine)
+    groups = {code: o.group for code, o in occupations().items()}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Movement.kind,
+                Movement.reason,
+                Movement.date,
+                Movement.origin_country,
+                Worker.occupation_code,
+                Worker.training_country,
+            ).join(Worker)
+        ).all()
+        active = dict(
+            conn.execute(
+                select(Worker.occupation_code, func.count())
+                .where(Worker.status.in_(["active", "on_leave"]))
+                .group_by(Worker.occupation_code)
+            ).all()
+        )
+    size: dict[str, int] = {}
+    for occ, n in active.items():
+        size[groups.get(occ, "other")] = size.get(groups.get(occ, "other"), 0) + n
+    acc: dict[tuple[int, str], dict[str, float]] = {}
+    for kind, _reason, date, origin, occ, trained in rows:
+        key = (date.year, groups.get(occ, "other"))
+        a = acc.setdefault(
+            key, {"entries": 0, "foreign_trained_entries": 0, "emigrations": 0, "returns": 0}
+        )
+        if kind == "entry":
+            a["entries"] += 1
+            if (trained and trained != home) or (origin and origin != home):
+                a["foreign_trained_entries"] += 1
+        elif kind == "emigration":
+            a["emigrations"] += 1
+        elif kind == "return":
+            a["returns"] += 1
+    out = []
+    for (year, group), a in sorted(acc.items()):
+        inflow = a["foreign_trained_entries"] + a["returns"]
+        out.append(
+            {
+                "year": year,
+                "group": group,
+                **a,
+                "foreign_trained_per_1000": 1000
+                * a["foreign_trained_entries"]
+                / max(size.get(group, 0), 1),
+                "foreign_trained_share_of_entries": a["foreign_trained_entries"] / a["entries"]
+                if a["entries"]
+                else None,
+                "net_migration": inflow - a["emigrations"],
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def cooperation(engine: Engine) -> pd.DataFrame:
+    """International cooperation staff received, by nationality: people (distinct workers),
+    terms served and the mean term length in months."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Worker.nationality,
+                func.count(func.distinct(Worker.id)),
+                func.count(),
+                func.avg(Assignment.term_months),
+            )
+            .join(Assignment, Assignment.worker_id == Worker.id)
+            .where(Assignment.contract_type == "cooperation")
+            .group_by(Worker.nationality)
+        ).all()
+    return pd.DataFrame(
+        [
+            {
+                "nationality": n,
+                "staff_received": int(people),
+                "terms": int(terms),
+                "mean_term_months": None if m is None else float(m),
+            }
+            for n, people, terms, m in rows
+        ]
+    )
+
+
+def _home(engine: Engine) -> str | None:
+    from healthforce.migration.flows import registry_country
+
+    return registry_country(engine)
