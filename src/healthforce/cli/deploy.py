@@ -81,6 +81,29 @@ def apply(
         console.print(f"{result.inserted:,} assignments written / asignaciones escritas")
 
 
+@app.command("rotation")
+def rotation(
+    occupation: Occupations = None,
+    start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+    quarters: Annotated[int, typer.Option(help="Quarters ahead. / Trimestres.")] = 8,
+    output: Annotated[Path | None, typer.Option(help="CSV file. / Archivo CSV.")] = None,
+) -> None:
+    """Who leaves each quarter at the end of a fixed term, and who replaces them.
+    / Quién sale cada trimestre al terminar su período y quién lo reemplaza."""
+    from healthforce.deploy.plan import rotation_from_registry
+
+    with reported():
+        day = dt.date.fromisoformat(start) if start else dt.date.today()
+        table = rotation_from_registry(engine(), occupation or ["2211", "2212"], day, quarters)
+        if output:
+            table.to_csv(output, index=False)
+        if table.empty:
+            console.print("No terms end in the window / ningún período termina")
+            return
+        summary = table.groupby(["quarter", "status"]).size().reset_index(name="workers")
+        console.print(summary.to_string(index=False))
+
+
 def access(
     km: Annotated[float, typer.Option(help="Distance in km. / Distancia en km.")] = 10.0,
     add: Annotated[int, typer.Option(help="Workers to add where they raise coverage most.")] = 0,

@@ -289,3 +289,81 @@ def apply_plan(registry: Registry, path: Path, *, start: dt.date, actor: str) ->
             },
             insert_only=True,
         )
+
+
+def rotation_from_registry(
+    engine: Engine, occupations: list[str], start: dt.date, quarters: int = 8
+) -> pd.DataFrame:
+    """The rotation plan of fixed-term (cooperation) staff whose terms end in the window, with
+    active workers of the same occupations who have no post as the incoming pool."""
+    from healthforce.deploy.rotation import Term, plan_rotation, quarter_of
+
+    month = start.month - 1 + 3 * quarters
+    end = dt.date(start.year + month // 12, month % 12 + 1, 1)
+    with engine.connect() as conn:
+        leaving = conn.execute(
+            select(
+                Worker.external_id,
+                Facility.code,
+                Post.occupation_code,
+                Facility.latitude,
+                Facility.longitude,
+                Assignment.end_date,
+            )
+            .join(Assignment, Assignment.worker_id == Worker.id)
+            .join(Post, Post.id == Assignment.post_id)
+            .join(Facility, Facility.id == Post.facility_id)
+            .where(
+                Assignment.contract_type == "cooperation",
+                Post.occupation_code.in_(occupations),
+                Assignment.end_date >= start,
+                Assignment.end_date < end,
+                Facility.latitude.is_not(None),
+            )
+        ).all()
+        doctors = conn.execute(
+            select(Facility.code, Post.occupation_code)
+            .join(Post, Post.facility_id == Facility.id)
+            .join(Assignment, Assignment.post_id == Post.id)
+            .where(
+                Post.occupation_code.in_(["2211", "2212"]),
+                Assignment.start_date <= start,
+                (Assignment.end_date.is_(None)) | (Assignment.end_date >= start),
+            )
+        ).all()
+        assigned = select(Assignment.worker_id).where(
+            (Assignment.end_date.is_(None)) | (Assignment.end_date >= start)
+        )
+        pool = conn.execute(
+            select(
+                Worker.external_id,
+                Worker.residence_lat,
+                Worker.residence_lon,
+                Worker.occupation_code,
+            ).where(
+                Worker.status == "active",
+                Worker.occupation_code.in_(occupations),
+                Worker.residence_lat.is_not(None),
+                Worker.id.not_in(assigned),
+            )
+        ).all()
+    doctors_at: dict[str, int] = {}
+    for code, _occ in doctors:
+        doctors_at[code] = doctors_at.get(code, 0) + 1
+    terms = [
+        Term(w, f, o, float(lat), float(lon), ends)
+        for w, f, o, lat, lon, ends in leaving
+        if lat is not None and lon is not None and ends is not None
+    ]
+
+    return plan_rotation(
+        terms,
+        np.array([r[0] for r in pool], dtype=object),
+        np.array([r[1] for r in pool], dtype=float),
+        np.array([r[2] for r in pool], dtype=float),
+        np.array([r[3] for r in pool], dtype=object),
+        np.full(len(pool), quarter_of(start), dtype=object),
+        doctors_at,
+        start,
+        quarters,
+    )

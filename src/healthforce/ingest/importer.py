@@ -110,19 +110,6 @@ def map_columns(
         check_fields(mapping, spec)
         for fname, source in mapping.columns.items():
             missing = [c for c in (template_columns(source) or [source]) if c not in index]
-            if missing and not template_columns(source) and source not in index:
-                problems.append(
-                    Problem(
-                        spec.name,
-                        "*",
-                        fname,
-                        source,
-                        f"mapped column {source!r} not in the file / la "
-                        f"columna no está en el archivo",
-                        source=table.file,
-                    )
-                )
-                continue
             if missing:
                 problems.append(
                     Problem(
@@ -130,7 +117,7 @@ def map_columns(
                         "*",
                         fname,
                         source,
-                        f"columns {missing} not in the file / columnas ausentes",
+                        f"mapped column(s) {missing} not in the file / columnas ausentes",
                         source=table.file,
                     )
                 )

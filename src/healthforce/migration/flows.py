@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from healthforce.reference.occupations import occupations
+from healthforce.reference.occupations import group_of
 from healthforce.store.models import Area, Movement, Observation, Worker
 
 
@@ -96,7 +96,7 @@ def published_flows(engine: Engine) -> pd.DataFrame:
 def registry_flows(engine: Engine) -> pd.DataFrame:
     """Entries of foreign-trained workers and emigrations, by year, from the registry."""
     home = registry_country(engine) or "???"
-    groups = {code: o.group for code, o in occupations().items()}
+    groups = group_of()
     with engine.connect() as conn:
         rows = conn.execute(
             select(

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from healthforce.migration.flows import flows
-from healthforce.reference.occupations import occupations
+from healthforce.reference.occupations import group_of
 from healthforce.store.models import Assignment, Movement, Observation, Worker
 
 #: WHO GHO series with the number of workers at home, by NHWA group.
@@ -141,7 +141,7 @@ def emigration_rates(engine: Engine, occupation: str = "medical_doctors") -> pd.
 def foreign_shares(engine: Engine, on: dt.date | None = None) -> pd.DataFrame:
     """Share of active workers trained abroad and born abroad, by NHWA group."""
     home = _home(engine)
-    groups = {code: o.group for code, o in occupations().items()}
+    groups = group_of()
     with engine.connect() as conn:
         rows = conn.execute(
             select(
@@ -173,7 +173,7 @@ def yearly_migration(engine: Engine) -> pd.DataFrame:
     """Per year and NHWA group: foreign-trained entries (and per 1,000 workers), emigrations,
     returns, net migration, and the foreign-trained share of all entries."""
     home = _home(engine)
-    groups = {code: o.group for code, o in occupations().items()}
+    groups = group_of()
     with engine.connect() as conn:
         rows = conn.execute(
             select(

@@ -62,6 +62,12 @@ def occupations() -> dict[str, Occupation]:
 
 
 @cache
+def group_of() -> dict[str, str]:
+    """ISCO-08 code -> NHWA occupation group (medical_doctors, nursing, ...)."""
+    return {code: o.group for code, o in occupations().items()}
+
+
+@cache
 def occupation_groups() -> dict[str, Named]:
     """NHWA occupation groups (medical doctors, nursing, midwifery, ...) by code."""
     return {r["code"]: Named(**r) for r in _rows("occupation_groups.csv")}
