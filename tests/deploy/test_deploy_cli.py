@@ -46,8 +46,19 @@ def test_plan_apply_and_access_on_the_demo(tmp_path: Path, monkeypatch: pytest.M
         )
     assert after == before + len(table)
     assert source == "deploy apply plan.csv"
-    rotation = runner.invoke(app, ["deploy", "rotation", "--from", "2025-01-01", "--quarters",
-                                   "8", "--output", str(tmp_path / "rot.csv")])
+    rotation = runner.invoke(
+        app,
+        [
+            "deploy",
+            "rotation",
+            "--from",
+            "2025-01-01",
+            "--quarters",
+            "8",
+            "--output",
+            str(tmp_path / "rot.csv"),
+        ],
+    )
     assert rotation.exit_code == 0, rotation.output
     rot = pd.read_csv(tmp_path / "rot.csv")
     assert len(rot) > 0

@@ -21,7 +21,12 @@ from healthforce.migration.code import (
     recruitment_flags,
 )
 from healthforce.migration.flows import flows
-from healthforce.migration.monitor import emigration_rate, foreign_shares, stock_abroad
+from healthforce.migration.monitor import (
+    cooperation,
+    emigration_rate,
+    foreign_shares,
+    stock_abroad,
+)
 from healthforce.migration.report import write_report
 from healthforce.settings import get_settings
 from healthforce.store import Registry, make_engine, upgrade
@@ -135,6 +140,10 @@ def test_nri_section_and_shares(observatory: Engine) -> None:
     assert isinstance(doctors, dict)
     assert doctors["stock"] > doctors["foreign_trained"] > 0
     assert doctors["top_countries_of_training"][0]["country"] == "CUB"
+    missions = cooperation(observatory)
+    cuban = missions[(missions["direction"] == "received") & (missions["country"] == "CUB")]
+    assert int(cuban["staff"].iloc[0]) > 0
+    assert float(cuban["mean_term_months"].iloc[0]) == 24
     shares = foreign_shares(observatory).set_index("group")
     assert 0 < shares.loc["medical_doctors", "foreign_trained"] < 0.3
 

@@ -230,10 +230,11 @@ def yearly_migration(engine: Engine) -> pd.DataFrame:
 
 
 def cooperation(engine: Engine) -> pd.DataFrame:
-    """International cooperation staff received, by nationality: people (distinct workers),
-    terms served and the mean term length in months."""
+    """International cooperation missions: staff received, by nationality (people, terms
+    served, mean term in months), and staff sent, by destination (workers leaving on a mission:
+    exits or emigrations whose reason is the start of a cooperation term)."""
     with engine.connect() as conn:
-        rows = conn.execute(
+        received = conn.execute(
             select(
                 Worker.nationality,
                 func.count(func.distinct(Worker.id)),
@@ -244,16 +245,35 @@ def cooperation(engine: Engine) -> pd.DataFrame:
             .where(Assignment.contract_type == "cooperation")
             .group_by(Worker.nationality)
         ).all()
+        sent = conn.execute(
+            select(Movement.destination_country, func.count())
+            .where(
+                Movement.kind.in_(["exit", "emigration"]), Movement.reason == "cooperation_start"
+            )
+            .group_by(Movement.destination_country)
+        ).all()
+    rows = [
+        {
+            "direction": "received",
+            "country": n,
+            "staff": int(people),
+            "terms": int(terms),
+            "mean_term_months": None if m is None else float(m),
+        }
+        for n, people, terms, m in received
+    ]
+    rows += [
+        {
+            "direction": "sent",
+            "country": d,
+            "staff": int(n),
+            "terms": int(n),
+            "mean_term_months": None,
+        }
+        for d, n in sent
+    ]
     return pd.DataFrame(
-        [
-            {
-                "nationality": n,
-                "staff_received": int(people),
-                "terms": int(terms),
-                "mean_term_months": None if m is None else float(m),
-            }
-            for n, people, terms, m in rows
-        ]
+        rows, columns=["direction", "country", "staff", "terms", "mean_term_months"]
     )
 
 
