@@ -1,0 +1,207 @@
+"""Where indicators run: Ibis on the registry's own database (SQLite file or PostgreSQL), or on
+Apache Spark (PySpark) for a regional observatory.
+
+Every indicator is an Ibis expression over the same tables, so the same definition runs on each
+backend. Spark reads the registry's tables once (through pandas here, or from a warehouse in
+production) into temporary views.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import pandas as pd
+from ibis.backends import BaseBackend
+from sqlalchemy import Engine, select
+
+from healthforce.reference.occupations import group_of
+from healthforce.store.models import Area
+
+TABLES = (
+    "worker",
+    "assignment",
+    "post",
+    "facility",
+    "area",
+    "area_population",
+    "movement",
+    "team_norm",
+    "training_cohort",
+    "training_programme",
+)
+
+
+@dataclass
+class Source:
+    """Ibis tables of one registry on one backend, plus the lookups indicators share."""
+
+    backend: BaseBackend
+    name: str
+    state_of: dict[int, str]  # area id -> state code (itself for a state)
+    urban_rural: dict[str, str]
+
+    def table(self, name: str) -> Any:
+        return self.backend.table(name)
+
+    def close(self) -> None:
+        """Close the backend's connection (Spark sessions are left to their owner)."""
+        if self.name != "pyspark":
+            self.backend.disconnect()
+
+    def materialise(self, expr: Any) -> tuple[Any, Callable[[], None]]:
+        """Compute ``expr`` once into a temporary table; returns it and its drop function."""
+        if self.name == "pyspark":  # Spark keeps it in its own cache
+            cached = expr.cache()
+            return cached, cached.release
+        name = f"hf_tmp_{uuid.uuid4().hex[:10]}"
+        self.backend.create_table(name, obj=expr, temp=True)
+        table = self.backend.table(name)
+        prefix = "temp." if self.name == "sqlite" else ""
+
+        def drop() -> None:
+            self.backend.raw_sql(f'DROP TABLE IF EXISTS {prefix}"{name}"')
+
+        return table, drop
+
+    def lookup_states(self) -> Any:
+        return self.backend.table("hf_states")
+
+    def lookup_groups(self) -> Any:
+        return self.backend.table("hf_groups")
+
+
+def _lookups(state_of: dict[int, str]) -> dict[str, pd.DataFrame]:
+    """The small lookup tables indicators join: area -> state, occupation -> NHWA group."""
+    g = group_of()
+    return {
+        "hf_states": pd.DataFrame(
+            {
+                "area_id": pd.Series(list(state_of), dtype="int64"),
+                "state": pd.Series(list(state_of.values()), dtype=object),
+            }
+        ),
+        "hf_groups": pd.DataFrame({"occupation_code": list(g), "grp": list(g.values())}),
+    }
+
+
+def _create_lookups(backend: Any, kind: str, state_of: dict[int, str]) -> None:
+    """Temporary lookup tables on a SQL backend's own connection (plain SQL: Ibis's in-memory
+    tables are dropped with a statement SQLite rejects)."""
+    mark = "?" if kind == "sqlite" else "%s"
+    tables = {
+        "hf_states": ("area_id BIGINT, state TEXT", list(state_of.items())),
+        "hf_groups": ("occupation_code TEXT, grp TEXT", list(group_of().items())),
+    }
+    for name, (columns, rows) in tables.items():
+        backend.raw_sql(f"CREATE TEMPORARY TABLE {name} ({columns})")
+        cur = backend.con.cursor()
+        cur.executemany(f"INSERT INTO {name} VALUES ({mark}, {mark})", rows)
+        cur.close()
+    if kind != "sqlite":
+        backend.con.commit()
+
+
+def _areas(engine: Engine) -> tuple[dict[int, str], dict[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Area.id, Area.code, Area.level, Area.parent_id, Area.urban_rural)
+        ).all()
+    by_id = {r[0]: r for r in rows}
+    state_of: dict[int, str] = {}
+    for area_id in by_id:
+        node = by_id[area_id]
+        while node[2] not in ("state", "country") and node[3] is not None:
+            node = by_id[node[3]]
+        if node[2] == "state":
+            state_of[area_id] = node[1]
+    urban = {r[1]: r[4] for r in rows if r[2] == "state" and r[4]}
+    return state_of, urban
+
+
+def connect(engine: Engine) -> Source:
+    """Ibis on the registry's own database."""
+    state_of, urban = _areas(engine)
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        backend: BaseBackend = ibis.sqlite.connect(url.database)
+    else:
+        with engine.connect() as conn:  # the schema the registry lives in
+            schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+        backend = ibis.postgres.connect(
+            host=url.host,
+            port=url.port,
+            user=url.username,
+            password=url.password,
+            database=url.database,
+            schema=schema,
+        )
+    _create_lookups(backend, url.get_backend_name(), state_of)
+    return Source(backend, url.get_backend_name(), state_of, urban)
+
+
+def spark(engine: Engine, session: Any = None) -> Source:
+    """Ibis on Spark: the registry's tables loaded into temporary views of a session (a local
+    one by default)."""
+    from pyspark.sql import SparkSession
+
+    session = session or (
+        SparkSession.builder.master("local[2]")
+        .appName("healthforce")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    from healthforce.store.models import Base
+
+    with engine.connect() as conn:
+        for name in TABLES:
+            frame = pd.read_sql_table(name, conn)
+            schema = ", ".join(
+                f"`{c.name}` {_spark_type(c.type)}" for c in Base.metadata.tables[name].columns
+            )
+            types = [_spark_type(c.type) for c in Base.metadata.tables[name].columns]
+            frame = frame[[c.name for c in Base.metadata.tables[name].columns]]
+            rows = [
+                tuple(_py(v, t) for v, t in zip(r, types, strict=True))
+                for r in frame.itertuples(index=False)
+            ]
+            session.createDataFrame(rows, schema=schema).createOrReplaceTempView(name)
+    state_of, urban = _areas(engine)
+    for name, frame in _lookups(state_of).items():
+        session.createDataFrame(frame).createOrReplaceTempView(name)
+    return Source(ibis.pyspark.connect(session), "pyspark", state_of, urban)
+
+
+def _py(value: Any, spark_type: str) -> Any:
+    """A pandas cell as the Python value Spark accepts for the column's type."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date() if spark_type == "DATE" else value.to_pydatetime()
+    if spark_type == "BIGINT":
+        return int(value)
+    if spark_type == "DOUBLE":
+        return float(value)
+    if spark_type == "BOOLEAN":
+        return bool(value)
+    return value
+
+
+def _spark_type(sql_type: Any) -> str:
+    from sqlalchemy import Boolean, Date, DateTime, Float, Integer
+
+    if isinstance(sql_type, Boolean):
+        return "BOOLEAN"
+    if isinstance(sql_type, Integer):
+        return "BIGINT"
+    if isinstance(sql_type, Float):
+        return "DOUBLE"
+    if isinstance(sql_type, DateTime):
+        return "TIMESTAMP"
+    if isinstance(sql_type, Date):
+        return "DATE"
+    return "STRING"

@@ -1,0 +1,186 @@
+"""Run the catalogue: a tidy table of indicators, one row per code x area x group x category.
+
+Columns: code, year, level, area, grp, category, numerator, denominator, value. Occupation
+groups are summed into "all" where an indicator is by group. Distribution indicators (highest /
+lowest area density, urban / rural ratio, Gini across areas) and the median age are derived
+here from the catalogue's counts, identically on every backend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from healthforce.indicators.backends import Source, connect
+from healthforce.indicators.catalogue import CATALOGUE, Context
+from healthforce.migration.flows import registry_country
+
+COLUMNS = ["code", "year", "level", "area", "grp", "category", "numerator", "denominator", "value"]
+DERIVED = ("DENSITY_MAX_MIN", "DENSITY_URBAN_RURAL", "DENSITY_GINI", "MEDIAN_AGE")
+
+
+def _value(frame: pd.DataFrame, scale: float) -> pd.Series:
+    den = frame["denominator"].astype(float)
+    return (frame["numerator"].astype(float) / den.where(den != 0) * scale).astype(float)
+
+
+def run(src: Source, ctx: Context, code: str) -> pd.DataFrame:
+    ind = CATALOGUE[code]
+    frame = ind.compute(ctx).execute()
+    frame = frame[["area", "grp", "category", "numerator", "denominator"]].copy()
+    frame["grp"] = frame["grp"].fillna("other")
+    frame["area"] = frame["area"].fillna("?")
+    frame["category"] = frame["category"].fillna("")
+    frame["numerator"] = frame["numerator"].fillna(0).astype("int64")
+    frame["denominator"] = frame["denominator"].fillna(0).astype("int64")
+    if ind.by_group and len(frame):
+        # "all" groups: numerators add up per category; the denominator is each group's total
+        # (the same on every category row of a group), added over groups once, or the
+        # population, which is the same for every group.
+        per_group = frame.drop_duplicates(["area", "grp"])
+        if code == "DENSITY":
+            denominators = per_group.groupby("area")["denominator"].first()
+        else:
+            denominators = per_group.groupby("area")["denominator"].sum()
+        total = frame.groupby(["area", "category"], as_index=False)["numerator"].sum()
+        total["denominator"] = total["area"].map(denominators).astype("int64")
+        total["grp"] = "all"
+        frame = pd.concat([frame, total], ignore_index=True)
+    frame["value"] = _value(frame, ind.scale)
+    frame.insert(0, "code", code)
+    frame.insert(1, "year", ctx.year)
+    frame.insert(2, "level", ctx.level)
+    out: pd.DataFrame = frame[COLUMNS]
+    return out
+
+
+def derived(
+    density: pd.DataFrame, urban_rural: dict[str, str], year: int, level: str
+) -> pd.DataFrame:
+    """Distribution of density across areas, for each group: highest / lowest (the category
+    names the two areas), urban / rural, and the population-weighted Gini index."""
+    rows: list[dict[str, object]] = []
+    for grp, d in density.groupby("grp"):
+        d = d[d["denominator"] > 0]
+        if d.empty:
+            continue
+        dens = d["numerator"] / d["denominator"]
+        top, low = d.loc[dens.idxmax()], d.loc[dens.idxmin()]  # type: ignore[call-overload]
+        rows.append(
+            {
+                "code": "DENSITY_MAX_MIN",
+                "grp": grp,
+                "category": f"{top['area']}/{low['area']}",
+                "numerator": int(top["numerator"]) * int(low["denominator"]),
+                "denominator": int(low["numerator"]) * int(top["denominator"]),
+            }
+        )
+        kind = d["area"].map(urban_rural)
+        u, r = d[kind == "urban"], d[kind == "rural"]
+        if len(u) and len(r):
+            rows.append(
+                {
+                    "code": "DENSITY_URBAN_RURAL",
+                    "grp": grp,
+                    "category": "",
+                    "numerator": int(u["numerator"].sum()) * int(r["denominator"].sum()),
+                    "denominator": int(r["numerator"].sum()) * int(u["denominator"].sum()),
+                }
+            )
+        rows.append(
+            {
+                "code": "DENSITY_GINI",
+                "grp": grp,
+                "category": "",
+                "numerator": int(d["numerator"].sum()),
+                "denominator": int(d["denominator"].sum()),
+                "value": gini(d["numerator"].to_numpy(float), d["denominator"].to_numpy(float)),
+            }
+        )
+    frame = pd.DataFrame(
+        rows, columns=["code", "grp", "category", "numerator", "denominator", "value"]
+    )
+    ratio = frame["numerator"] / frame["denominator"].where(frame["denominator"] != 0)
+    frame["value"] = frame["value"].where(frame["code"] == "DENSITY_GINI", ratio)
+    frame["area"] = "all areas"
+    frame["year"], frame["level"] = year, level
+    return frame[COLUMNS]
+
+
+def gini(workers: np.ndarray, population: np.ndarray) -> float:
+    """Population-weighted Gini index of density across areas (0 = equal, 1 = concentrated):
+    one minus twice the area under the Lorenz curve of workers against population, areas
+    sorted by density."""
+    order = np.argsort(workers / population)
+    w, p = workers[order], population[order]
+    cw = np.concatenate([[0], np.cumsum(w) / w.sum()]) if w.sum() else np.zeros(len(w) + 1)
+    cp = np.concatenate([[0], np.cumsum(p) / p.sum()])
+    return float(1 - np.sum((cp[1:] - cp[:-1]) * (cw[1:] + cw[:-1])))
+
+
+def median_age(ctx: Context) -> pd.DataFrame:
+    """Median age by area and group, from the age histogram (exact for whole years)."""
+    w = ctx.workforce()
+    hist = w.group_by(area=w.area, grp=w.grp, age=w.age).aggregate(n=w.count()).execute()
+    hist["grp"] = hist["grp"].fillna("other")
+    everyone = hist.groupby(["area", "age"], as_index=False)["n"].sum().assign(grp="all")
+    rows = []
+    for (area, grp), h in pd.concat([hist, everyone]).groupby(["area", "grp"]):
+        h = h.dropna(subset=["age"])
+        total = int(h["n"].sum())
+        ages = np.repeat(h["age"].to_numpy(float), h["n"].to_numpy(int))
+        rows.append(
+            (
+                "MEDIAN_AGE",
+                ctx.year,
+                ctx.level,
+                area,
+                grp,
+                "",
+                total,
+                total,
+                float(np.median(ages)) if total else float("nan"),
+            )
+        )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def compute(
+    engine: Engine,
+    year: int,
+    *,
+    level: str = "state",
+    codes: list[str] | None = None,
+    src: Source | None = None,
+) -> pd.DataFrame:
+    """The catalogue (or ``codes``) for one year at one area level, as a tidy DataFrame."""
+    own = src is None
+    src = src or connect(engine)
+    home = registry_country(engine) or "ALL"
+    ctx = Context(src, year, level, home)
+    wanted = codes or [*CATALOGUE, *DERIVED]
+    try:
+        parts = [run(src, ctx, c) for c in wanted if c in CATALOGUE]
+        if set(wanted) & {"DENSITY_MAX_MIN", "DENSITY_URBAN_RURAL", "DENSITY_GINI"}:
+            density = run(src, ctx, "DENSITY")
+            extra = derived(density, src.urban_rural, year, level)
+            parts.append(extra[extra["code"].isin(wanted)])
+        if "MEDIAN_AGE" in wanted:
+            parts.append(median_age(ctx))
+    finally:
+        ctx.release()
+        if own:
+            src.close()
+    out = (
+        pd.concat([p for p in parts if len(p)], ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=COLUMNS)
+    )
+    return out.sort_values(["code", "area", "grp", "category"], ignore_index=True)
+
+
+def on_date(year: int) -> dt.date:
+    return dt.date(year, 12, 31)

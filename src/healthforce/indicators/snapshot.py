@@ -1,0 +1,87 @@
+"""The workforce on a date, as one Ibis expression every indicator starts from.
+
+One row per active worker (status active or on leave): occupation and its NHWA group, sex, age
+and age band, the state of the facility of their current assignment (or of their residence when
+they have none), its type, level of care and the assignment's sector, where they were born and
+trained, and whether they serve in international cooperation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ibis
+
+from healthforce.indicators.backends import Source
+
+AGE_BANDS = (
+    ("<25", 0, 24),
+    ("25-34", 25, 34),
+    ("35-44", 35, 44),
+    ("45-54", 45, 54),
+    ("55-64", 55, 64),
+    ("65+", 65, 200),
+)
+
+
+def current_assignments(src: Source, on: dt.date) -> Any:
+    a = src.table("assignment")
+    cur = a.filter((a.start_date <= on) & (a.end_date.isnull() | (a.end_date >= on)))
+    return cur.group_by(cur.worker_id).aggregate(
+        post_id=cur.post_id.min(), sector=cur.sector.min(), contract=cur.contract_type.min()
+    )
+
+
+def workforce(src: Source, on: dt.date, home: str) -> Any:
+    w = src.table("worker")
+    p = src.table("post")
+    f = src.table("facility")
+    active = w.filter(w.status.isin(["active", "on_leave"]))
+    cur = current_assignments(src, on)
+    j = active.left_join(cur, active.id == cur.worker_id)
+    posts = p.select(post_key=p.id, facility_id=p.facility_id)
+    j = j.left_join(posts, j.post_id == posts.post_key)
+    facilities = f.select(
+        fac_key=f.id, fac_area=f.area_id, facility_type=f.type, level_of_care=f.level_of_care
+    )
+    j = j.left_join(facilities, j.facility_id == facilities.fac_key)
+    j = j.mutate(area_id=ibis.coalesce(j.fac_area, j.residence_area_id))
+    states = src.lookup_states()
+    groups = src.lookup_groups()
+    j = j.left_join(states, j.area_id == states.area_id)
+    j = j.left_join(groups, j.occupation_code == groups.occupation_code)
+    born = j.birth_date
+    before_birthday = (born.month() > on.month) | (
+        (born.month() == on.month) & (born.day() > on.day)
+    )
+    age = on.year - born.year() - ibis.ifelse(before_birthday, 1, 0)
+    band = ibis.cases(
+        *[((age >= lo) & (age <= hi), name) for name, lo, hi in AGE_BANDS], else_=None
+    )
+    return j.select(
+        worker_id=j.id,
+        occupation=j.occupation_code,
+        grp=j.grp,
+        sex=j.sex,
+        age=age,
+        age_band=band,
+        state=j.state,
+        country=ibis.literal(home),
+        facility_type=j.facility_type,
+        level_of_care=j.level_of_care,
+        sector=j.sector,
+        cooperation=(j.contract == "cooperation").fill_null(False),
+        assigned=j.post_id.notnull(),
+        foreign_born=(j.birth_country.notnull() & (j.birth_country != home)),
+        foreign_trained=(j.training_country.notnull() & (j.training_country != home)),
+        training_country=j.training_country,
+    )
+
+
+def population(src: Source, year: int, level: str) -> Any:
+    pop = src.table("area_population")
+    area = src.table("area")
+    p = pop.filter((pop.year == year) & (pop.sex == "T") & (pop.age_band == "total"))
+    p = p.join(area.filter(area.level == level), p.area_id == area.id)
+    return p.group_by(area_code=p.code).aggregate(population=p.population.sum())

@@ -1,0 +1,87 @@
+"""Every indicator against answers worked out by hand on a small registry (tests/indicators/
+registry.py), on SQLite and on PostgreSQL (the ``db`` fixture)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+
+from healthforce.indicators.catalogue import CATALOGUE
+from healthforce.indicators.compute import DERIVED, compute
+from tests.indicators import registry
+
+# (code, area, group, category) -> (numerator, denominator, value)
+EXPECTED: dict[tuple[str, str, str, str], tuple[float, float, float]] = {
+    ("DENSITY", "VE-A", "all", ""): (2, 10_000, 2.0),
+    ("DENSITY", "VE-B", "all", ""): (2, 20_000, 1.0),
+    ("DENSITY", "VE-A", "medical_doctors", ""): (1, 10_000, 1.0),
+    ("SDG_3C1_DNM", "VE-A", "core", ""): (2, 10_000, 2.0),
+    ("SDG_3C1_DNM", "VE-B", "core", ""): (2, 20_000, 1.0),
+    ("PCT_FEMALE", "VE-A", "all", ""): (2, 2, 100.0),
+    ("PCT_FEMALE", "VE-B", "all", ""): (1, 2, 50.0),
+    ("AGE_DISTRIBUTION", "VE-A", "all", "<25"): (1, 2, 50.0),
+    ("AGE_DISTRIBUTION", "VE-A", "all", "35-44"): (1, 2, 50.0),
+    ("AGE_DISTRIBUTION", "VE-B", "all", "45-54"): (1, 2, 50.0),  # 54 on 31 December
+    ("AGE_DISTRIBUTION", "VE-B", "all", "55-64"): (1, 2, 50.0),
+    ("PCT_AGE_55_PLUS", "VE-B", "all", ""): (1, 2, 50.0),
+    ("PCT_AGE_55_PLUS", "VE-A", "all", ""): (0, 2, 0.0),
+    ("MEDIAN_AGE", "VE-A", "all", ""): (2, 2, 33.0),
+    ("SECTOR", "VE-A", "all", "public"): (2, 2, 100.0),
+    ("SECTOR", "VE-B", "all", "private_fp"): (1, 1, 100.0),  # W4 has no assignment
+    ("FACILITY_TYPE", "VE-B", "all", "general_hospital"): (1, 1, 100.0),
+    ("LEVEL_OF_CARE", "VE-A", "all", "1"): (2, 2, 100.0),
+    ("PCT_FOREIGN_BORN", "VE-B", "all", ""): (1, 2, 50.0),
+    ("PCT_FOREIGN_TRAINED", "VE-B", "all", ""): (1, 2, 50.0),
+    ("PCT_FOREIGN_TRAINED", "VE-B", "all", "CUB"): (1, 2, 50.0),
+    ("PCT_FOREIGN_TRAINED", "VE-A", "all", ""): (0, 2, 0.0),
+    ("PCT_COOPERATION", "VE-B", "all", ""): (1, 2, 50.0),
+    ("NURSES_PER_DOCTOR", "VE-A", "all", ""): (1, 1, 1.0),
+    ("PRIMARY_CARE_DOCTORS", "VE-A", "medical_doctors", ""): (1, 1, 100.0),
+    ("PRIMARY_CARE_DOCTORS", "VE-B", "medical_doctors", ""): (0, 1, 0.0),
+    ("ENTRY_RATE", "VE-A", "nursing", ""): (1, 1, 100.0),
+    ("ENTRY_RATE", "VE-A", "all", ""): (1, 2, 50.0),
+    ("EXIT_RATE_VOLUNTARY", "VE-B", "nursing", ""): (1, 1, 100.0),
+    ("EXIT_RATE_INVOLUNTARY", "VE-A", "medical_doctors", ""): (1, 1, 100.0),
+    ("EXIT_RATE_INVOLUNTARY", "VE-B", "all", ""): (0, 2, 0.0),  # retirement is neither
+    ("EMIGRATION_RATE", "VE-B", "nursing", ""): (1, 1, 100.0),
+    ("FOREIGN_SHARE_OF_ENTRANTS", "VE-A", "all", ""): (0, 1, 0.0),
+    ("GRADUATES_PER_100K", "VEN", "medical_doctors", ""): (70, 30_000, 70 / 30_000 * 1e5),
+    ("TRAINING_DROPOUT", "VEN", "medical_doctors", ""): (30, 100, 30.0),
+    ("VACANCY_RATE", "VE-B", "nursing", ""): (1, 1, 100.0),
+    ("VACANCY_RATE", "VE-B", "all", ""): (1, 2, 50.0),
+    ("VACANCY_RATE", "VE-A", "all", ""): (0, 2, 0.0),
+    ("TEAM_NORM_MET", "VE-A", "all", ""): (1, 1, 100.0),
+    ("TEAM_MISSING_HEADCOUNT", "VE-A", "all", "2211"): (0, 1, 0.0),
+    ("DENSITY_MAX_MIN", "all areas", "all", "VE-A/VE-B"): (2 * 20_000, 2 * 10_000, 2.0),
+    ("DENSITY_URBAN_RURAL", "all areas", "all", ""): (2 * 20_000, 2 * 10_000, 2.0),
+    ("DENSITY_GINI", "all areas", "all", ""): (4, 30_000, 1 / 6),
+}
+
+
+@pytest.fixture
+def table(db: Engine) -> pd.DataFrame:
+    registry.build(db)
+    return compute(db, 2024)
+
+
+def test_every_indicator_has_a_known_answer() -> None:
+    codes = {key[0] for key in EXPECTED}
+    assert codes == set(CATALOGUE) | set(DERIVED)
+
+
+def test_known_answers(table: pd.DataFrame) -> None:
+    indexed = table.set_index(["code", "area", "grp", "category"])
+    for key, (num, den, value) in EXPECTED.items():
+        assert key in indexed.index, key
+        row = indexed.loc[key]
+        assert (row["numerator"], row["denominator"]) == (num, den), key
+        assert row["value"] == pytest.approx(value, abs=1e-9), key
+
+
+def test_country_level(db: Engine) -> None:
+    registry.build(db)
+    national = compute(db, 2024, level="country", codes=["DENSITY", "VACANCY_RATE"])
+    indexed = national.set_index(["code", "area", "grp"])
+    assert indexed.loc[("DENSITY", "VEN", "all"), "value"] == pytest.approx(4 / 30_000 * 1e4)
+    assert indexed.loc[("VACANCY_RATE", "VEN", "all"), "numerator"] == 1
