@@ -54,7 +54,7 @@ def test_spark_equals_sqlite(sqlite_engine: Engine, session: Any) -> None:
     got = compute(sqlite_engine, 2024, src=spark(sqlite_engine, session))
     keys = ["code", "area", "grp", "category"]
     pd.testing.assert_frame_equal(
-        got.sort_values(keys, ignore_index=True)[keys + ["numerator", "denominator", "value"]],
-        expected.sort_values(keys, ignore_index=True)[keys + ["numerator", "denominator", "value"]],
+        got.sort_values(keys, ignore_index=True)[[*keys, "numerator", "denominator", "value"]],
+        expected.sort_values(keys, ignore_index=True)[[*keys, "numerator", "denominator", "value"]],
         check_dtype=False,
     )
