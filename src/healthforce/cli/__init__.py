@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from healthforce.cli import db, demo, deploy, forecast, imports, migration, status
+from healthforce.cli import db, demo, deploy, forecast, imports, indicators, migration, status
 
 app = typer.Typer(
     name="healthforce",
@@ -24,6 +24,7 @@ app.command("forecast")(forecast.forecast)
 app.add_typer(deploy.app, name="deploy")
 app.command("access")(deploy.access)
 app.add_typer(migration.app, name="migration")
+app.command("indicators")(indicators.indicators)
 
 
 def main() -> None:

@@ -1,0 +1,207 @@
+"""Indicators out: metadata, public (suppressed) tables, XLSX with a metadata sheet, DHIS2
+``dataValueSets`` JSON, the comparison with WHO GHO, and the generated reference page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from healthforce.errors import FileFormatError
+from healthforce.exports.tables import neutralise
+from healthforce.indicators.catalogue import CATALOGUE
+from healthforce.indicators.suppression import DEFAULT_THRESHOLD, rule_text, suppress
+from healthforce.store.models import Observation
+
+DERIVED_META = {
+    "DENSITY_MAX_MIN": (
+        "Densidad más alta / más baja entre áreas",
+        "Highest / lowest area density",
+        "ratio",
+    ),
+    "DENSITY_URBAN_RURAL": (
+        "Razón de densidad urbana / rural",
+        "Urban / rural density ratio",
+        "ratio",
+    ),
+    "DENSITY_GINI": (
+        "Índice de Gini de la densidad entre áreas",
+        "Gini index of density across areas",
+        "index",
+    ),
+    "MEDIAN_AGE": ("Mediana de edad", "Median age", "years"),
+}
+
+
+def metadata(threshold: int | None = None) -> pd.DataFrame:
+    """One row per indicator: definitions (es, en), unit, numerator, denominator, source."""
+    rows = [
+        {
+            "code": i.code,
+            "nhwa": i.nhwa,
+            "name_es": i.name_es,
+            "name_en": i.name_en,
+            "definition_es": i.definition_es,
+            "definition_en": i.definition_en,
+            "unit": i.unit,
+            "numerator": i.numerator,
+            "denominator": i.denominator,
+            "disaggregations": ", ".join(i.disaggregations),
+            "source": i.source,
+        }
+        for i in CATALOGUE.values()
+    ]
+    rows += [
+        {
+            "code": code,
+            "nhwa": None,
+            "name_es": es,
+            "name_en": en,
+            "definition_es": es,
+            "definition_en": en,
+            "unit": unit,
+            "numerator": "",
+            "denominator": "",
+            "disaggregations": "occupation group, year",
+            "source": "derived from DENSITY" if code != "MEDIAN_AGE" else "registry",
+        }
+        for code, (es, en, unit) in DERIVED_META.items()
+    ]
+    frame = pd.DataFrame(rows)
+    frame["suppression"] = rule_text(threshold) if threshold else "none (private output)"
+    frame["generated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return frame
+
+
+def public(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """What may be published: suppressed counts and values."""
+    return suppress(table, threshold)
+
+
+def write_xlsx(table: pd.DataFrame, path: Path, threshold: int | None) -> None:
+    """One sheet per indicator and a metadata sheet."""
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    for code, rows in table.groupby("code", sort=True):
+        sheet = book.create_sheet(str(code)[:31])
+        sheet.append(list(rows.columns))
+        for row in rows.itertuples(index=False):
+            sheet.append(
+                [None if (not isinstance(v, str) and pd.isna(v)) else neutralise(v) for v in row]
+            )
+    meta = metadata(threshold)
+    sheet = book.create_sheet("metadata")
+    sheet.append(list(meta.columns))
+    for row in meta.itertuples(index=False):
+        sheet.append(
+            [None if (not isinstance(v, str) and pd.isna(v)) else neutralise(v) for v in row]
+        )
+    book.save(path)
+
+
+def load_dhis2_mapping(path: Path) -> dict[str, dict[str, str]]:
+    """TOML: [data_elements] "CODE" or "CODE:group" = "uid"; [org_units] "area" = "uid";
+    optional [category_option_combos] "category" = "uid"."""
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise FileFormatError(str(path), f"not a DHIS2 mapping: {exc}") from None
+    for key in ("data_elements", "org_units"):
+        if key not in data:
+            raise FileFormatError(str(path), f"missing [{key}]")
+    return {
+        k: {str(a): str(b) for a, b in v.items()} for k, v in data.items() if isinstance(v, dict)
+    }
+
+
+def dhis2(table: pd.DataFrame, mapping: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """A DHIS2 ``dataValueSets`` payload (yearly periods as yyyy); rows without a mapped data
+    element or org unit, and suppressed values, are left out."""
+    elements, units = mapping["data_elements"], mapping["org_units"]
+    combos = mapping.get("category_option_combos", {})
+    values = []
+    for row in table.to_dict("records"):
+        code, grp, area, category = row["code"], row["grp"], str(row["area"]), row["category"]
+        element = elements.get(f"{code}:{grp}") or (elements.get(code) if grp == "all" else None)
+        unit = units.get(area)
+        if element is None or unit is None or pd.isna(row["value"]):
+            continue
+        value: dict[str, Any] = {
+            "dataElement": element,
+            "period": str(row["year"]),
+            "orgUnit": unit,
+            "value": f"{float(row['value']):.6g}",
+        }
+        if category and category in combos:
+            value["categoryOptionCombo"] = combos[category]
+        elif category:
+            continue
+        values.append(value)
+    return {"dataValues": values}
+
+
+def compare_with_who(engine: Engine, national: pd.DataFrame) -> pd.DataFrame:
+    """National densities beside WHO GHO's for the same year, with the difference."""
+    pairs = {"medical_doctors": "HWF_0001", "nursing": "HWF_0006"}
+    d = national[(national["code"] == "DENSITY") & national["grp"].isin(pairs)]
+    rows = []
+    with engine.connect() as conn:
+        for row in d.to_dict("records"):
+            who = conn.execute(
+                select(Observation.value).where(
+                    Observation.source == "WHO GHO",
+                    Observation.indicator == pairs[row["grp"]],
+                    Observation.location == row["area"],
+                    Observation.year == row["year"],
+                )
+            ).scalar()
+            rows.append(
+                {
+                    "area": row["area"],
+                    "year": row["year"],
+                    "group": row["grp"],
+                    "registry_per_10k": row["value"],
+                    "who_per_10k": who,
+                    "difference": None if who is None else row["value"] - who,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def reference_page() -> str:
+    """docs/indicators.md, generated from the catalogue (a test keeps the file in step)."""
+    lines = [
+        "# Indicators / Indicadores",
+        "",
+        "Generated from `healthforce.indicators.catalogue`; do not edit by hand "
+        "(`python -m healthforce.indicators.outputs > docs/indicators.md`).",
+        "",
+        f"Public outputs: {rule_text(DEFAULT_THRESHOLD)}",
+        "",
+    ]
+    for _, m in metadata(None).iterrows():
+        lines += [
+            f"## {m['code']}" + (f" (NHWA {m['nhwa']})" if m["nhwa"] else ""),
+            "",
+            f"- **es**: {m['name_es']}. {m['definition_es']}",
+            f"- **en**: {m['name_en']}. {m['definition_en']}",
+            f"- unit / unidad: {m['unit']}; numerator: {m['numerator'] or '-'}; "
+            f"denominator: {m['denominator'] or '-'}",
+            f"- disaggregations: {m['disaggregations']}; source: {m['source']}",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def to_json(table: pd.DataFrame) -> str:
+    return json.dumps(json.loads(table.to_json(orient="records")), ensure_ascii=False, indent=1)
+
+
+if __name__ == "__main__":
+    print(reference_page())
