@@ -18,16 +18,27 @@ def tables(draw: st.DrawFn) -> pd.DataFrame:
     categories = draw(st.integers(2, 4))
     rows = []
     for a in range(areas):
-        counts = draw(st.lists(st.lists(st.integers(0, 30), min_size=categories,
-                                        max_size=categories), min_size=groups,
-                               max_size=groups))
+        counts = draw(
+            st.lists(
+                st.lists(st.integers(0, 30), min_size=categories, max_size=categories),
+                min_size=groups,
+                max_size=groups,
+            )
+        )
         for g in range(groups):
             total = sum(counts[g])
             for c in range(categories):
                 rows.append((f"A{a}", f"G{g}", f"C{c}", counts[g][c], total))
         for c in range(categories):
-            rows.append((f"A{a}", "all", f"C{c}", sum(counts[g][c] for g in range(groups)),
-                         sum(sum(x) for x in counts)))
+            rows.append(
+                (
+                    f"A{a}",
+                    "all",
+                    f"C{c}",
+                    sum(counts[g][c] for g in range(groups)),
+                    sum(sum(x) for x in counts),
+                )
+            )
     frame = pd.DataFrame(rows, columns=["area", "grp", "category", "numerator", "denominator"])
     frame.insert(0, "code", "X")
     frame["value"] = frame["numerator"] / frame["denominator"].where(frame["denominator"] > 0)
@@ -51,9 +62,16 @@ def test_no_suppressed_count_can_be_recovered(frame: pd.DataFrame, threshold: in
 
 
 def test_a_single_small_cell_gets_a_partner() -> None:
-    frame = pd.DataFrame({
-        "code": "X", "area": "A", "grp": ["G1", "G2", "G3", "all"], "category": "",
-        "numerator": [3, 40, 50, 93], "denominator": [100, 100, 100, 300]})
+    frame = pd.DataFrame(
+        {
+            "code": "X",
+            "area": "A",
+            "grp": ["G1", "G2", "G3", "all"],
+            "category": "",
+            "numerator": [3, 40, 50, 93],
+            "denominator": [100, 100, 100, 300],
+        }
+    )
     frame["value"] = frame["numerator"] / frame["denominator"]
     out = suppress(frame)
     assert out["suppressed"].tolist() == [True, True, False, False]
