@@ -166,3 +166,21 @@ def test_situation_report_offline_html_and_xlsx(
     sheets = openpyxl.load_workbook(out).sheetnames
     assert {"emigration_rates", "abroad_medical_doctors", "inflows_by_origin"} <= set(sheets)
     get_settings.cache_clear()
+
+
+def test_the_forecast_takes_an_emigration_scenario_from_the_monitor(
+    observatory: Engine, tmp_path: Path
+) -> None:
+    import numpy as np
+
+    from healthforce.forecast.loader import load_supply
+    from healthforce.forecast.scenarios import apply, load_scenario
+    from healthforce.migration.monitor import emigration_scenario
+
+    dims, params = load_supply(observatory, horizon=5)
+    baseline = {occ: float(np.mean(params.emigration[i])) for i, occ in enumerate(dims.occupations)}
+    path = emigration_scenario(observatory, 2020, tmp_path / "emig.toml", baseline)
+    scenario = load_scenario(path, dims)
+    assert scenario.name == "Emigration as in 2020"
+    changed = apply(scenario, dims, params)
+    assert not np.allclose(changed.emigration, params.emigration)

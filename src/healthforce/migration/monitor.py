@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -281,3 +282,37 @@ def _home(engine: Engine) -> str | None:
     from healthforce.migration.flows import registry_country
 
     return registry_country(engine)
+
+
+def emigration_scenario(engine: Engine, year: int, path: Path, baseline: dict[str, float]) -> Path:
+    """Write a forecast scenario (TOML) whose emigration is that of ``year``: for each ISCO
+    occupation, the ratio of that year's recorded emigration rate to the ``baseline`` rate the
+    forecast loader estimated (occupation -> rate). The forecast takes it with ``--scenario``."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Worker.occupation_code, func.count())
+            .join(Movement)
+            .where(Movement.kind == "emigration", func.extract("year", Movement.date) == year)
+            .group_by(Worker.occupation_code)
+        ).all()
+        stock = dict(
+            conn.execute(
+                select(Worker.occupation_code, func.count())
+                .where(Worker.status.in_(["active", "on_leave"]))
+                .group_by(Worker.occupation_code)
+            ).all()
+        )
+    emigrated = dict(rows)
+    lines = [
+        f'name = "Emigration as in {year}"',
+        f'description = "Emigration rates of {year} from the migration monitor, relative '
+        f'to the baseline estimate"',
+        "",
+        "[emigration]",
+    ]
+    for occ, base in sorted(baseline.items()):
+        if base > 0 and stock.get(occ):
+            factor = emigrated.get(occ, 0) / stock[occ] / base
+            lines.append(f'"{occ}" = {factor:.4f}')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
