@@ -93,8 +93,8 @@ def _create_lookups(backend: Any, kind: str, state_of: dict[int, str]) -> None:
     tables are dropped with a statement SQLite rejects)."""
     mark = "?" if kind == "sqlite" else "%s"
     tables = {
-        "hf_states": ("area_id BIGINT, state TEXT", list(state_of.items())),
-        "hf_groups": ("occupation_code TEXT, grp TEXT", list(group_of().items())),
+        "hf_states": ("area_id BIGINT PRIMARY KEY, state TEXT", list(state_of.items())),
+        "hf_groups": ("occupation_code TEXT PRIMARY KEY, grp TEXT", list(group_of().items())),
     }
     for name, (columns, rows) in tables.items():
         backend.raw_sql(f"CREATE TEMPORARY TABLE {name} ({columns})")
