@@ -146,3 +146,29 @@ def build(engine: Engine) -> None:
                 "dropped_out": [30],
             },
         )
+        c.upsert("competencies", {"code": ["K1"], "name_es": ["k"], "name_en": ["k"]})
+        c.upsert(
+            "courses",
+            {
+                "code": ["C1", "C2"],
+                "name": ["One", "Two"],
+                "hours": [10, 5],
+                "validity_years": [2, None],
+            },
+        )
+        c.upsert("course_competencies", {"course": ["C1"], "competency": ["K1"]})
+        c.upsert("pathways", {"code": ["PW"], "name": ["Doctors"], "occupation": ["2211"]})
+        c.upsert("pathway_courses", {"pathway": ["PW", "PW"], "course": ["C1", "C2"]})
+        c.upsert(
+            "competency_norms",
+            {"facility_type": ["primary_care_centre"], "competency": ["K1"], "min_workers": [1]},
+        )
+        # W1 holds C1 (2023, valid two years) and C2 (no expiry); W2's C1 (2021) expired in 2023.
+        c.upsert(
+            "completions",
+            {
+                "worker": ["W1", "W1", "W2", "W2"],
+                "course": ["C1", "C2", "C1", "C2"],
+                "completed_on": [D(2023, 6, 1), D(2020, 1, 1), D(2021, 1, 1), D(2019, 1, 1)],
+            },
+        )

@@ -53,6 +53,9 @@ EXPECTED: dict[tuple[str, str, str, str], tuple[float, float, float]] = {
     ("VACANCY_RATE", "VE-A", "all", ""): (0, 2, 0.0),
     ("TEAM_NORM_MET", "VE-A", "all", ""): (1, 1, 100.0),
     ("TEAM_MISSING_HEADCOUNT", "VE-A", "all", "2211"): (0, 1, 0.0),
+    # W1 holds C1 (2023, valid 2 years) and C2 (no expiry); W2's C1 (2021) expired in 2023.
+    ("PATHWAY_COMPLETION", "VE-A", "medical_doctors", ""): (1, 1, 100.0),
+    ("PATHWAY_COMPLETION", "VE-B", "medical_doctors", ""): (0, 1, 0.0),
     ("DENSITY_MAX_MIN", "all areas", "all", "VE-A/VE-B"): (2 * 20_000, 2 * 10_000, 2.0),
     ("DENSITY_URBAN_RURAL", "all areas", "all", ""): (2 * 20_000, 2 * 10_000, 2.0),
     ("DENSITY_GINI", "all areas", "all", ""): (4, 30_000, 1 / 6),

@@ -723,3 +723,48 @@ def _team_missing(ctx: Context) -> Any:
     return j.group_by(area=j.area, category=j.occ).aggregate(
         grp=_lit("all"), numerator=j.missing.sum(), denominator=j.norm.sum()
     )
+
+
+@indicator(
+    "PATHWAY_COMPLETION",
+    None,
+    ("Rutas de aprendizaje completas", "Learning pathways completed"),
+    (
+        "Trabajadores activos con todos los cursos de la ruta de su ocupación vigentes en "
+        "la fecha, entre los activos de ocupaciones con ruta.",
+        "Active workers holding "
+        "every course of their occupation's pathway, valid on the date, among active "
+        "workers of occupations with a pathway.",
+    ),
+    "%",
+    "workers with the pathway complete",
+    "workers whose occupation has a pathway",
+    100,
+)
+def _pathway_completion(ctx: Context) -> Any:
+    src = ctx.src
+    pathway, steps = src.table("pathway"), src.table("pathway_course")
+    course, done = src.table("course"), src.table("completion")
+    req = pathway.filter(pathway.occupation_code.notnull())
+    req = req.join(steps, req.code == steps.pathway_code)
+    req = req.select(req_occ=req.occupation_code, req_course=req.course_code).distinct()
+    needed = req.group_by(n_occ=req.req_occ).aggregate(n_required=req.count())
+    valid = done.join(course, done.course_code == course.code)
+    valid = valid.filter(
+        (valid.completed_on <= ctx.on)
+        & (
+            valid.validity_years.isnull()
+            | ((valid.completed_on.year() + valid.validity_years) > ctx.year)
+        )
+    )
+    valid = valid.select(vw=valid.worker_id, vc=valid.course_code).distinct()
+    w = ctx.workforce()
+    scope = w.join(needed, w.occupation == needed.n_occ)
+    held = scope.join(req, [scope.occupation == req.req_occ])
+    held = held.join(valid, [held.worker_id == valid.vw, held.req_course == valid.vc])
+    per_worker = held.group_by(hw=held.worker_id).aggregate(n_held=held.count())
+    j = scope.left_join(per_worker, scope.worker_id == per_worker.hw)
+    complete = j.n_held.fill_null(0) >= j.n_required
+    return j.group_by(area=j.area, grp=j.grp).aggregate(
+        category=_lit(""), numerator=_int(complete).sum(), denominator=j.count()
+    )

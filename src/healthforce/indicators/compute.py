@@ -174,11 +174,8 @@ def compute(
         ctx.release()
         if own:
             src.close()
-    out = (
-        pd.concat([p for p in parts if len(p)], ignore_index=True)
-        if parts
-        else pd.DataFrame(columns=COLUMNS)
-    )
+    filled = [p for p in parts if len(p)]
+    out = pd.concat(filled, ignore_index=True) if filled else pd.DataFrame(columns=COLUMNS)
     return out.sort_values(["code", "area", "grp", "category"], ignore_index=True)
 
 

@@ -36,7 +36,9 @@ from healthforce.store.schema import ENTITIES, EntitySpec
 from healthforce.store.validate import Column, Reading, check_columns, record_label
 
 #: Entities whose rows are identified by their code (string primary key) rather than an id.
-CODE_KEYED = frozenset({"occupations", "cadres", "specialties"})
+CODE_KEYED = frozenset(
+    {"occupations", "cadres", "specialties", "competencies", "courses", "pathways"}
+)
 _CHUNK = 900  # stays under SQLite's bound-parameter limit
 AUDIT_COLUMNS = ["change_set_id", "entity", "entity_key", "action", "before", "after"]
 

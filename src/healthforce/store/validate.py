@@ -321,6 +321,21 @@ def check_columns(
                             row=i,
                         )
                     )
+    today = dt.date.today()
+    for f in spec.fields:
+        if f.not_future:
+            for i, v in enumerate(columns[f.name]):
+                if isinstance(v, dt.date) and v > today:
+                    problems.append(
+                        Problem(
+                            spec.name,
+                            record_label(spec, raw_key, i),
+                            f.name,
+                            v,
+                            "a date in the future / fecha futura",
+                            row=i,
+                        )
+                    )
     for rule in spec.rules:
         a, b = columns[rule.earlier], columns[rule.later]
         for i in range(n):

@@ -5,6 +5,15 @@ from healthforce.store.models.base import Base
 from healthforce.store.models.facilities import Facility, TeamNorm
 from healthforce.store.models.geography import Area, AreaPopulation
 from healthforce.store.models.imports import ImportRun, Observation
+from healthforce.store.models.learning import (
+    Competency,
+    CompetencyNorm,
+    Completion,
+    Course,
+    CourseCompetency,
+    Pathway,
+    PathwayCourse,
+)
 from healthforce.store.models.training import (
     TrainingCohort,
     TrainingInstitution,
@@ -29,10 +38,17 @@ __all__ = [
     "Base",
     "Cadre",
     "ChangeSet",
+    "Competency",
+    "CompetencyNorm",
+    "Completion",
+    "Course",
+    "CourseCompetency",
     "Facility",
     "ImportRun",
     "Movement",
     "Observation",
+    "Pathway",
+    "PathwayCourse",
     "Occupation",
     "Post",
     "Specialty",

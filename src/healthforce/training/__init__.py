@@ -1,0 +1,1 @@
+"""Competencies and learning pathways tied to teams and to the plan."""
