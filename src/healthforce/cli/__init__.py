@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from healthforce.cli import db, demo, deploy, forecast, imports, indicators, migration, status
+from healthforce.cli import (
+    db,
+    demo,
+    deploy,
+    forecast,
+    imports,
+    indicators,
+    migration,
+    status,
+    training,
+)
 
 app = typer.Typer(
     name="healthforce",
@@ -25,6 +35,7 @@ app.add_typer(deploy.app, name="deploy")
 app.command("access")(deploy.access)
 app.add_typer(migration.app, name="migration")
 app.command("indicators")(indicators.indicators)
+app.add_typer(training.app, name="training")
 
 
 def main() -> None:
