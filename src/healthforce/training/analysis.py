@@ -69,9 +69,9 @@ class Registry:
         out: dict[int, dict[str, dt.date]] = defaultdict(dict)
         for w, course, day in self.completions.to_records(index=False).tolist():
             end = self.expires(course, day)
-            if day <= on and (end is None or end > on):
-                if course not in out[w] or out[w][course] < day:
-                    out[w][course] = day
+            current = day <= on and (end is None or end > on)
+            if current and (course not in out[w] or out[w][course] < day):
+                out[w][course] = day
         return out
 
 
