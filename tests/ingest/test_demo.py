@@ -185,3 +185,19 @@ def test_training_cohorts_are_consistent(demo_db: Engine) -> None:
         ).all()
     assert rows
     assert all(g + d <= e for e, g, d in rows)
+
+
+def test_demo_carries_courses_pathways_and_completions(demo_db: Engine) -> None:
+    from healthforce.indicators.compute import compute
+    from healthforce.store.models import Completion, Course, Pathway
+
+    with demo_db.connect() as conn:
+        courses = conn.execute(select(func.count()).select_from(Course)).scalar_one()
+        pathways = conn.execute(select(func.count()).select_from(Pathway)).scalar_one()
+        completions = conn.execute(select(func.count()).select_from(Completion)).scalar_one()
+    assert courses >= 5
+    assert pathways >= 3
+    assert completions > SMALL / 2
+    rates = compute(demo_db, 2024, level="country", codes=["PATHWAY_COMPLETION"])
+    overall = rates[rates["grp"] == "all"]["value"].iloc[0]
+    assert 0 < overall < 100

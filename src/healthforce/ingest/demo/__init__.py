@@ -15,6 +15,7 @@ import numpy as np
 
 from healthforce.ingest.demo.calibration import calibrate
 from healthforce.ingest.demo.geography import area_columns, load_states, population_columns
+from healthforce.ingest.demo.learning import learning_columns
 from healthforce.ingest.demo.network import FACILITY_TYPES, TEAM_NORMS, build_network
 from healthforce.ingest.demo.people import ACTIVE_SHARE, HISTORY_YEARS, build_people, post_columns
 from healthforce.ingest.demo.training import training_columns
@@ -102,6 +103,14 @@ def generate_demo(workers: int = 100_000, seed: int = 0) -> DemoData:
         ("training_institutions", institutions),
         ("training_programmes", programmes),
         ("training_cohorts", cohorts),
+        *learning_columns(
+            people.workers["external_id"],
+            people.workers["occupation"],
+            people.facility_type,
+            people.active,
+            ref_day,
+            rng,
+        ),
     ]
     return DemoData(ref_date, steps)
 

@@ -45,6 +45,8 @@ class People:
     specialties: dict[str, list[object]]
     assignments: dict[str, list[object]]
     movements: dict[str, list[object]]
+    facility_type: list[object]  # of each worker's (last) post
+    active: np.ndarray
 
 
 def _dates(days: np.ndarray) -> list[object]:
@@ -203,7 +205,15 @@ def build_people(
         destinations,
         rng,
     )
-    return People(workers_cols, specialty_cols, assignments, movements)
+    facility_type = np.array(net.types, dtype=object)[net.type_idx[fac]].tolist()
+    return People(
+        workers_cols,
+        specialty_cols,
+        assignments,
+        movements,
+        facility_type,
+        np.asarray(status == "active"),
+    )
 
 
 def _day(year: int) -> int:
