@@ -23,7 +23,7 @@ from sqlalchemy import Engine, select
 from healthforce.deploy.allocate import Allocation, allocate
 from healthforce.deploy.network import Placement
 from healthforce.errors import FileFormatError
-from healthforce.forecast.loader import _state_of
+from healthforce.store.areas import states
 from healthforce.store.models import (
     Area,
     AreaPopulation,
@@ -59,7 +59,7 @@ def build_problem(
     underserved_per_10k: float = 10.0,
 ) -> DeploymentProblem:
     on = on or dt.date.today()
-    state_of, _ = _state_of(engine)
+    state_of = states(engine).of
     with engine.connect() as conn:
         facilities = conn.execute(
             select(

@@ -26,8 +26,8 @@ import numpy as np
 from sqlalchemy import Engine, func, select
 
 from healthforce.forecast.spec import Cooperation, Dims, Pipeline, SupplyParams
+from healthforce.store.areas import states
 from healthforce.store.models import (
-    Area,
     AreaPopulation,
     Assignment,
     Facility,
@@ -47,21 +47,6 @@ def default_mortality(ages: np.ndarray) -> np.ndarray:
     """[S=2 (F, M), G] annual death probabilities (Gompertz, documented default)."""
     f = 0.0002 * np.exp(0.085 * (ages - 20))
     return np.stack([f, np.minimum(1.5 * f, 1.0)])
-
-
-def _state_of(engine: Engine) -> tuple[dict[int, str], list[str]]:
-    """area id -> code of its state-level ancestor (or itself), and the states in order."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(Area.id, Area.code, Area.level, Area.parent_id)).all()
-    by_id = {r[0]: r for r in rows}
-    out: dict[int, str] = {}
-    for area_id in by_id:
-        node = by_id[area_id]
-        while node[2] not in ("state", "country") and node[3] is not None:
-            node = by_id[node[3]]
-        if node[2] == "state":
-            out[area_id] = node[1]
-    return out, sorted(set(out.values()))
 
 
 def base_date_of(engine: Engine) -> dt.date:
@@ -84,7 +69,8 @@ def load_supply(
     base_date: dt.date | None = None,
 ) -> tuple[Dims, SupplyParams]:
     base = base_date or base_date_of(engine)
-    state_of, states = _state_of(engine)
+    found = states(engine)
+    state_of, state_codes = found.of, found.codes
     with engine.connect() as conn:
         current = conn.execute(
             select(
@@ -135,9 +121,11 @@ def load_supply(
             .join(TrainingInstitution, TrainingInstitution.id == TrainingProgramme.institution_id)
         ).all()
     occupations = sorted({r[1] for r in current})
-    dims = Dims(tuple(occupations), tuple(states), base.year, horizon, ("F", "M"), age_min, ages)
+    dims = Dims(
+        tuple(occupations), tuple(state_codes), base.year, horizon, ("F", "M"), age_min, ages
+    )
     oi = {c: i for i, c in enumerate(occupations)}
-    ai = {c: i for i, c in enumerate(states)}
+    ai = {c: i for i, c in enumerate(state_codes)}
     si = {"F": 0, "M": 1}
     o, a, s, g = dims.shape
     stock = np.zeros((o, a, s, g))
@@ -282,7 +270,7 @@ def _pipeline(
 def load_population(engine: Engine, dims: Dims) -> np.ndarray:
     """Population [T+1, A] by state: the latest recorded totals, carried forward at the national
     growth rate of the last five recorded years (a documented simple projection)."""
-    state_of, _ = _state_of(engine)
+    state_of = states(engine).of
     with engine.connect() as conn:
         rows = conn.execute(
             select(AreaPopulation.area_id, AreaPopulation.year, AreaPopulation.population).where(

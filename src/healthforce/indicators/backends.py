@@ -16,10 +16,10 @@ from typing import Any
 import ibis
 import pandas as pd
 from ibis.backends import BaseBackend
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from healthforce.reference.occupations import group_of
-from healthforce.store.models import Area
+from healthforce.store.areas import states
 
 TABLES = (
     "worker",
@@ -106,20 +106,8 @@ def _create_lookups(backend: Any, kind: str, state_of: dict[int, str]) -> None:
 
 
 def _areas(engine: Engine) -> tuple[dict[int, str], dict[str, str]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(Area.id, Area.code, Area.level, Area.parent_id, Area.urban_rural)
-        ).all()
-    by_id = {r[0]: r for r in rows}
-    state_of: dict[int, str] = {}
-    for area_id in by_id:
-        node = by_id[area_id]
-        while node[2] not in ("state", "country") and node[3] is not None:
-            node = by_id[node[3]]
-        if node[2] == "state":
-            state_of[area_id] = node[1]
-    urban = {r[1]: r[4] for r in rows if r[2] == "state" and r[4]}
-    return state_of, urban
+    found = states(engine)
+    return found.of, found.urban_rural
 
 
 def connect(engine: Engine) -> Source:

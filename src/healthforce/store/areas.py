@@ -1,0 +1,33 @@
+"""The area hierarchy as analyses use it: every area mapped to its state-level ancestor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+
+from healthforce.store.models import Area
+
+
+@dataclass(frozen=True)
+class States:
+    of: dict[int, str]  # area id -> code of its state-level ancestor (itself for a state)
+    codes: list[str]  # the states, sorted
+    urban_rural: dict[str, str]  # state code -> urban, rural or mixed, where known
+
+
+def states(engine: Engine) -> States:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Area.id, Area.code, Area.level, Area.parent_id, Area.urban_rural)
+        ).all()
+    by_id = {r[0]: r for r in rows}
+    of: dict[int, str] = {}
+    for area_id in by_id:
+        node = by_id[area_id]
+        while node[2] not in ("state", "country") and node[3] is not None:
+            node = by_id[node[3]]
+        if node[2] == "state":
+            of[area_id] = node[1]
+    urban = {r[1]: r[4] for r in rows if r[2] == "state" and r[4]}
+    return States(of, sorted(set(of.values())), urban)
