@@ -21,6 +21,7 @@ demo: venv
 	$(BIN)/healthforce demo --workers $(WORKERS) --replace
 	$(BIN)/healthforce status
 	$(BIN)/healthforce forecast --draws 200
+	$(BIN)/healthforce serve
 
 test: venv-test
 	$(BIN)/python -m pytest

@@ -73,40 +73,58 @@ def test_training_places_by_hand(built: Engine) -> None:
 @pytest.mark.parametrize(
     ("text", "field", "reason"),
     [
-        pytest.param("worker,course,completed_on\nNOBODY,C1,2024-01-01\n", "worker",
-                     "no such workers", id="unknown-worker"),
-        pytest.param("worker,course,completed_on\nW1,ZZ,2024-01-01\n", "course",
-                     "no such courses", id="unknown-course"),
-        pytest.param("worker,course,completed_on\nW1,C1,2999-01-01\n", "completed_on",
-                     "future", id="future-date"),
-        pytest.param("worker,course,completed_on\nW3,C1,2024-01-01\nW3,C1,2024-01-01\n",
-                     "worker", "duplicate", id="duplicate-completion"),
+        pytest.param(
+            "worker,course,completed_on\nNOBODY,C1,2024-01-01\n",
+            "worker",
+            "no such workers",
+            id="unknown-worker",
+        ),
+        pytest.param(
+            "worker,course,completed_on\nW1,ZZ,2024-01-01\n",
+            "course",
+            "no such courses",
+            id="unknown-course",
+        ),
+        pytest.param(
+            "worker,course,completed_on\nW1,C1,2999-01-01\n",
+            "completed_on",
+            "future",
+            id="future-date",
+        ),
+        pytest.param(
+            "worker,course,completed_on\nW3,C1,2024-01-01\nW3,C1,2024-01-01\n",
+            "worker",
+            "duplicate",
+            id="duplicate-completion",
+        ),
     ],
 )
-def test_bad_completions(built: Engine, tmp_path: Path, text: str, field: str,
-                         reason: str) -> None:
+def test_bad_completions(built: Engine, tmp_path: Path, text: str, field: str, reason: str) -> None:
     path = tmp_path / "c.csv"
     path.write_text(text)
     report = import_file(Registry(built), "completions", path)
     assert report.outcome == "rejected"
-    assert any(p.field == field and reason in p.reason for p in report.problems), \
-        report.problems
+    assert any(p.field == field and reason in p.reason for p in report.problems), report.problems
 
 
 def test_a_pathway_naming_an_unknown_course_is_refused(built: Engine) -> None:
-    with pytest.raises(ValidationError, match="no such courses"), Registry(built).change(
-            actor="t", source="t") as change:
+    with (
+        pytest.raises(ValidationError, match="no such courses"),
+        Registry(built).change(actor="t", source="t") as change,
+    ):
         change.upsert("pathway_courses", {"pathway": ["PW"], "course": ["NOPE"]})
 
 
-def test_learning_platform_export_through_the_shipped_mapping(built: Engine,
-                                                              tmp_path: Path) -> None:
+def test_learning_platform_export_through_the_shipped_mapping(
+    built: Engine, tmp_path: Path
+) -> None:
     path = tmp_path / "campus.csv"
-    path.write_text("userid,email,course_shortname,timecompleted,grade\n"
-                    "W3,w3@example.org,C1,15/03/2024,87.5\n"
-                    "W404,ghost@example.org,C1,15/03/2024,90\n")
+    path.write_text(
+        "userid,email,course_shortname,timecompleted,grade\n"
+        "W3,w3@example.org,C1,15/03/2024,87.5\n"
+        "W404,ghost@example.org,C1,15/03/2024,90\n"
+    )
     mapping = load_mapping(MAPPINGS / "learning_platform_completions.toml")
-    report = import_file(Registry(built), "completions", path, mapping=mapping,
-                         skip_invalid=True)
+    report = import_file(Registry(built), "completions", path, mapping=mapping, skip_invalid=True)
     assert report.result.inserted == 1
     assert [(p.row, p.value) for p in report.problems] == [(3, "W404")]  # reported, not guessed

@@ -12,6 +12,7 @@ from healthforce.cli import (
     imports,
     indicators,
     migration,
+    serve,
     status,
     training,
 )
@@ -36,6 +37,7 @@ app.command("access")(deploy.access)
 app.add_typer(migration.app, name="migration")
 app.command("indicators")(indicators.indicators)
 app.add_typer(training.app, name="training")
+app.command("serve")(serve.serve)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The web observatory: a versioned JSON API and bilingual public pages (FastAPI)."""

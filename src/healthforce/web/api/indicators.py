@@ -1,0 +1,122 @@
+"""``/api/v1/indicators``: public, suppressed aggregates only (never a person's data)."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from healthforce.indicators.catalogue import CATALOGUE
+from healthforce.indicators.compute import DERIVED, compute
+from healthforce.indicators.outputs import metadata, public, write_xlsx
+from healthforce.indicators.suppression import DEFAULT_THRESHOLD
+from healthforce.web.deps import EngineDep
+
+router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
+Year = Annotated[int, Query(ge=1900, le=2200, description="Year. / Año.")]
+Codes = Annotated[list[str] | None, Query(description="Indicator codes (repeat).")]
+
+
+class IndicatorValue(BaseModel):
+    code: str
+    year: int
+    level: str
+    area: str
+    grp: str
+    category: str
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    suppressed: bool
+
+
+class IndicatorValues(BaseModel):
+    data: list[IndicatorValue]
+    count: int
+
+
+class IndicatorDefinition(BaseModel):
+    code: str
+    nhwa: str | None
+    name_es: str
+    name_en: str
+    definition_es: str
+    definition_en: str
+    unit: str
+    source: str
+    suppression: str
+
+
+class IndicatorDefinitions(BaseModel):
+    data: list[IndicatorDefinition]
+    count: int
+
+
+def published(engine: Any, year: int, codes: list[str] | None, level: str) -> pd.DataFrame:
+    unknown = sorted(set(codes or []) - set(CATALOGUE) - set(DERIVED))
+    if unknown:
+        raise HTTPException(422, f"unknown indicator(s) / indicador(es) desconocido(s): {unknown}")
+    return public(compute(engine, year, level=level, codes=codes), DEFAULT_THRESHOLD)
+
+
+@router.get("", response_model=IndicatorValues)
+def read_indicators(
+    engine: EngineDep,
+    year: Year,
+    code: Codes = None,
+    level: Literal["state", "country"] = "state",
+) -> IndicatorValues:
+    """Suppressed indicator values for a year (every indicator, or those asked for)."""
+    table = published(engine, year, code, level)
+    records = [
+        IndicatorValue(
+            **{str(k): (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+        )
+        for r in table.to_dict("records")
+    ]
+    return IndicatorValues(data=records, count=len(records))
+
+
+@router.get("/catalogue", response_model=IndicatorDefinitions)
+def read_catalogue() -> IndicatorDefinitions:
+    meta = metadata(DEFAULT_THRESHOLD)
+    rows = [
+        IndicatorDefinition(**{k: r[k] for k in IndicatorDefinition.model_fields})
+        for r in meta.to_dict("records")
+    ]
+    return IndicatorDefinitions(data=rows, count=len(rows))
+
+
+@router.get("/download", response_class=Response)
+def download(
+    engine: EngineDep,
+    year: Year,
+    format: Literal["csv", "xlsx"] = "csv",
+    code: Codes = None,
+    level: Literal["state", "country"] = "state",
+) -> Response:
+    """Exactly what is published, as CSV or XLSX (with a metadata sheet)."""
+    table = published(engine, year, code, level)
+    name = f"indicators-{year}-{level}.{format}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if format == "csv":
+        buffer = io.StringIO()
+        table.to_csv(buffer, index=False)
+        return Response(
+            buffer.getvalue().encode("utf-8-sig"), media_type="text/csv", headers=headers
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        write_xlsx(table, path, DEFAULT_THRESHOLD)
+        content = path.read_bytes()
+    return Response(
+        content,
+        headers=headers,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

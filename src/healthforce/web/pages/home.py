@@ -1,0 +1,68 @@
+"""The public home page: headline density against WHO's thresholds, by state, with a chart."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import plotly.graph_objects as go
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from sqlalchemy import func, select
+
+from healthforce.indicators.compute import compute
+from healthforce.indicators.outputs import public
+from healthforce.store.models import AreaPopulation
+from healthforce.web.deps import EngineDep, LangDep
+from healthforce.web.i18n import translations
+
+router = APIRouter(tags=["pages"])
+THRESHOLDS = (44.5, 49.0)
+
+
+def plotly_js() -> Path:
+    return Path(str(resources.files("plotly").joinpath("package_data", "plotly.min.js")))
+
+
+@router.get("/static/plotly.min.js", include_in_schema=False)
+def plotly_bundle() -> FileResponse:
+    """plotly.js from the installed package: the site makes no request outside itself."""
+    return FileResponse(plotly_js(), media_type="application/javascript")
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def home(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
+    _ = translations(lang).gettext
+    with engine.connect() as conn:
+        year = conn.execute(select(func.max(AreaPopulation.year))).scalar()
+    context: dict[str, object] = {
+        "lang": lang,
+        "_": _,
+        "year": year,
+        "national": None,
+        "states": [],
+        "chart": None,
+        "thresholds": THRESHOLDS,
+    }
+    if year is not None:
+        national = public(compute(engine, year, level="country", codes=["SDG_3C1_DNM"]))
+        by_state = public(compute(engine, year, codes=["SDG_3C1_DNM"]))
+        if len(national):
+            context["national"] = national["value"].iloc[0]
+        rows = by_state.sort_values("value", ascending=False)
+        context["states"] = rows[["area", "value"]].to_dict("records")
+        fig = go.Figure(go.Bar(x=rows["area"], y=rows["value"]))
+        for level in THRESHOLDS:
+            fig.add_hline(y=level, line_dash="dash")
+        fig.update_layout(
+            title=_("Doctors, nurses and midwives per 10,000 population"),
+            yaxis_title=_("Doctors, nurses and midwives per 10,000 population"),
+            margin={"l": 40, "r": 10, "t": 50, "b": 40},
+        )
+        context["chart"] = json.dumps(fig.to_plotly_json(), default=str)
+    templates = request.app.state.templates
+    response: HTMLResponse = templates.TemplateResponse(request, "home.html", context)
+    if request.query_params.get("lang") in ("es", "en"):
+        response.set_cookie("lang", lang, httponly=True, samesite="lax")
+    return response

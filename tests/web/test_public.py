@@ -1,0 +1,94 @@
+"""The public side of the observatory: health, indicators API (suppressed, {data, count}),
+downloads, the bilingual home page with plotly.js served locally, and no person-level field in
+the public OpenAPI schema."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import openpyxl
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from healthforce.store import upgrade
+from healthforce.web.app import create_app
+from tests.indicators import registry
+
+PERSONAL = {
+    "national_id",
+    "birth_date",
+    "licence_number",
+    "residence_lat",
+    "residence_lon",
+    "external_id",
+    "worker",
+    "worker_id",
+}
+
+
+@pytest.fixture
+def client(sqlite_engine: Engine) -> TestClient:
+    upgrade(sqlite_engine)
+    registry.build(sqlite_engine)
+    return TestClient(create_app(sqlite_engine))
+
+
+def test_health(client: TestClient) -> None:
+    body = client.get("/api/v1/health").json()
+    assert body == {"status": "ok", "schema_revision": "0002"}
+
+
+def test_indicators_are_suppressed_aggregates(client: TestClient) -> None:
+    response = client.get("/api/v1/indicators", params={"year": 2024, "code": "PCT_FEMALE"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == len(body["data"]) > 0
+    row = next(r for r in body["data"] if r["area"] == "VE-A" and r["grp"] == "all")
+    assert row["suppressed"] is True
+    assert row["value"] is None and row["numerator"] is None
+
+
+def test_unknown_indicator_is_a_clear_422(client: TestClient) -> None:
+    response = client.get("/api/v1/indicators", params={"year": 2024, "code": "NOPE"})
+    assert response.status_code == 422
+    assert "NOPE" in response.text
+
+
+def test_downloads(client: TestClient) -> None:
+    csv = client.get(
+        "/api/v1/indicators/download", params={"year": 2024, "format": "csv", "code": "DENSITY"}
+    )
+    assert csv.status_code == 200
+    assert csv.text.lstrip("\ufeff").startswith("code,year,level,area")
+    xlsx = client.get(
+        "/api/v1/indicators/download", params={"year": 2024, "format": "xlsx", "code": "DENSITY"}
+    )
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames == ["DENSITY", "metadata"]
+
+
+def test_home_in_spanish_then_english(client: TestClient) -> None:
+    es = client.get("/")
+    assert es.status_code == 200
+    assert '<html lang="es">' in es.text
+    assert "Médicos, enfermeras y parteras por 10.000 habitantes" in es.text
+    assert 'src="/static/plotly.min.js"' in es.text
+    assert "http://" not in es.text.split("<body>")[1] and "https://" not in es.text
+    en = client.get("/", params={"lang": "en"})
+    assert '<html lang="en">' in en.text
+    assert "Doctors, nurses and midwives per 10,000 population" in en.text
+    assert '<html lang="en">' in client.get("/").text  # the cookie keeps English
+
+
+def test_plotly_is_served_from_the_installed_package(client: TestClient) -> None:
+    response = client.get("/static/plotly.min.js")
+    assert response.status_code == 200
+    assert len(response.content) > 1_000_000
+
+
+def test_public_schema_exposes_no_person_level_field(client: TestClient) -> None:
+    schema = json.dumps(client.get("/openapi.json").json())
+    for field in PERSONAL:
+        assert f'"{field}"' not in schema, field
