@@ -32,6 +32,10 @@ TABLES = (
     "team_norm",
     "training_cohort",
     "training_programme",
+    "pathway",
+    "pathway_course",
+    "course",
+    "completion",
 )
 
 
