@@ -92,3 +92,39 @@ def test_public_schema_exposes_no_person_level_field(client: TestClient) -> None
     schema = json.dumps(client.get("/openapi.json").json())
     for field in PERSONAL:
         assert f'"{field}"' not in schema, field
+
+
+def test_explorer_shows_and_downloads_what_it_shows(client: TestClient) -> None:
+    page = client.get(
+        "/explorer",
+        params={"code": "VACANCY_RATE", "level": "state", "grp": "all", "year": 2024, "lang": "en"},
+    )
+    assert page.status_code == 200
+    assert "Funded posts without an occupant" in page.text  # the English definition
+    assert "VE-B" in page.text
+    assert 'hreflang="es"' in page.text and "code=VACANCY_RATE" in page.text  # switch keeps it
+    shown = client.get(
+        "/api/v1/indicators/download",
+        params={
+            "year": 2024,
+            "code": "VACANCY_RATE",
+            "level": "state",
+            "grp": "all",
+            "format": "csv",
+        },
+    )
+    lines = shown.text.lstrip("\ufeff").splitlines()
+    assert len(lines) == 1 + 2  # header + VE-A, VE-B for group "all"
+
+
+def test_map_is_a_choropleth_of_the_states(client: TestClient) -> None:
+    from healthforce.store.registry import Registry
+
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    square = '{"type": "Polygon", "coordinates": [[[-66, 10], [-65, 10], [-65, 11], [-66, 10]]]}'
+    with Registry(engine).change(actor="t", source="t") as change:
+        change.update("areas", "VE-A", {"boundary": square})
+    page = client.get("/map", params={"code": "DENSITY", "year": 2024})
+    assert page.status_code == 200
+    assert '"choropleth"' in page.text
+    assert "VE-A" in page.text

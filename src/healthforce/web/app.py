@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from healthforce.settings import get_settings
 from healthforce.store.session import make_engine
 from healthforce.web.api import health, indicators
-from healthforce.web.pages import home
+from healthforce.web.pages import explore, home
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
@@ -28,4 +28,5 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(indicators.router)
     app.include_router(home.router)
+    app.include_router(explore.router)
     return app

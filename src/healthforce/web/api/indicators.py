@@ -100,9 +100,13 @@ def download(
     format: Literal["csv", "xlsx"] = "csv",
     code: Codes = None,
     level: Literal["state", "country"] = "state",
+    grp: str | None = None,
 ) -> Response:
-    """Exactly what is published, as CSV or XLSX (with a metadata sheet)."""
+    """Exactly what is published (and shown: one occupation group with ``grp``), as CSV or
+    XLSX (with a metadata sheet)."""
     table = published(engine, year, code, level)
+    if grp:
+        table = table[table["grp"] == grp]
     name = f"indicators-{year}-{level}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "csv":

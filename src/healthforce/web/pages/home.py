@@ -16,6 +16,7 @@ from healthforce.indicators.outputs import public
 from healthforce.store.models import AreaPopulation
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.i18n import translations
+from healthforce.web.pages.common import render
 
 router = APIRouter(tags=["pages"])
 THRESHOLDS = (44.5, 49.0)
@@ -37,8 +38,6 @@ def home(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
     with engine.connect() as conn:
         year = conn.execute(select(func.max(AreaPopulation.year))).scalar()
     context: dict[str, object] = {
-        "lang": lang,
-        "_": _,
         "year": year,
         "national": None,
         "states": [],
@@ -61,8 +60,4 @@ def home(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
             margin={"l": 40, "r": 10, "t": 50, "b": 40},
         )
         context["chart"] = json.dumps(fig.to_plotly_json(), default=str)
-    templates = request.app.state.templates
-    response: HTMLResponse = templates.TemplateResponse(request, "home.html", context)
-    if request.query_params.get("lang") in ("es", "en"):
-        response.set_cookie("lang", lang, httponly=True, samesite="lax")
-    return response
+    return render(request, "home.html", lang, **context)

@@ -1,0 +1,28 @@
+"""What every page shares: translations, the language switch that keeps the page's query, the
+language cookie."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from healthforce.web.i18n import Lang, translations
+
+
+def render(request: Request, template: str, lang: Lang, **context: Any) -> HTMLResponse:
+    query = {k: v for k, v in request.query_params.items() if k != "lang"}
+    context.update(
+        lang=lang,
+        _=translations(lang).gettext,
+        query_es=urlencode({**query, "lang": "es"}),
+        query_en=urlencode({**query, "lang": "en"}),
+    )
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request, template, context
+    )
+    if request.query_params.get("lang") in ("es", "en"):
+        response.set_cookie("lang", lang, httponly=True, samesite="lax")
+    return response

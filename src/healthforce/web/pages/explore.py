@@ -1,0 +1,156 @@
+"""The indicator explorer and the map: pick an indicator, area level, group and year; see the
+published table, a chart or a choropleth; download exactly what is shown."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import pandas as pd
+import plotly.graph_objects as go
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import Engine, func, select
+
+from healthforce.indicators.catalogue import CATALOGUE
+from healthforce.indicators.compute import compute
+from healthforce.indicators.outputs import public
+from healthforce.reference.occupations import occupation_groups
+from healthforce.store.models import Area, AreaPopulation
+from healthforce.web.deps import EngineDep, LangDep
+from healthforce.web.pages.common import render
+
+router = APIRouter(tags=["pages"])
+Opt = Annotated[str | None, Query()]
+
+
+def _choices(engine: Engine, lang: str) -> dict[str, Any]:
+    with engine.connect() as conn:
+        years = [
+            y
+            for (y,) in conn.execute(
+                select(AreaPopulation.year).distinct().order_by(AreaPopulation.year.desc())
+            )
+        ]
+    return {
+        "indicators": [(c, i.name_es if lang == "es" else i.name_en) for c, i in CATALOGUE.items()],
+        "groups": [("all", "all")]
+        + [
+            (g.code, g.name(lang))  # type: ignore[arg-type]
+            for g in occupation_groups().values()
+        ],
+        "years": years,
+    }
+
+
+def _selection(
+    engine: Engine, code: str | None, level: str | None, grp: str | None, year: str | None
+) -> tuple[str, str, str, int | None]:
+    code = code if code in CATALOGUE else "DENSITY"
+    level = level if level in ("state", "country") else "state"
+    grp = grp or "all"
+    chosen: int | None = int(year) if year and year.isdigit() else None
+    if chosen is None:
+        with engine.connect() as conn:
+            chosen = conn.execute(select(func.max(AreaPopulation.year))).scalar()
+    return code, level, grp, chosen
+
+
+def _rows(engine: Engine, code: str, level: str, grp: str, year: int) -> pd.DataFrame:
+    table = public(compute(engine, year, level=level, codes=[code]))
+    return table[table["grp"] == grp] if grp in set(table["grp"]) else table.iloc[0:0]
+
+
+@router.get("/explorer", response_class=HTMLResponse, include_in_schema=False)
+def explorer(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    code: Opt = None,
+    level: Opt = None,
+    grp: Opt = None,
+    year: Opt = None,
+) -> HTMLResponse:
+    code, level, grp, chosen = _selection(engine, code, level, grp, year)
+    rows = _rows(engine, code, level, grp, chosen) if chosen else pd.DataFrame()
+    chart = None
+    if len(rows):
+        fig = go.Figure(go.Bar(x=rows["area"] + " " + rows["category"], y=rows["value"]))
+        fig.update_layout(margin={"l": 40, "r": 10, "t": 30, "b": 80})
+        chart = json.dumps(fig.to_plotly_json(), default=str)
+    query = urlencode({"year": chosen, "code": code, "level": level, "grp": grp})
+    return render(
+        request,
+        "explorer.html",
+        lang,
+        code=code,
+        level=level,
+        grp=grp,
+        year=chosen,
+        rows=rows.to_dict("records"),
+        chart=chart,
+        download=query,
+        indicator=CATALOGUE[code],
+        **_choices(engine, lang),
+    )
+
+
+@router.get("/map", response_class=HTMLResponse, include_in_schema=False)
+def choropleth(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    code: Opt = None,
+    grp: Opt = None,
+    year: Opt = None,
+) -> HTMLResponse:
+    code, _level, grp, chosen = _selection(engine, code, "state", grp, year)
+    with engine.connect() as conn:
+        shapes = conn.execute(
+            select(Area.code, Area.name, Area.boundary).where(
+                Area.level == "state", Area.boundary.is_not(None)
+            )
+        ).all()
+    chart = None
+    if chosen and shapes:
+        rows = _rows(engine, code, "state", grp, chosen)
+        rows = rows[rows["category"] == ""]
+        geojson = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "id": c,
+                    "properties": {"name": n},
+                    "geometry": json.loads(b or "null"),
+                }
+                for c, n, b in shapes
+            ],
+        }
+        names = {c: n for c, n, _b in shapes}
+        indicator = CATALOGUE[code]
+        fig = go.Figure(
+            go.Choropleth(
+                geojson=geojson,
+                locations=rows["area"],
+                z=rows["value"],
+                text=[names.get(a, a) for a in rows["area"]],
+                colorscale="Blues",
+                hovertemplate="%{text}: %{z:.2f}<extra></extra>",
+                colorbar={"title": indicator.unit},
+            )
+        )
+        fig.update_geos(fitbounds="locations", visible=False)
+        fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=520)
+        chart = json.dumps(fig.to_plotly_json(), default=str)
+    return render(
+        request,
+        "map.html",
+        lang,
+        code=code,
+        grp=grp,
+        year=chosen,
+        chart=chart,
+        **_choices(engine, lang),
+    )
