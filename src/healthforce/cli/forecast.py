@@ -49,7 +49,7 @@ def forecast(
                     f"{row.supply:,.0f}",
                     f"{row.need:,.0f}",
                     f"{row.gap:,.0f}",
-                    "-" if pd.isna(balance) else str(balance),  # type: ignore[arg-type]
+                    "-" if pd.isna(balance) else str(int(balance)),  # type: ignore[arg-type]
                 )
             console.print(rich)
             return
