@@ -1,5 +1,6 @@
 """The registry's tables, split by domain."""
 
+from healthforce.store.models.access import Appointment, Schedule, ServiceRequest, Slot
 from healthforce.store.models.audit import AuditEntry, ChangeSet
 from healthforce.store.models.base import Base
 from healthforce.store.models.facilities import Facility, TeamNorm
@@ -31,6 +32,7 @@ from healthforce.store.models.workforce import (
 )
 
 __all__ = [
+    "Appointment",
     "Area",
     "AreaPopulation",
     "Assignment",
@@ -51,6 +53,9 @@ __all__ = [
     "Pathway",
     "PathwayCourse",
     "Post",
+    "Schedule",
+    "ServiceRequest",
+    "Slot",
     "Specialty",
     "TeamNorm",
     "TrainingCohort",

@@ -1,0 +1,1 @@
+"""Specialist access: schedules, slots, referrals and appointment booking."""

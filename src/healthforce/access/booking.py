@@ -1,0 +1,216 @@
+"""Booking: the earliest suitable slot within a travel limit from the referring facility,
+honouring priority; the waiting list when none fits; never two live appointments in a slot.
+
+The guarantee is the database's: a partial unique index on the slot of live appointments. Two
+requests racing for one slot cannot both commit; the loser is told "slot taken" (or tries the
+next slot). A retried request with the same idempotency key returns the booking it made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from healthforce.errors import HealthforceError, NotFoundError
+from healthforce.ingest.demo.geography import haversine_km
+from healthforce.store.models import Appointment, Facility, Schedule, ServiceRequest, Slot
+from healthforce.store.models.access import LIVE
+
+#: Days within which each priority must be seen (configurable per call).
+PRIORITY_DAYS = {"urgent": 7, "priority": 30, "routine": None}
+
+
+class SlotTaken(HealthforceError):  # noqa: N818 - reads as what happened
+    """The slot already holds a live appointment."""
+
+
+class BookingRefused(HealthforceError):  # noqa: N818
+    """The request cannot be booked (past slot, cancelled clinic, closed referral ...)."""
+
+
+@dataclass(frozen=True)
+class Booking:
+    appointment_id: int
+    slot_id: int
+    start: dt.datetime
+    replayed: bool = False  # an earlier booking found by its idempotency key
+
+
+def book_slot(
+    engine: Engine,
+    request_ext: str,
+    slot_id: int,
+    *,
+    now: dt.datetime,
+    idempotency_key: str | None = None,
+) -> Booking:
+    """Book one given slot for a referral; SlotTaken when someone else holds it."""
+    with engine.begin() as conn:
+        if idempotency_key:
+            found = conn.execute(
+                select(Appointment.id, Appointment.slot_id, Slot.start)
+                .join(Slot, Slot.id == Appointment.slot_id)
+                .where(Appointment.idempotency_key == idempotency_key)
+            ).first()
+            if found:
+                return Booking(found[0], found[1], found[2], replayed=True)
+        request = conn.execute(
+            select(ServiceRequest.id, ServiceRequest.status).where(
+                ServiceRequest.external_id == request_ext
+            )
+        ).first()
+        if request is None:
+            raise NotFoundError(f"referral {request_ext}: no such referral / no existe")
+        if request[1] in ("closed", "booked"):
+            raise BookingRefused(f"referral {request_ext} is {request[1]} / está {request[1]}")
+        slot = conn.execute(
+            select(Slot.start, Slot.status, Schedule.status)
+            .join(Schedule, Schedule.id == Slot.schedule_id)
+            .where(Slot.id == slot_id)
+        ).first()
+        if slot is None:
+            raise NotFoundError(f"slot {slot_id}: no such slot / no existe")
+        start = slot[0] if slot[0].tzinfo else slot[0].replace(tzinfo=dt.UTC)
+        if start <= now:
+            raise BookingRefused(f"slot {slot_id} is in the past / ya pasó")
+        if slot[1] == "cancelled" or slot[2] != "active":
+            raise BookingRefused(f"slot {slot_id}: the clinic is cancelled / clínica cancelada")
+    try:
+        with engine.begin() as conn:
+            appointment = conn.execute(
+                insert(Appointment)
+                .values(
+                    slot_id=slot_id,
+                    request_id=request[0],
+                    status="booked",
+                    idempotency_key=idempotency_key,
+                    created_at=now,
+                )
+                .returning(Appointment.id)
+            ).scalar_one()
+            conn.execute(
+                update(ServiceRequest)
+                .where(ServiceRequest.id == request[0])
+                .values(status="booked")
+            )
+    except IntegrityError as exc:
+        if idempotency_key and "idempotency" in str(exc.orig).lower():
+            return book_slot(engine, request_ext, slot_id, now=now, idempotency_key=idempotency_key)
+        raise SlotTaken(f"slot {slot_id} is taken / el cupo ya está ocupado") from None
+    return Booking(appointment, slot_id, start)
+
+
+def book(
+    engine: Engine,
+    request_ext: str,
+    *,
+    now: dt.datetime,
+    max_km: float = 100.0,
+    priority_days: dict[str, int | None] | None = None,
+    idempotency_key: str | None = None,
+) -> Booking | None:
+    """The earliest free slot of the referral's specialty within ``max_km`` of the referring
+    facility and within its priority's limit; None (and the referral waits) when none fits."""
+    limits = priority_days or PRIORITY_DAYS
+    with engine.connect() as conn:
+        req = conn.execute(
+            select(
+                ServiceRequest.specialty_code,
+                ServiceRequest.priority,
+                Facility.latitude,
+                Facility.longitude,
+            )
+            .join(Facility, Facility.id == ServiceRequest.referring_facility_id)
+            .where(ServiceRequest.external_id == request_ext)
+        ).first()
+        if req is None:
+            raise NotFoundError(f"referral {request_ext}: no such referral / no existe")
+        limit = limits.get(req[1])
+        latest = now + dt.timedelta(days=limit) if limit is not None else None
+        live = select(Appointment.slot_id).where(Appointment.status.in_(LIVE))
+        stmt = (
+            select(Slot.id, Slot.start, Facility.latitude, Facility.longitude)
+            .join(Schedule, Schedule.id == Slot.schedule_id)
+            .join(Facility, Facility.id == Schedule.facility_id)
+            .where(
+                Schedule.specialty_code == req[0],
+                Schedule.status == "active",
+                Slot.status == "free",
+                Slot.start > now,
+                Slot.id.not_in(live),
+            )
+            .order_by(Slot.start, Slot.id)
+        )
+        if latest is not None:
+            stmt = stmt.where(Slot.start <= latest)
+        candidates = conn.execute(stmt).all()
+    for slot_id, _start, lat, lon in candidates:
+        from_lat, from_lon = req[2], req[3]
+        if (
+            from_lat is not None
+            and from_lon is not None
+            and lat is not None
+            and lon is not None
+            and float(haversine_km(from_lat, from_lon, lat, lon)) > max_km
+        ):
+            continue
+        try:
+            return book_slot(engine, request_ext, slot_id, now=now, idempotency_key=idempotency_key)
+        except SlotTaken:
+            continue
+    with engine.begin() as conn:
+        conn.execute(
+            update(ServiceRequest)
+            .where(ServiceRequest.external_id == request_ext)
+            .values(status="waiting")
+        )
+    return None
+
+
+def cancel(
+    engine: Engine, appointment_id: int, *, now: dt.datetime, max_km: float = 100.0
+) -> Booking | None:
+    """Cancel an appointment; the freed slot goes to the waiting list in priority order
+    (urgent, priority, routine; then oldest referral). Returns the new booking, if any."""
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(Appointment.slot_id, Appointment.request_id).where(
+                Appointment.id == appointment_id, Appointment.status.in_(LIVE)
+            )
+        ).first()
+        if row is None:
+            raise NotFoundError(f"appointment {appointment_id}: no live appointment / no existe")
+        conn.execute(
+            update(Appointment).where(Appointment.id == appointment_id).values(status="cancelled")
+        )
+        conn.execute(
+            update(ServiceRequest).where(ServiceRequest.id == row[1]).values(status="open")
+        )
+        specialty = conn.execute(
+            select(Schedule.specialty_code)
+            .join(Slot, Slot.schedule_id == Schedule.id)
+            .where(Slot.id == row[0])
+        ).scalar_one()
+        order = {"urgent": 0, "priority": 1, "routine": 2}
+        waiting = conn.execute(
+            select(
+                ServiceRequest.external_id, ServiceRequest.priority, ServiceRequest.requested_on
+            ).where(ServiceRequest.status == "waiting", ServiceRequest.specialty_code == specialty)
+        ).all()
+    for ext, _p, _d in sorted(waiting, key=lambda r: (order.get(r[1], 3), r[2], r[0])):
+        try:
+            return book_slot(engine, ext, row[0], now=now)
+        except (SlotTaken, BookingRefused):
+            continue
+    return None
+
+
+def seats_used(engine: Engine) -> np.ndarray:
+    """Live appointments per slot (for checks: never above 1)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(Appointment.slot_id).where(Appointment.status.in_(LIVE)))
+        return np.bincount([r[0] for r in rows]) if rows else np.zeros(0)

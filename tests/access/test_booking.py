@@ -1,0 +1,210 @@
+"""Slots across daylight saving, priority rules, and booking that never double-books, on
+SQLite and on PostgreSQL (50 concurrent clients for 20 slots)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import Engine, insert, select
+
+from healthforce.access.booking import (
+    BookingRefused,
+    SlotTaken,
+    book,
+    book_slot,
+    cancel,
+    seats_used,
+)
+from healthforce.access.slots import Recurring, generate
+from healthforce.store.models import Facility, Schedule, ServiceRequest, Slot, Worker
+from tests.indicators import registry
+
+UTC = dt.UTC
+NOW = dt.datetime(2025, 1, 6, 9, 0, tzinfo=UTC)  # a Monday
+
+
+def test_slots_in_local_time_without_daylight_saving() -> None:
+    clinic = Recurring(
+        1, dt.time(8), dt.time(10), 30, 2, dt.date(2025, 1, 1), None, "America/Caracas"
+    )
+    slots = generate(clinic, dt.date(2025, 1, 6), dt.date(2025, 1, 12))
+    assert len(slots) == 4 * 2  # Tuesday 7 January: four half hours, two seats each
+    assert slots[0] == (
+        dt.datetime(2025, 1, 7, 12, 0, tzinfo=UTC),
+        dt.datetime(2025, 1, 7, 12, 30, tzinfo=UTC),
+        1,
+    )
+
+
+def test_slots_on_daylight_saving_days() -> None:
+    clinic = Recurring(6, dt.time(1), dt.time(4), 60, 1, dt.date(2026, 1, 1), None, "Europe/Madrid")
+    spring = generate(clinic, dt.date(2026, 3, 29), dt.date(2026, 3, 29))
+    # 02:00-03:00 does not exist that night: only 03:00-04:00 CEST remains.
+    assert [s[0].hour for s in spring] == [1]
+    autumn = generate(clinic, dt.date(2026, 10, 25), dt.date(2026, 10, 25))
+    # 01:00 CEST, the first 02:00 (CEST) and 03:00 CET: 23:00, 00:00 and 02:00 UTC.
+    assert [(s[0].day, s[0].hour) for s in autumn] == [(24, 23), (25, 0), (25, 2)]
+    with pytest.raises(ValueError, match="positive"):
+        generate(
+            Recurring(0, dt.time(8), dt.time(9), 0, 1, dt.date(2026, 1, 1), None, "UTC"),
+            dt.date(2026, 1, 1),
+            dt.date(2026, 1, 7),
+        )
+
+
+def _setup(engine: Engine, slots_per_day: int = 4, days: int = 30) -> list[int]:
+    registry.build(engine)
+    with engine.begin() as conn:
+        doctor = conn.execute(select(Worker.id).where(Worker.external_id == "W1")).scalar_one()
+        hospital = conn.execute(select(Facility.id).where(Facility.code == "F2")).scalar_one()
+        schedule = conn.execute(
+            insert(Schedule)
+            .values(
+                external_id="S1",
+                practitioner_id=doctor,
+                facility_id=hospital,
+                specialty_code="cardiology",
+                weekday=2,
+                start_time="08:00",
+                end_time="10:00",
+                slot_minutes=120 // slots_per_day,
+                capacity=1,
+                valid_from=dt.date(2025, 1, 1),
+                timezone="America/Caracas",
+                status="active",
+            )
+            .returning(Schedule.id)
+        ).scalar_one()
+        clinic = Recurring(
+            2,
+            dt.time(8),
+            dt.time(10),
+            120 // slots_per_day,
+            1,
+            dt.date(2025, 1, 1),
+            None,
+            "America/Caracas",
+        )
+        rows = [
+            {"schedule_id": schedule, "start": s, "end": e, "seat": seat}
+            for s, e, seat in generate(
+                clinic, dt.date(2025, 1, 6), dt.date(2025, 1, 6) + dt.timedelta(days=days)
+            )
+        ]
+        conn.execute(insert(Slot), rows)
+        return list(conn.execute(select(Slot.id).order_by(Slot.start)).scalars())
+
+
+def _referral(engine: Engine, ext: str, priority: str = "routine") -> None:
+    with engine.begin() as conn:
+        centre = conn.execute(select(Facility.id).where(Facility.code == "F1")).scalar_one()
+        conn.execute(
+            insert(ServiceRequest).values(
+                external_id=ext,
+                referring_facility_id=centre,
+                patient_ref=f"P-{ext}",
+                specialty_code="cardiology",
+                priority=priority,
+                requested_on=dt.date(2025, 1, 6),
+            )
+        )
+
+
+def test_priority_rules_and_the_waiting_list(db: Engine) -> None:
+    slots = _setup(db, days=6)  # one clinic day: Wednesday 8 January, four slots
+    assert len(slots) == 4
+    for i in range(4):
+        _referral(db, f"R{i}")
+        assert book(db, f"R{i}", now=NOW) is not None
+    _referral(db, "LATE", "urgent")
+    assert book(db, "LATE", now=NOW) is None  # nothing left: the referral waits
+    _referral(db, "ROUTINE-WAIT")
+    assert book(db, "ROUTINE-WAIT", now=NOW) is None
+    first = (
+        db.connect()
+        .execute(select(ServiceRequest.status).where(ServiceRequest.external_id == "LATE"))
+        .scalar_one()
+    )
+    assert first == "waiting"
+    # A cancellation offers the slot to the waiting list, urgent first.
+    freed = cancel(db, _appointment_of(db, "R1"), now=NOW)
+    assert freed is not None
+    with db.connect() as conn:
+        status = conn.execute(
+            select(ServiceRequest.status).where(ServiceRequest.external_id == "LATE")
+        ).scalar_one()
+    assert status == "booked"
+
+
+def _appointment_of(engine: Engine, ext: str) -> int:
+    from healthforce.store.models import Appointment
+
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                select(Appointment.id)
+                .join(ServiceRequest, ServiceRequest.id == Appointment.request_id)
+                .where(ServiceRequest.external_id == ext, Appointment.status == "booked")
+            ).scalar_one()
+        )
+
+
+def test_urgent_referrals_only_take_slots_within_their_limit(db: Engine) -> None:
+    slots = _setup(db, days=30)
+    _referral(db, "U", "urgent")
+    # Book every slot of the first week so the urgent one finds none within 7 days.
+    for i, slot in enumerate(slots[:4]):
+        _referral(db, f"F{i}")
+        book_slot(db, f"F{i}", slot, now=NOW)
+    assert book(db, "U", now=NOW) is None
+    _referral(db, "R")
+    later = book(db, "R", now=NOW)
+    assert later is not None
+    assert later.start >= dt.datetime(2025, 1, 15, tzinfo=UTC)
+
+
+def test_never_twice_idempotent_and_bad_requests(db: Engine) -> None:
+    slots = _setup(db, days=6)
+    _referral(db, "A")
+    _referral(db, "B")
+    first = book_slot(db, "A", slots[0], now=NOW, idempotency_key="retry-1")
+    again = book_slot(db, "A", slots[0], now=NOW, idempotency_key="retry-1")
+    assert again.replayed
+    assert again.appointment_id == first.appointment_id
+    with pytest.raises(SlotTaken):
+        book_slot(db, "B", slots[0], now=NOW)
+    with pytest.raises(BookingRefused, match="past"):
+        book_slot(db, "B", slots[1], now=dt.datetime(2030, 1, 1, tzinfo=UTC))
+    with pytest.raises(BookingRefused, match="booked"):
+        book_slot(db, "A", slots[2], now=NOW)  # referral already booked
+    assert seats_used(db).max() == 1
+
+
+def test_fifty_clients_twenty_slots(db: Engine) -> None:
+    slots = _setup(db, slots_per_day=10, days=14)[:20]
+    for i in range(50):
+        _referral(db, f"C{i}")
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(50)
+
+    def client(i: int) -> None:
+        start.wait()
+        try:
+            book_slot(db, f"C{i}", slots[i % 20], now=NOW)
+            result = "booked"
+        except SlotTaken:
+            result = "taken"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("booked") == 20
+    assert outcomes.count("taken") == 30
+    assert seats_used(db).max() == 1
