@@ -208,3 +208,32 @@ def test_fifty_clients_twenty_slots(db: Engine) -> None:
     assert outcomes.count("booked") == 20
     assert outcomes.count("taken") == 30
     assert seats_used(db).max() == 1
+
+
+def test_schedule_and_book_from_the_cli(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from healthforce.access.schedules import write_slots
+    from healthforce.cli import app
+    from healthforce.settings import get_settings
+    from healthforce.store import upgrade
+
+    upgrade(sqlite_engine)
+    _setup(sqlite_engine, days=6)
+    assert write_slots(sqlite_engine, dt.date(2025, 1, 6), dt.date(2025, 1, 12)) == 0
+    assert write_slots(sqlite_engine, dt.date(2025, 1, 13), dt.date(2025, 1, 19)) == 4
+    _referral(sqlite_engine, "CLI")
+    monkeypatch.setenv("HEALTHFORCE_DATABASE_URL", sqlite_engine.url.render_as_string())
+    get_settings.cache_clear()
+    runner = CliRunner()
+    result = runner.invoke(app, ["access", "schedule", "--from", "2030-01-01", "--days", "7"])
+    assert result.exit_code == 0, result.output
+    assert "4 new slots" in result.output  # one Wednesday clinic of four slots in that week
+    booked = runner.invoke(app, ["access", "book", "CLI", "--key", "k1"])
+    assert booked.exit_code == 0, booked.output
+    assert "appointment / cita" in booked.output
+    again = runner.invoke(app, ["access", "book", "CLI", "--key", "k1"])
+    assert "replayed" in again.output
+    get_settings.cache_clear()

@@ -63,7 +63,9 @@ def test_plan_apply_and_access_on_the_demo(tmp_path: Path, monkeypatch: pytest.M
     rot = pd.read_csv(tmp_path / "rot.csv")
     assert len(rot) > 0
     assert set(rot["status"]) <= {"replaced", "extended (last doctor)", "left, post vacant"}
-    access = runner.invoke(app, ["access", "--km", "10", "--add", "20", "--on", "2025-01-01"])
+    access = runner.invoke(
+        app, ["access", "coverage", "--km", "10", "--add", "20", "--on", "2025-01-01"]
+    )
     assert access.exit_code == 0, access.output
     assert "Covered / cubierta" in access.output
     get_settings.cache_clear()

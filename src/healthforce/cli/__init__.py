@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from healthforce.cli import (
+    access,
     db,
     demo,
     deploy,
@@ -33,7 +34,7 @@ app.command("import")(imports.import_)
 app.command("export")(imports.export)
 app.command("forecast")(forecast.forecast)
 app.add_typer(deploy.app, name="deploy")
-app.command("access")(deploy.access)
+app.add_typer(access.app, name="access")
 app.add_typer(migration.app, name="migration")
 app.command("indicators")(indicators.indicators)
 app.add_typer(training.app, name="training")
