@@ -237,3 +237,20 @@ def test_schedule_and_book_from_the_cli(
     again = runner.invoke(app, ["access", "book", "CLI", "--key", "k1"])
     assert "replayed" in again.output
     get_settings.cache_clear()
+
+
+def test_access_indicators_by_hand(db: Engine) -> None:
+    from healthforce.access.indicators import access_indicators
+
+    slots = _setup(db, days=6)  # Wednesday 8 January 2025, four slots at the hospital (level 2)
+    for ext in ("I1", "I2", "I3"):
+        _referral(db, ext)
+    book_slot(db, "I1", slots[0], now=NOW)
+    book_slot(db, "I2", slots[1], now=NOW)
+    table = access_indicators(db, dt.date(2025, 1, 1), dt.date(2025, 1, 31))
+    row = table.set_index(["specialty", "state"]).loc[("cardiology", "VE-A")]
+    assert (row["referrals"], row["appointments"]) == (3, 2)
+    assert row["median_wait_days"] == 2  # referred on 6 January, seen on 8 January
+    assert row["seen_within_target_pct"] == 100
+    assert row["first_level_pct"] == 0  # the clinic is at a second-level hospital
+    assert row["slot_utilisation_pct"] == 50  # 2 of 4 slots
