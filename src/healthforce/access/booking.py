@@ -212,5 +212,9 @@ def cancel(
 def seats_used(engine: Engine) -> np.ndarray:
     """Live appointments per slot (for checks: never above 1)."""
     with engine.connect() as conn:
-        rows = conn.execute(select(Appointment.slot_id).where(Appointment.status.in_(LIVE)))
-        return np.bincount([r[0] for r in rows]) if rows else np.zeros(0)
+        slots = (
+            conn.execute(select(Appointment.slot_id).where(Appointment.status.in_(LIVE)))
+            .scalars()
+            .all()
+        )
+    return np.bincount(np.asarray(slots, dtype=np.int64), minlength=1)

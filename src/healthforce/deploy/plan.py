@@ -33,6 +33,7 @@ from healthforce.store.models import (
     TeamNorm,
     Worker,
 )
+from healthforce.store.models.workforce import assignment_open_on
 from healthforce.store.registry import Registry, WriteResult
 
 UNDERSERVED_WEIGHT = 1.5
@@ -78,8 +79,7 @@ def build_problem(
         ).all()
         open_assignments = conn.execute(
             select(Assignment.post_id, Assignment.worker_id, Assignment.contract_type).where(
-                Assignment.start_date <= on,
-                (Assignment.end_date.is_(None)) | (Assignment.end_date >= on),
+                assignment_open_on(on),
             )
         ).all()
         workers = conn.execute(
@@ -327,8 +327,7 @@ def rotation_from_registry(
             .join(Assignment, Assignment.post_id == Post.id)
             .where(
                 Post.occupation_code.in_(["2211", "2212"]),
-                Assignment.start_date <= start,
-                (Assignment.end_date.is_(None)) | (Assignment.end_date >= start),
+                assignment_open_on(start),
             )
         ).all()
         assigned = select(Assignment.worker_id).where(

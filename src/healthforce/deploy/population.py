@@ -25,6 +25,7 @@ from healthforce.store.models import (
     Post,
     TeamNorm,
 )
+from healthforce.store.models.workforce import assignment_open_on
 
 POINTS_PER_AREA = 200
 
@@ -102,8 +103,7 @@ def staffed_facilities(
             select(Post.facility_id, Post.occupation_code)
             .join(Assignment, Assignment.post_id == Post.id)
             .where(
-                Assignment.start_date <= on,
-                (Assignment.end_date.is_(None)) | (Assignment.end_date >= on),
+                assignment_open_on(on),
             )
         ).all()
     norm: dict[str, dict[str, int]] = {}

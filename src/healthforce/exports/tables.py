@@ -51,9 +51,9 @@ def read_entity(engine: Engine, entity: str) -> dict[str, list[object]]:
         tuple(v if m is None or v is None else m[v] for v, m in zip(row, refs, strict=True))
         for row in rows
     ]
-    decoded.sort(
-        key=lambda r: tuple(str(r[[f.name for f in spec.fields].index(k)]) for k in spec.key)
-    )
+    names = [f.name for f in spec.fields]
+    key_at = [names.index(k) for k in spec.key]
+    decoded.sort(key=lambda r: tuple(str(r[i]) for i in key_at))
     for row in decoded:
         for f, v in zip(spec.fields, row, strict=True):
             out[f.name].append(v)

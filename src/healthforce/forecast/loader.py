@@ -38,6 +38,7 @@ from healthforce.store.models import (
     TrainingProgramme,
     Worker,
 )
+from healthforce.store.models.workforce import assignment_open_on
 
 ENTRY_SHARE = 0.9
 DEFAULT_RETIREMENT = {60: 0.05, 65: 0.15}
@@ -88,8 +89,7 @@ def load_supply(
             .join(Facility, Facility.id == Post.facility_id)
             .where(
                 Worker.status.in_(["active", "on_leave"]),
-                Assignment.start_date <= base,
-                (Assignment.end_date.is_(None)) | (Assignment.end_date >= base),
+                assignment_open_on(base),
             )
         ).all()
         since = dt.date(base.year - window, 1, 1)

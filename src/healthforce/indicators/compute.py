@@ -165,7 +165,9 @@ def compute(
     try:
         parts = [run(src, ctx, c) for c in wanted if c in CATALOGUE]
         if set(wanted) & {"DENSITY_MAX_MIN", "DENSITY_URBAN_RURAL", "DENSITY_GINI"}:
-            density = run(src, ctx, "DENSITY")
+            density = next((p for p in parts if len(p) and p["code"].iloc[0] == "DENSITY"), None)
+            if density is None:  # not asked for itself: compute it for the distribution
+                density = run(src, ctx, "DENSITY")
             extra = derived(density, src.urban_rural, year, level)
             parts.append(extra[extra["code"].isin(wanted)])
         if "MEDIAN_AGE" in wanted:

@@ -320,7 +320,7 @@ def import_file(
             if savepoint is not None:
                 savepoint.rollback()
             else:
-                report.import_run_id = _insert_run(
+                report.import_run_id = insert_run(
                     change.conn, report, actor, digest, started, change.change_set_id
                 )
     except ValidationError as exc:
@@ -433,7 +433,7 @@ def _warnings(
     return out
 
 
-def _insert_run(
+def insert_run(
     conn: Connection,
     report: ImportReport,
     actor: str,
@@ -473,4 +473,4 @@ def _record(
     if report.outcome == "rejected":
         report.result = WriteResult(report.entity)
     with registry.engine.begin() as conn:
-        return _insert_run(conn, report, actor, digest, started, change_set_id)
+        return insert_run(conn, report, actor, digest, started, change_set_id)

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import Connection, select
 
 from healthforce.errors import FileFormatError
-from healthforce.ingest.importer import ImportReport, _insert_run, _record, sha256
+from healthforce.ingest.importer import ImportReport, insert_run, sha256
 from healthforce.ingest.sources import Observation, read_oecd, read_who_gho, read_worldbank
 from healthforce.store.models import Observation as ObservationRow
 from healthforce.store.registry import Registry, WriteResult
@@ -86,11 +86,9 @@ def import_public(
         report.result = change.upsert("observations", columns)
         report.result.unchanged += len(observations) - len(kept)
         report.outcome = "stored"
-        report.import_run_id = _insert_run(
+        report.import_run_id = insert_run(
             change.conn, report, actor, digest, started, change.change_set_id
         )
-    if report.import_run_id is None:  # pragma: no cover - the block above always sets it
-        report.import_run_id = _record(registry, report, actor, digest, started, None)
     return report
 
 

@@ -38,10 +38,15 @@ class Rate:
 
 
 def stock_abroad(
-    engine: Engine, country: str, occupation: str = "medical_doctors", year: int | None = None
+    engine: Engine,
+    country: str,
+    occupation: str = "medical_doctors",
+    year: int | None = None,
+    table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Workers trained in ``country`` working in each reporting destination (OECD stocks)."""
-    f = flows(engine)
+    """Workers trained in ``country`` working in each reporting destination (OECD stocks).
+    ``table`` is the flows table when the caller has it already."""
+    f = flows(engine) if table is None else table
     sel = f[
         (f["origin"] == country)
         & (f["occupation"] == occupation)
@@ -82,9 +87,14 @@ def home_stock(
 
 
 def emigration_rate(
-    engine: Engine, country: str, occupation: str = "medical_doctors", year: int | None = None
+    engine: Engine,
+    country: str,
+    occupation: str = "medical_doctors",
+    year: int | None = None,
+    table: pd.DataFrame | None = None,
 ) -> Rate:
-    abroad = stock_abroad(engine, country, occupation, year)
+    f = flows(engine) if table is None else table
+    abroad = stock_abroad(engine, country, occupation, year, table=f)
     if abroad.empty:
         return Rate(
             None,
@@ -94,7 +104,6 @@ def emigration_rate(
             None,
             "no stock abroad published for this country / sin datos en el exterior",
         )
-    f = flows(engine)
     used_year = year or int(f[(f["origin"] == country) & (f["measure"] == "stock")]["year"].max())
     m = float(abroad["value"].sum())
     home = home_stock(engine, country, occupation, used_year)
@@ -124,7 +133,7 @@ def emigration_rates(engine: Engine, occupation: str = "medical_doctors") -> pd.
     )
     rows = []
     for origin in origins:
-        r = emigration_rate(engine, origin, occupation)
+        r = emigration_rate(engine, origin, occupation, table=f)
         rows.append(
             {
                 "country": origin,

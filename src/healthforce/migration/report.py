@@ -32,9 +32,10 @@ from healthforce.reference.countries import country_name
 def sections(engine: Engine, country: str) -> dict[str, pd.DataFrame]:
     """The report's tables, by name."""
     out: dict[str, pd.DataFrame] = {}
+    f = flows(engine)
     rates = []
     for group in ("medical_doctors", "nursing"):
-        r = emigration_rate(engine, country, group)
+        r = emigration_rate(engine, country, group, table=f)
         rates.append(
             {
                 "group": group,
@@ -46,9 +47,8 @@ def sections(engine: Engine, country: str) -> dict[str, pd.DataFrame]:
                 "note": r.reason or None,
             }
         )
-        out[f"abroad_{group}"] = stock_abroad(engine, country, group)
+        out[f"abroad_{group}"] = stock_abroad(engine, country, group, table=f)
     out["emigration_rates"] = pd.DataFrame(rates)
-    f = flows(engine)
     if registry_country(engine) == country:
         inflow = f[(f["destination"] == country) & (f["measure"] == "inflow")]
         out["inflows_by_origin"] = (

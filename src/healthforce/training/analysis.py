@@ -29,6 +29,7 @@ from healthforce.store.models import (
     Post,
     Worker,
 )
+from healthforce.store.models.workforce import assignment_open_on
 
 EXPIRY_WARNING_DAYS = 90
 
@@ -88,9 +89,7 @@ def load(engine: Engine, on: dt.date) -> Registry:
                 )
                 .outerjoin(
                     Assignment,
-                    (Assignment.worker_id == Worker.id)
-                    & (Assignment.start_date <= on)
-                    & ((Assignment.end_date.is_(None)) | (Assignment.end_date >= on)),
+                    (Assignment.worker_id == Worker.id) & assignment_open_on(on),
                 )
                 .outerjoin(Post, Post.id == Assignment.post_id)
                 .outerjoin(Facility, Facility.id == Post.facility_id)

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from healthforce.store.models.base import Audited, Base
@@ -150,3 +158,10 @@ class Movement(Audited, Base):
     destination_area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
     destination_country: Mapped[str | None] = mapped_column(String(3))
     reason: Mapped[str | None] = mapped_column(String(30))
+
+
+def assignment_open_on(day: dt.date) -> ColumnElement[bool]:
+    """Assignments running on ``day`` (started, and not ended before it)."""
+    return (Assignment.start_date <= day) & (
+        Assignment.end_date.is_(None) | (Assignment.end_date >= day)
+    )
