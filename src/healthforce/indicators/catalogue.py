@@ -16,7 +16,7 @@ from typing import Any
 import ibis
 
 from healthforce.indicators.backends import Source
-from healthforce.indicators.snapshot import population, workforce
+from healthforce.indicators.snapshot import open_assignments, population, workforce
 from healthforce.reference.codes import INVOLUNTARY_EXIT_REASONS, VOLUNTARY_EXIT_REASONS
 from healthforce.reference.occupations import CORE_GROUPS
 
@@ -615,9 +615,7 @@ def _dropout(ctx: Context) -> Any:
 def _posts(ctx: Context) -> Any:
     p = ctx.src.table("post")
     f = ctx.src.table("facility")
-    a = ctx.src.table("assignment")
-    on = ctx.on
-    occupied = a.filter((a.start_date <= on) & (a.end_date.isnull() | (a.end_date >= on)))
+    occupied = open_assignments(ctx.src, ctx.on)
     occupied = occupied.group_by(occ_post=occupied.post_id).aggregate(holders=occupied.count())
     facilities = f.select(fid=f.id, fac_area=f.area_id, ftype=f.type)
     j = p.filter(p.funded).join(facilities, p.facility_id == facilities.fid)
@@ -654,10 +652,8 @@ def _team_gaps(ctx: Context) -> Any:
     """Per facility with a norm and per occupation: staff on the date and the norm."""
     p = ctx.src.table("post")
     f = ctx.src.table("facility")
-    a = ctx.src.table("assignment")
     n = ctx.src.table("team_norm")
-    on = ctx.on
-    occupied = a.filter((a.start_date <= on) & (a.end_date.isnull() | (a.end_date >= on)))
+    occupied = open_assignments(ctx.src, ctx.on)
     staff = occupied.join(p, occupied.post_id == p.id)
     staff = staff.group_by(sf=staff.facility_id, so=staff.occupation_code).aggregate(
         staff=staff.count()

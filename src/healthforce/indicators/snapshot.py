@@ -25,9 +25,14 @@ AGE_BANDS = (
 )
 
 
-def current_assignments(src: Source, on: dt.date) -> Any:
+def open_assignments(src: Source, on: dt.date) -> Any:
+    """Assignments running on ``on`` (started, and not ended before it)."""
     a = src.table("assignment")
-    cur = a.filter((a.start_date <= on) & (a.end_date.isnull() | (a.end_date >= on)))
+    return a.filter((a.start_date <= on) & (a.end_date.isnull() | (a.end_date >= on)))
+
+
+def current_assignments(src: Source, on: dt.date) -> Any:
+    cur = open_assignments(src, on)
     return cur.group_by(cur.worker_id).aggregate(
         post_id=cur.post_id.min(), sector=cur.sector.min(), contract=cur.contract_type.min()
     )
