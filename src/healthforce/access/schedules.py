@@ -30,6 +30,7 @@ def write_slots(engine: Engine, first: dt.date, last: dt.date) -> int:
                 Schedule.valid_from,
                 Schedule.valid_to,
                 Schedule.timezone,
+                Schedule.every_weeks,
             ).where(Schedule.status == "active")
         ).all()
         existing = {
@@ -37,9 +38,9 @@ def write_slots(engine: Engine, first: dt.date, last: dt.date) -> int:
             for s, start, seat in conn.execute(select(Slot.schedule_id, Slot.start, Slot.seat))
         }
         rows = []
-        for sid, weekday, start, end, minutes, capacity, valid_from, valid_to, zone in schedules:
+        for sid, wd, start, end, minutes, capacity, valid_from, valid_to, zone, every in schedules:
             clinic = Recurring(
-                weekday, _time(start), _time(end), minutes, capacity, valid_from, valid_to, zone
+                wd, _time(start), _time(end), minutes, capacity, valid_from, valid_to, zone, every
             )
             for s, e, seat in generate(clinic, first, last):
                 if (sid, s, seat) not in existing:

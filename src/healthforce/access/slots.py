@@ -25,6 +25,7 @@ class Recurring:
     valid_from: dt.date
     valid_to: dt.date | None
     timezone: str
+    every_weeks: int = 1
 
 
 def _exists(local: dt.datetime) -> bool:
@@ -44,8 +45,13 @@ def generate(
     day = max(first, schedule.valid_from)
     stop = min(last, schedule.valid_to) if schedule.valid_to else last
     step = dt.timedelta(minutes=schedule.slot_minutes)
+    # the clinic's first day; with every_weeks > 1 it is held every so many weeks from then
+    origin = schedule.valid_from + dt.timedelta(
+        days=(schedule.weekday - schedule.valid_from.weekday()) % 7
+    )
+    period = 7 * schedule.every_weeks
     while day <= stop:
-        if day.weekday() == schedule.weekday:
+        if day.weekday() == schedule.weekday and (day - origin).days % period == 0:
             wall = dt.datetime.combine(day, schedule.start)
             end_wall = dt.datetime.combine(day, schedule.end)
             while wall + step <= end_wall:

@@ -221,6 +221,11 @@ class Change:
         if any(p.row is None for p in problems):
             raise ValidationError(problems)
         self._resolve_refs(spec, columns, n, problems, raw)
+        for check in spec.checks:
+            for row, name, value, reason in check(self.conn, columns, n):
+                problems.append(
+                    Problem(spec.name, record_label(spec, raw, row), name, value, reason, row=row)
+                )
         for name in spec.key:  # a blank optional key part is its default ("" partner)
             f = spec.by_name[name]
             if f.default is not None:

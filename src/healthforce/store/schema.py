@@ -7,6 +7,7 @@ docs. Fields use the names a data clerk sees (``facility``, a facility code), no
 
 from __future__ import annotations
 
+from healthforce.store.schema_access import SCHEDULE
 from healthforce.store.schema_learning import (
     COMPETENCY,
     COMPETENCY_NORM,
@@ -649,6 +650,7 @@ ENTITIES: dict[str, EntitySpec] = {
         PATHWAY_COURSE,
         COMPLETION,
         COMPETENCY_NORM,
+        SCHEDULE,
     )
 }
 

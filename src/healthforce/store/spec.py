@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Kind = Literal["str", "int", "float", "bool", "date", "code", "country", "ref"]
 
@@ -61,6 +61,8 @@ class EntitySpec:
     key: tuple[str, ...]
     fields: tuple[Field, ...]
     rules: tuple[Rule, ...] = ()
+    #: Checks of whole records against each other and the stored ones (see RecordCheck).
+    checks: tuple[Any, ...] = ()
     es: str = ""
     en: str = ""
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)

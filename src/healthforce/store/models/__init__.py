@@ -20,6 +20,7 @@ from healthforce.store.models.training import (
     TrainingInstitution,
     TrainingProgramme,
 )
+from healthforce.store.models.users import User, UserSession
 from healthforce.store.models.workforce import (
     Assignment,
     Cadre,
@@ -61,6 +62,8 @@ __all__ = [
     "TrainingCohort",
     "TrainingInstitution",
     "TrainingProgramme",
+    "User",
+    "UserSession",
     "Worker",
     "WorkerSpecialty",
 ]

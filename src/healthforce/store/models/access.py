@@ -29,7 +29,8 @@ LIVE = ("booked", "confirmed", "attended", "no_show")
 
 
 class Schedule(Audited, Base):
-    """A specialist's recurring clinic: weekday, local times, slot length, seats per slot."""
+    """A specialist's recurring clinic: weekday, local times, slot length, seats per slot, and
+    every how many weeks it is held (an outreach clinic may come once a month)."""
 
     __tablename__ = "schedule"
     __table_args__ = (
@@ -37,6 +38,7 @@ class Schedule(Audited, Base):
         CheckConstraint("capacity > 0", name="capacity_positive"),
         CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
         CheckConstraint("end_time > start_time", name="ends_after_start"),
+        CheckConstraint("every_weeks BETWEEN 1 AND 8", name="every_weeks_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +51,7 @@ class Schedule(Audited, Base):
     end_time: Mapped[str] = mapped_column(String(5))
     slot_minutes: Mapped[int]
     capacity: Mapped[int] = mapped_column(default=1)
+    every_weeks: Mapped[int] = mapped_column(default=1)  # 1 weekly, 2 fortnightly ...
     valid_from: Mapped[dt.date]
     valid_to: Mapped[dt.date | None]
     timezone: Mapped[str] = mapped_column(String(60))
