@@ -38,6 +38,11 @@ class Settings(BaseSettings):
         description="Name recorded in the audit log for changes made from the CLI.",
     )
     echo_sql: bool = Field(default=False, description="Log every SQL statement (debugging).")
+    cookie_secure: bool = Field(
+        default=False,
+        description="Mark session cookies Secure even when the request looks like plain HTTP "
+        "(behind a proxy that terminates TLS). Requests over HTTPS always get Secure cookies.",
+    )
 
     @field_validator("database_url")
     @classmethod

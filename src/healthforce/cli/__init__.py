@@ -16,6 +16,7 @@ from healthforce.cli import (
     serve,
     status,
     training,
+    users,
 )
 
 app = typer.Typer(
@@ -39,6 +40,7 @@ app.add_typer(migration.app, name="migration")
 app.command("indicators")(indicators.indicators)
 app.add_typer(training.app, name="training")
 app.command("serve")(serve.serve)
+app.add_typer(users.app, name="user")
 
 
 def main() -> None:

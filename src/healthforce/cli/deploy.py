@@ -13,6 +13,7 @@ import typer
 from healthforce.cli.common import console, engine, reported
 from healthforce.deploy.access import coverage, where_to_add
 from healthforce.deploy.plan import apply_plan, build_problem, plan_table, report, solve
+from healthforce.exports.tables import safe_frame
 from healthforce.settings import get_settings
 from healthforce.store.registry import Registry
 
@@ -47,7 +48,7 @@ def plan(
         problem = build_problem(engine(), occupation or ["2211"], movable=movable, on=day)
         result = solve(problem, k=k, k_slot=max(1, k // 2))
         table = plan_table(problem, result)
-        table.to_csv(output, index=False)
+        safe_frame(table).to_csv(output, index=False)
         summary = report(problem, result)
         output.with_suffix(".report.json").write_text(json.dumps(summary, indent=2, default=str))
         console.print(f"{len(table):,} assignments / asignaciones -> {output}")
@@ -96,7 +97,7 @@ def rotation(
         day = dt.date.fromisoformat(start) if start else dt.date.today()
         table = rotation_from_registry(engine(), occupation or ["2211", "2212"], day, quarters)
         if output:
-            table.to_csv(output, index=False)
+            safe_frame(table).to_csv(output, index=False)
         if table.empty:
             console.print("No terms end in the window / ningún período termina")
             return

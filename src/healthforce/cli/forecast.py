@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from healthforce.cli.common import console, engine, reported
+from healthforce.exports.tables import safe_frame
 from healthforce.forecast.plan import plan
 
 
@@ -55,7 +56,7 @@ def forecast(
             return
         path = output or Path(f"forecast.{format}")
         if format == "csv":
-            table.to_csv(path, index=False)
+            safe_frame(table).to_csv(path, index=False)
         elif format == "xlsx":
             from healthforce.exports.tables import write_table
 

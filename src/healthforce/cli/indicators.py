@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from healthforce.cli.common import console, engine, reported
+from healthforce.exports.tables import safe_frame
 from healthforce.indicators.compute import compute
 from healthforce.indicators.outputs import (
     compare_with_who,
@@ -71,7 +72,7 @@ def indicators(
             console.print(rich)
             return
         if format == "csv":
-            table.to_csv(path, index=False)
+            safe_frame(table).to_csv(path, index=False)
         elif format == "xlsx":
             write_xlsx(table, path, threshold if public_ else None)
         elif format == "json":

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from healthforce.cli.common import console, engine, reported
+from healthforce.exports.tables import safe_frame
 from healthforce.migration.code import (
     check_list,
     density_criterion,
@@ -42,7 +43,7 @@ def flows(output: Annotated[Path, typer.Argument(help="CSV file.")]) -> None:
     """All flows (registry and published), with sources. / Todos los flujos con su fuente."""
     with reported():
         table = all_flows(engine())
-        table.to_csv(output, index=False)
+        safe_frame(table).to_csv(output, index=False)
         console.print(f"{len(table):,} rows / filas -> {output}")
 
 
@@ -82,4 +83,4 @@ def code(
             f"lista: {int(flagged['recruited'].sum()) if len(flagged) else 0}"
         )
         if output:
-            checked.to_csv(output, index=False)
+            safe_frame(checked).to_csv(output, index=False)

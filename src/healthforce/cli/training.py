@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from healthforce.cli.common import console, engine, reported
+from healthforce.exports.tables import safe_frame
 from healthforce.reference.occupations import group_of
 from healthforce.training.analysis import (
     coverage,
@@ -35,7 +36,7 @@ def _show(table: object, output: Path | None) -> None:
 
     assert isinstance(table, pd.DataFrame)
     if output:
-        table.to_csv(output, index=False)
+        safe_frame(table).to_csv(output, index=False)
         console.print(f"{len(table):,} rows / filas -> {output}")
     else:
         console.print(table.head(50).to_string(index=False))

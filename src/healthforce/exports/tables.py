@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import Engine, select
 
 from healthforce.reference.codes import Lang
@@ -70,6 +71,15 @@ def _text(value: object) -> object:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table whose text cells no spreadsheet will evaluate as formulas."""
+    out = frame.copy()
+    for name in out.columns:
+        if not (pd.api.types.is_numeric_dtype(out[name]) or pd.api.types.is_bool_dtype(out[name])):
+            out[name] = out[name].map(neutralise)
+    return out
 
 
 def write_table(

@@ -78,3 +78,27 @@ def gap_by_area(table: pd.DataFrame, occupation: str, year: int, lang: Lang = "e
         xaxis_title="Oferta - necesidad" if es else "Supply - need",
     )
     return fig
+
+
+def scenario_comparison(national: pd.DataFrame, occupation: str, lang: Lang = "es") -> go.Figure:
+    """National supply of one occupation under each scenario, with the baseline's need."""
+    t = national[national["occupation"] == occupation]
+    es = lang == "es"
+    fig = go.Figure()
+    for name, g in t.groupby("scenario", sort=False):
+        fig.add_trace(go.Scatter(x=g["year"], y=g["supply"], name=str(name)))
+    base = t[t["scenario"] == "baseline"]
+    fig.add_trace(
+        go.Scatter(
+            x=base["year"],
+            y=base["need"],
+            line={"dash": "dash"},
+            name="Necesidad" if es else "Need",
+        )
+    )
+    fig.update_layout(
+        title=f"{occupation}: " + ("escenarios" if es else "scenarios"),
+        xaxis_title="Año" if es else "Year",
+        yaxis_title="Personas" if es else "Headcount",
+    )
+    return fig

@@ -1,18 +1,88 @@
-"""``create_app``: the observatory as one FastAPI app (API under /api/v1, pages at /)."""
+"""``create_app``: the observatory as one FastAPI app (API under /api/v1, pages at /).
+
+The public OpenAPI document (``/openapi.json``) lists only public routes, which return
+suppressed aggregates; the private routes (signed-in users, person-level records) are left out
+of it on purpose.
+"""
 
 from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
+from healthforce.access.booking import BookingRefused, SlotTaken
+from healthforce.errors import HealthforceError, NotFoundError, ValidationError
 from healthforce.settings import get_settings
 from healthforce.store.session import make_engine
-from healthforce.web.api import health, indicators
-from healthforce.web.pages import explore, home
+from healthforce.users import LoginRefused
+from healthforce.web.api import access, health, indicators
+from healthforce.web.pages import explore, home, observatory
+from healthforce.web.private import api as private_api
+from healthforce.web.private import pages as private_pages
+from healthforce.web.private.auth import Forbidden, NotSignedIn, RateLimited
+
+
+def _api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error(request: Request, status: int, message: str, **extra: object) -> Response:
+    if _api(request):
+        return JSONResponse({"detail": message, **extra}, status_code=status)
+    return Response(message, status_code=status, media_type="text/plain; charset=utf-8")
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotSignedIn)
+    def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        if _api(request):
+            return _error(request, 401, "sign in first / inicie sesión")
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    def forbidden(request: Request, exc: Forbidden) -> Response:
+        return _error(request, 403, "not allowed for your role / no permitido para su rol")
+
+    @app.exception_handler(RateLimited)
+    def limited(request: Request, exc: RateLimited) -> Response:
+        return _error(request, 429, "too many attempts; wait a minute / demasiados intentos")
+
+    @app.exception_handler(LoginRefused)
+    def refused(request: Request, exc: LoginRefused) -> Response:
+        return _error(request, 401, str(exc))
+
+    @app.exception_handler(NotFoundError)
+    def not_found(request: Request, exc: NotFoundError) -> Response:
+        return _error(request, 404, str(exc))
+
+    @app.exception_handler(ValidationError)
+    def invalid(request: Request, exc: ValidationError) -> Response:
+        problems = [
+            {
+                "field": p.field,
+                "value": None if p.value is None else str(p.value),
+                "reason": p.reason,
+            }
+            for p in exc.problems
+        ]
+        return _error(request, 422, "invalid / no válido", problems=problems)
+
+    @app.exception_handler(SlotTaken)
+    def taken(request: Request, exc: SlotTaken) -> Response:
+        return _error(request, 409, str(exc))
+
+    @app.exception_handler(BookingRefused)
+    def booking_refused(request: Request, exc: BookingRefused) -> Response:
+        return _error(request, 422, str(exc))
+
+    @app.exception_handler(HealthforceError)
+    def other(request: Request, exc: HealthforceError) -> Response:
+        return _error(request, 400, str(exc))
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
@@ -23,10 +93,20 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         "suppressed aggregates only. / API del observatorio.",
     )
     app.state.engine = engine or make_engine(get_settings().database_url)
+    app.state.login_attempts = {}
+    app.state.page_cache = {}
     templates_dir = Path(str(resources.files("healthforce.web").joinpath("templates")))
     app.state.templates = Jinja2Templates(directory=templates_dir)
-    app.include_router(health.router)
-    app.include_router(indicators.router)
-    app.include_router(home.router)
-    app.include_router(explore.router)
+    for router in (
+        health.router,
+        indicators.router,
+        access.router,
+        private_api.router,
+        home.router,
+        explore.router,
+        observatory.router,
+        private_pages.router,
+    ):
+        app.include_router(router)
+    _handlers(app)
     return app

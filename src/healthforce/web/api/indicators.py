@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from healthforce.exports.tables import safe_frame
 from healthforce.indicators.catalogue import CATALOGUE
 from healthforce.indicators.compute import DERIVED, compute
 from healthforce.indicators.outputs import metadata, public, write_xlsx
@@ -111,7 +112,7 @@ def download(
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "csv":
         buffer = io.StringIO()
-        table.to_csv(buffer, index=False)
+        safe_frame(table).to_csv(buffer, index=False)
         return Response(
             buffer.getvalue().encode("utf-8-sig"), media_type="text/csv", headers=headers
         )

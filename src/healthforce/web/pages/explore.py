@@ -17,9 +17,10 @@ from healthforce.indicators.catalogue import CATALOGUE
 from healthforce.indicators.compute import compute
 from healthforce.indicators.outputs import public
 from healthforce.reference.occupations import occupation_groups
-from healthforce.store.models import Area, AreaPopulation
+from healthforce.store.models import AreaPopulation
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.pages.common import render
+from healthforce.web.pages.observatory import state_map
 
 router = APIRouter(tags=["pages"])
 Opt = Annotated[str | None, Query()]
@@ -106,44 +107,12 @@ def choropleth(
     year: Opt = None,
 ) -> HTMLResponse:
     code, _level, grp, chosen = _selection(engine, code, "state", grp, year)
-    with engine.connect() as conn:
-        shapes = conn.execute(
-            select(Area.code, Area.name, Area.boundary).where(
-                Area.level == "state", Area.boundary.is_not(None)
-            )
-        ).all()
     chart = None
-    if chosen and shapes:
+    if chosen:
         rows = _rows(engine, code, "state", grp, chosen)
         rows = rows[rows["category"] == ""]
-        geojson = {
-            "type": "FeatureCollection",
-            "features": [
-                {
-                    "type": "Feature",
-                    "id": c,
-                    "properties": {"name": n},
-                    "geometry": json.loads(b or "null"),
-                }
-                for c, n, b in shapes
-            ],
-        }
-        names = {c: n for c, n, _b in shapes}
-        indicator = CATALOGUE[code]
-        fig = go.Figure(
-            go.Choropleth(
-                geojson=geojson,
-                locations=rows["area"],
-                z=rows["value"],
-                text=[names.get(a, a) for a in rows["area"]],
-                colorscale="Blues",
-                hovertemplate="%{text}: %{z:.2f}<extra></extra>",
-                colorbar={"title": indicator.unit},
-            )
-        )
-        fig.update_geos(fitbounds="locations", visible=False)
-        fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=520)
-        chart = json.dumps(fig.to_plotly_json(), default=str)
+        values = dict(zip(rows["area"], rows["value"], strict=True))
+        chart = state_map(engine, values, CATALOGUE[code].unit)
     return render(
         request,
         "map.html",

@@ -1,0 +1,220 @@
+"""The observatory's other public pages: migration monitor, planning (projection fan chart, gap
+by state, scenario comparison), placement and access (coverage map) and specialist waiting
+times. Aggregates only; small counts suppressed; computed once per state of the registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import Engine, select
+
+from healthforce.access.indicators import access_indicators
+from healthforce.deploy.access import coverage
+from healthforce.deploy.population import population_points, staffed_facilities
+from healthforce.forecast.figures import fan_chart, gap_by_area, scenario_comparison
+from healthforce.forecast.plan import plan
+from healthforce.indicators.suppression import DEFAULT_THRESHOLD
+from healthforce.migration.flows import flows, registry_country
+from healthforce.migration.monitor import emigration_rate, stock_abroad, yearly_migration
+from healthforce.store.models import Area
+from healthforce.web.api.access import public_waiting
+from healthforce.web.deps import EngineDep, LangDep
+from healthforce.web.pages.common import cached, render
+
+router = APIRouter(include_in_schema=False)
+COUNTS = ("entries", "foreign_trained_entries", "emigrations", "returns")
+
+
+def _json(fig: go.Figure) -> str:
+    return json.dumps(fig.to_plotly_json(), default=str)
+
+
+def state_map(engine: Engine, values: dict[str, float], title: str, fmt: str = ".2f") -> str | None:
+    """A choropleth of one value per state (GeoJSON boundaries from the registry)."""
+    with engine.connect() as conn:
+        shapes = conn.execute(
+            select(Area.code, Area.name, Area.boundary).where(
+                Area.level == "state", Area.boundary.is_not(None)
+            )
+        ).all()
+    if not shapes or not values:
+        return None
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": c,
+                "properties": {"name": n},
+                "geometry": json.loads(b or "null"),
+            }
+            for c, n, b in shapes
+        ],
+    }
+    names = {c: n for c, n, _b in shapes}
+    codes = [c for c in values if c in names]
+    fig = go.Figure(
+        go.Choropleth(
+            geojson=geojson,
+            locations=codes,
+            z=[values[c] for c in codes],
+            text=[names[c] for c in codes],
+            colorscale="Blues",
+            hovertemplate="%{text}: %{z:" + fmt + "}<extra></extra>",
+            colorbar={"title": title},
+        )
+    )
+    fig.update_geos(fitbounds="locations", visible=False)
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=520)
+    return _json(fig)
+
+
+def suppress_counts(
+    table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD
+) -> list[dict[str, Any]]:
+    """Yearly migration counts for the public: a count from 1 to threshold-1 is hidden, and so
+    is every figure derived from a hidden count (net migration, rates, shares)."""
+    out: list[dict[str, Any]] = []
+    for row in table.to_dict("records"):
+        hidden = {c for c in COUNTS if 0 < int(row[c]) < threshold}
+        shown = {str(k): (None if k in hidden else v) for k, v in row.items()}
+        if hidden:
+            for derived in (
+                "net_migration",
+                "foreign_trained_per_1000",
+                "foreign_trained_share_of_entries",
+            ):
+                shown[derived] = None
+        out.append(shown)
+    return out
+
+
+def _migration(engine: Engine, lang: str) -> dict[str, Any]:
+    country = registry_country(engine)
+    if country is None:
+        return {"country": None}
+    f = flows(engine)
+    rates, charts = [], []
+    for group in ("medical_doctors", "nursing"):
+        r = emigration_rate(engine, country, group, table=f)
+        rates.append(
+            {
+                "group": group,
+                "abroad": r.numerator,
+                "home": r.denominator,
+                "year": r.year,
+                "rate": r.value,
+                "note": r.reason,
+            }
+        )
+        abroad = stock_abroad(engine, country, group, table=f).head(15)
+        if len(abroad):
+            fig = go.Figure(go.Bar(x=abroad["destination"], y=abroad["value"]))
+            fig.update_layout(title=group, margin={"l": 40, "r": 10, "t": 40, "b": 40})
+            charts.append(_json(fig))
+    yearly = yearly_migration(engine)
+    return {
+        "country": country,
+        "rates": rates,
+        "charts": charts,
+        "yearly": suppress_counts(yearly) if len(yearly) else [],
+    }
+
+
+@router.get("/migration", response_class=HTMLResponse)
+def migration(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
+    data = cached(request, engine, "migration", lambda: _migration(engine, lang))
+    return render(request, "migration.html", lang, **data)
+
+
+def standard_scenarios() -> list[Path]:
+    folder = resources.files("healthforce.forecast").joinpath("standard")
+    return sorted(Path(str(folder)).glob("*.toml"))
+
+
+def _planning(engine: Engine) -> dict[str, Any]:
+    result = plan(engine, scenarios=standard_scenarios(), horizon=15)
+    return {
+        "table": result.table(),
+        "national": result.national(),
+        "base_year": result.dims.base_year,
+    }
+
+
+@router.get("/planning", response_class=HTMLResponse)
+def planning(
+    request: Request, engine: EngineDep, lang: LangDep, occupation: str | None = None
+) -> HTMLResponse:
+    try:
+        data = cached(request, engine, "planning", lambda: _planning(engine))
+    except Exception:  # an empty registry has nothing to project
+        data = None
+    context: dict[str, Any] = {"occupations": [], "occupation": None, "charts": [], "rows": []}
+    if data is not None and len(data["national"]):
+        national = data["national"]
+        occupations = sorted(national["occupation"].astype(str).unique())
+        chosen = occupation if occupation and occupation in occupations else occupations[0]
+        year = int(data["base_year"]) + 10
+        context.update(
+            occupations=occupations,
+            occupation=chosen,
+            year=year,
+            charts=[
+                _json(fan_chart(data["table"], chosen, lang)),
+                _json(gap_by_area(data["table"], chosen, year, lang)),
+                _json(scenario_comparison(national, chosen, lang)),
+            ],
+            rows=national[(national["occupation"] == chosen) & (national["year"] == year)]
+            .astype(object)
+            .where(lambda t: t.notna(), None)
+            .to_dict("records"),
+        )
+    return render(request, "planning.html", lang, **context)
+
+
+def _placement(engine: Engine, km: float) -> dict[str, Any]:
+    day = dt.date.today()
+    points = population_points(engine, day.year - 1)
+    staffed, _short = staffed_facilities(engine, None, day)
+    result = coverage(points.lat, points.lon, points.pop, points.area, staffed.lat, staffed.lon, km)
+    return {
+        "share": result.share,
+        "by_state": result.share_by_area,
+        "population": result.total_population,
+        "staffed": int(np.size(staffed.lat)),
+    }
+
+
+@router.get("/placement", response_class=HTMLResponse)
+def placement(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
+    km = 10.0
+    try:
+        data = cached(request, engine, "placement", lambda: _placement(engine, km))
+    except Exception:  # no population or boundaries yet
+        data = None
+    chart = None
+    if data:
+        chart = state_map(engine, {k: 100 * v for k, v in data["by_state"].items()}, "%", ".1f")
+    return render(request, "placement.html", lang, km=km, data=data, chart=chart)
+
+
+@router.get("/access", response_class=HTMLResponse)
+def access(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
+    last = dt.date.today()
+    table = cached(
+        request,
+        engine,
+        "access",
+        lambda: access_indicators(engine, last - dt.timedelta(days=365), last),
+    )
+    rows = [w.model_dump() for w in public_waiting(table)] if len(table) else []
+    return render(request, "access.html", lang, rows=rows, threshold=DEFAULT_THRESHOLD)

@@ -1,0 +1,1 @@
+"""The private side: sign-in, roles scoped by area, records, imports, scenarios, bookings."""

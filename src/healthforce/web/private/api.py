@@ -1,0 +1,203 @@
+"""The private JSON API (``/api/v1/...``, signed-in users only, not in the public OpenAPI
+document): session, records inside the user's scope, person-level exports, the audit log, file
+imports, scenario runs, users, and specialist bookings."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Header, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from healthforce.users import add_user, authenticate, close_session, open_session
+from healthforce.web.deps import EngineDep
+from healthforce.web.private import operations as ops
+from healthforce.web.private.auth import (
+    SESSION_COOKIE,
+    Signed,
+    check_csrf,
+    now,
+    rate_limit,
+    require,
+    set_session_cookie,
+)
+from healthforce.web.private.records import get_record, list_records, update_record
+
+router = APIRouter(prefix="/api/v1", include_in_schema=False)
+Entity = Literal["workers", "facilities", "posts"]
+
+
+class Credentials(BaseModel):
+    username: str = Field(max_length=80)
+    password: str = Field(max_length=200)
+
+
+class NewUser(BaseModel):
+    username: str = Field(min_length=2, max_length=80)
+    password: str = Field(min_length=12, max_length=200)
+    role: Literal["admin", "national_planner", "regional_manager", "data_clerk"]
+    area: str | None = None
+
+
+@router.post("/session")
+def sign_in(request: Request, engine: EngineDep, body: Credentials) -> JSONResponse:
+    rate_limit(request)
+    user_id = authenticate(engine, body.username, body.password, now())
+    token = open_session(engine, user_id, now())
+    response = JSONResponse({"signed_in": True})
+    set_session_cookie(request, response, token)
+    return response
+
+
+@router.get("/session")
+def whoami(who: Signed) -> dict[str, object]:
+    return {
+        "username": who.username,
+        "role": who.role,
+        "national": who.national,
+        "csrf_token": who.csrf_token,
+    }
+
+
+@router.delete("/session", status_code=204)
+def sign_out(request: Request, engine: EngineDep, who: Signed) -> Response:
+    check_csrf(request, who)
+    close_session(engine, request.cookies.get(SESSION_COOKIE, ""))
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/records/{entity}")
+def records(
+    engine: EngineDep,
+    who: Signed,
+    entity: Entity,
+    q: Annotated[str, Query(max_length=100)] = "",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, object]:
+    require(who, "read")
+    rows, total = list_records(engine, who, entity, q, limit, offset)
+    return {"data": rows, "count": total}
+
+
+@router.get("/records/{entity}/export")
+def export(
+    engine: EngineDep,
+    who: Signed,
+    entity: Entity,
+    format: Literal["csv", "xlsx"] = "csv",
+) -> Response:
+    require(who, "export_persons")
+    return ops.export_response(engine, who, entity, format)
+
+
+@router.get("/records/{entity}/{key}")
+def record(engine: EngineDep, who: Signed, entity: Entity, key: str) -> dict[str, object]:
+    require(who, "read")
+    return get_record(engine, who, entity, key)
+
+
+@router.patch("/records/{entity}/{key}")
+def change_record(
+    request: Request,
+    engine: EngineDep,
+    who: Signed,
+    entity: Entity,
+    key: str,
+    changes: Annotated[dict[str, Any], Body()],
+) -> dict[str, object]:
+    check_csrf(request, who)
+    require(who, "write")
+    return update_record(engine, who, entity, key, changes)
+
+
+@router.get("/audit")
+def audit(
+    engine: EngineDep, who: Signed, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> dict[str, object]:
+    require(who, "view_audit")
+    rows = ops.audit_log(engine, limit)
+    return {"data": rows, "count": len(rows)}
+
+
+@router.post("/imports/{entity}")
+async def upload(
+    request: Request,
+    engine: EngineDep,
+    who: Signed,
+    entity: str,
+    file: UploadFile,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+) -> dict[str, object]:
+    check_csrf(request, who)
+    require(who, "import_files")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(file.filename or "upload.csv").name
+        path.write_bytes(await file.read())
+        return ops.import_upload(
+            engine, who, entity, path, dry_run=dry_run, skip_invalid=skip_invalid
+        )
+
+
+@router.post("/scenarios")
+async def run_scenario(
+    request: Request,
+    engine: EngineDep,
+    who: Signed,
+    scenario: UploadFile | None = None,
+    horizon: Annotated[int, Query(ge=1, le=40)] = 15,
+) -> dict[str, object]:
+    check_csrf(request, who)
+    require(who, "run_scenarios")
+    text = (await scenario.read()).decode("utf-8") if scenario is not None else None
+    table = ops.run_scenario(engine, text, horizon)
+    return {"data": table.to_dict("records"), "count": len(table)}
+
+
+@router.post("/users", status_code=201)
+def create_user(request: Request, engine: EngineDep, who: Signed, body: NewUser) -> dict[str, int]:
+    check_csrf(request, who)
+    require(who, "manage_users")
+    return {"id": add_user(engine, body.username, body.password, body.role, body.area)}
+
+
+@router.get("/referrals")
+def referrals(
+    engine: EngineDep,
+    who: Signed,
+    status: Literal["open", "waiting", "booked", "closed"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, object]:
+    require(who, "book")
+    rows = ops.referrals(engine, who, status, limit)
+    return {"data": rows, "count": len(rows)}
+
+
+@router.post("/referrals/{external_id}/book")
+def book(
+    request: Request,
+    engine: EngineDep,
+    who: Signed,
+    external_id: str,
+    slot: int | None = None,
+    max_km: Annotated[float, Query(gt=0, le=2000)] = 100.0,
+    idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
+) -> dict[str, object]:
+    check_csrf(request, who)
+    require(who, "book")
+    return ops.book(engine, who, external_id, slot, max_km, idempotency_key)
+
+
+@router.post("/appointments/{appointment_id}/cancel")
+def cancel(
+    request: Request, engine: EngineDep, who: Signed, appointment_id: int
+) -> dict[str, object]:
+    check_csrf(request, who)
+    require(who, "book")
+    return ops.cancel(engine, who, appointment_id)

@@ -1,0 +1,209 @@
+"""What the private API and the private pages do, written once: exports, the audit log, file
+imports, scenario runs, referrals and bookings, all inside the signed-in user's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from fastapi.responses import Response
+from sqlalchemy import Engine, select
+
+from healthforce.access.booking import Booking, book_slot
+from healthforce.access.booking import book as book_earliest
+from healthforce.access.booking import cancel as cancel_appointment
+from healthforce.errors import NotFoundError
+from healthforce.exports.tables import write_table
+from healthforce.forecast.plan import plan
+from healthforce.ingest.importer import import_file
+from healthforce.store.models import (
+    Appointment,
+    AuditEntry,
+    ChangeSet,
+    Facility,
+    ServiceRequest,
+    Slot,
+)
+from healthforce.store.registry import Registry
+from healthforce.users import Principal
+from healthforce.web.private import scope
+from healthforce.web.private.records import Editable, export_rows
+
+MEDIA = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def export_response(engine: Engine, who: Principal, entity: Editable, fmt: str) -> Response:
+    """A person-level export of the records in the user's scope, formulas neutralised."""
+    rows = export_rows(engine, who, entity)
+    header = list(rows[0]) if rows else []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{entity}.{fmt}"
+        write_table(path, header, [[r[h] for r in rows] for h in header])
+        body = path.read_bytes()
+    return Response(
+        body,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{entity}.{fmt}"'},
+    )
+
+
+def audit_log(engine: Engine, limit: int) -> list[dict[str, Any]]:
+    """The latest audit entries (updates and deletes) with who, when and from where."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                AuditEntry.id,
+                ChangeSet.at,
+                ChangeSet.actor,
+                ChangeSet.source,
+                AuditEntry.entity,
+                AuditEntry.entity_key,
+                AuditEntry.action,
+                AuditEntry.before,
+                AuditEntry.after,
+            )
+            .join(ChangeSet, ChangeSet.id == AuditEntry.change_set_id)
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+        ).mappings()
+        return [{**r, "at": r["at"].isoformat()} for r in rows]
+
+
+def import_upload(
+    engine: Engine, who: Principal, entity: str, path: Path, *, dry_run: bool, skip_invalid: bool
+) -> dict[str, object]:
+    """Import an uploaded file; the report lists every problem with its row and column."""
+    report = import_file(
+        Registry(engine),
+        entity,
+        path,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        actor=who.username,
+    )
+    return {
+        "file": path.name,
+        "entity": entity,
+        "rows": report.rows,
+        "outcome": report.outcome,
+        "inserted": report.result.inserted,
+        "updated": report.result.updated,
+        "unchanged": report.result.unchanged,
+        "problems": [
+            {
+                "row": p.row,
+                "column": p.field,
+                "value": None if p.value is None else str(p.value),
+                "reason": p.reason,
+            }
+            for p in report.problems
+        ],
+    }
+
+
+def run_scenario(engine: Engine, scenario_toml: str | None, horizon: int) -> pd.DataFrame:
+    """Baseline (and the scenario, if given) projected nationally: supply, need, gap."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        if scenario_toml:
+            path = Path(tmp) / "scenario.toml"
+            path.write_text(scenario_toml, encoding="utf-8")
+            paths.append(path)
+        national = plan(engine, scenarios=paths, horizon=horizon).national()
+    national = national.astype(object).where(national.notna(), None)
+    return national
+
+
+def referrals(
+    engine: Engine, who: Principal, status: str | None, limit: int
+) -> list[dict[str, Any]]:
+    """Referrals from facilities in the user's scope, with their live appointment (the
+    clinical text is never shown here)."""
+    query = (
+        select(
+            ServiceRequest.external_id,
+            Facility.code.label("referring_facility"),
+            ServiceRequest.patient_ref,
+            ServiceRequest.specialty_code.label("specialty"),
+            ServiceRequest.priority,
+            ServiceRequest.requested_on,
+            ServiceRequest.status,
+        )
+        .join(Facility, Facility.id == ServiceRequest.referring_facility_id)
+        .order_by(ServiceRequest.requested_on, ServiceRequest.external_id)
+        .limit(limit)
+    )
+    where = scope.facility_filter(who)
+    if where is not None:
+        query = query.where(where)
+    if status:
+        query = query.where(ServiceRequest.status == status)
+    with engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+        exts = [r["external_id"] for r in rows]
+        live = {
+            ext: (aid, start)
+            for ext, aid, start in conn.execute(
+                select(ServiceRequest.external_id, Appointment.id, Slot.start)
+                .join(Appointment, Appointment.request_id == ServiceRequest.id)
+                .join(Slot, Slot.id == Appointment.slot_id)
+                .where(
+                    ServiceRequest.external_id.in_(exts),
+                    Appointment.status.in_(("booked", "confirmed")),
+                )
+            )
+        }
+    for r in rows:
+        r["requested_on"] = r["requested_on"].isoformat()
+        aid, start = live.get(r["external_id"], (None, None))
+        r["appointment_id"] = aid
+        r["appointment_start"] = start.isoformat() if start else None
+    return rows
+
+
+def _booking(b: Booking | None) -> dict[str, object]:
+    if b is None:
+        return {"waiting": True}
+    return {
+        "waiting": False,
+        "appointment_id": b.appointment_id,
+        "slot_id": b.slot_id,
+        "start": b.start.isoformat(),
+        "replayed": b.replayed,
+    }
+
+
+def book(
+    engine: Engine,
+    who: Principal,
+    external_id: str,
+    slot: int | None,
+    max_km: float,
+    key: str | None,
+) -> dict[str, object]:
+    with engine.connect() as conn:
+        if not scope.referral_in_scope(conn, who, external_id):
+            raise NotFoundError(f"referral {external_id}: no such referral in your area")
+    at = dt.datetime.now(dt.UTC)
+    if slot is not None:
+        return _booking(book_slot(engine, external_id, slot, now=at, idempotency_key=key))
+    return _booking(book_earliest(engine, external_id, now=at, max_km=max_km, idempotency_key=key))
+
+
+def cancel(engine: Engine, who: Principal, appointment_id: int) -> dict[str, object]:
+    with engine.connect() as conn:
+        ext = conn.execute(
+            select(ServiceRequest.external_id)
+            .join(Appointment, Appointment.request_id == ServiceRequest.id)
+            .where(Appointment.id == appointment_id)
+        ).scalar()
+        if ext is None or not scope.referral_in_scope(conn, who, ext):
+            raise NotFoundError(f"appointment {appointment_id}: no such appointment in your area")
+    offered = cancel_appointment(engine, appointment_id, now=dt.datetime.now(dt.UTC))
+    return {"cancelled": appointment_id, "offered_to_waiting_list": _booking(offered)}

@@ -1,0 +1,462 @@
+"""The private pages: sign-in, dashboard, records (browse and edit), file import with its error
+report, scenario runs, the audit log, users, and referrals for booking staff. Every form
+carries the session's CSRF token; every page shows only what the user's role and area allow."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from healthforce.errors import HealthforceError, ValidationError
+from healthforce.forecast.figures import fan_chart
+from healthforce.store.schema import ENTITIES
+from healthforce.users import LoginRefused, add_user, authenticate, close_session, open_session
+from healthforce.web.deps import EngineDep, LangDep
+from healthforce.web.i18n import translations
+from healthforce.web.pages.common import render
+from healthforce.web.private import operations as ops
+from healthforce.web.private.auth import (
+    SESSION_COOKIE,
+    RateLimited,
+    Signed,
+    check_csrf,
+    now,
+    rate_limit,
+    require,
+    set_session_cookie,
+)
+from healthforce.web.private.records import KINDS, get_record, list_records, update_record
+from healthforce.web.private.scope import allowed
+
+router = APIRouter(include_in_schema=False)
+LOGIN_CSRF = "hf_login_csrf"
+PAGE = 50
+
+
+def _safe_next(target: str | None) -> str:
+    return target if target and target.startswith("/private") else "/private"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, lang: LangDep, next: str | None = None) -> HTMLResponse:
+    token = secrets.token_urlsafe(16)
+    response = render(
+        request, "private/login.html", lang, login_csrf=token, next=_safe_next(next), error=None
+    )
+    response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict")
+    return response
+
+
+@router.post("/login", response_model=None)
+def login(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    username: Annotated[str, Form(max_length=80)],
+    password: Annotated[str, Form(max_length=200)],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/private",
+) -> Response:
+    _ = translations(lang).gettext
+    error = None
+    if not csrf_token or csrf_token != request.cookies.get(LOGIN_CSRF):
+        error = _("The form expired; please try again.")
+    else:
+        try:
+            rate_limit(request)
+            user_id = authenticate(engine, username, password, now())
+        except RateLimited:
+            error = _("Too many attempts; wait a minute.")
+        except LoginRefused as exc:
+            error = (
+                _("Account locked for a while after repeated failures.")
+                if "locked" in str(exc)
+                else _("Wrong user name or password.")
+            )
+    if error:
+        token = secrets.token_urlsafe(16)
+        response: Response = render(
+            request,
+            "private/login.html",
+            lang,
+            login_csrf=token,
+            next=_safe_next(next),
+            error=error,
+        )
+        response.status_code = 401
+        response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict")
+        return response
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_session_cookie(request, response, open_session(engine, user_id, now()))
+    response.delete_cookie(LOGIN_CSRF)
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request, engine: EngineDep, who: Signed, csrf_token: Annotated[str, Form()] = ""
+) -> RedirectResponse:
+    check_csrf(request, who, csrf_token)
+    close_session(engine, request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+def _page(request: Request, who: Any, lang: Any, template: str, **context: Any) -> HTMLResponse:
+    return render(
+        request, template, lang, who=who, can=lambda action: allowed(who, action), **context
+    )
+
+
+@router.get("/private", response_class=HTMLResponse)
+def dashboard(request: Request, engine: EngineDep, lang: LangDep, who: Signed) -> HTMLResponse:
+    counts = {e: list_records(engine, who, e, limit=1)[1] for e in KINDS}
+    waiting = len(ops.referrals(engine, who, "waiting", 10_000)) if allowed(who, "book") else 0
+    return _page(request, who, lang, "private/dashboard.html", counts=counts, waiting=waiting)
+
+
+@router.get("/private/records/{entity}", response_class=HTMLResponse)
+def browse(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    who: Signed,
+    entity: str,
+    q: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    if entity not in KINDS:
+        return Response("not found", status_code=404)  # type: ignore[return-value]
+    require(who, "read")
+    rows, total = list_records(engine, who, entity, q, PAGE, (page - 1) * PAGE)
+    spec = ENTITIES[entity]
+    return _page(
+        request,
+        who,
+        lang,
+        "private/list.html",
+        entity=entity,
+        title=spec.es if lang == "es" else spec.en,
+        rows=rows,
+        total=total,
+        q=q,
+        page=page,
+        pages=max(1, -(-total // PAGE)),
+    )
+
+
+def _fields(entity: str, lang: str) -> list[tuple[str, str]]:
+    return [(f.name, f.es if lang == "es" else f.en) for f in ENTITIES[entity].fields]
+
+
+@router.get("/private/records/{entity}/{key}", response_class=HTMLResponse)
+def show(
+    request: Request, engine: EngineDep, lang: LangDep, who: Signed, entity: str, key: str
+) -> HTMLResponse:
+    if entity not in KINDS:
+        return Response("not found", status_code=404)  # type: ignore[return-value]
+    require(who, "read")
+    record = get_record(engine, who, entity, key)
+    return _page(
+        request,
+        who,
+        lang,
+        "private/record.html",
+        entity=entity,
+        key=key,
+        record=record,
+        fields=_fields(entity, lang),
+        keys=ENTITIES[entity].key,
+        problems=[],
+        saved=False,
+    )
+
+
+@router.post("/private/records/{entity}/{key}", response_class=HTMLResponse)
+async def save(
+    request: Request, engine: EngineDep, lang: LangDep, who: Signed, entity: str, key: str
+) -> HTMLResponse:
+    form = await request.form()
+    check_csrf(request, who, str(form.get("csrf_token", "")))
+    if entity not in KINDS:
+        return Response("not found", status_code=404)  # type: ignore[return-value]
+    require(who, "write")
+    current = get_record(engine, who, entity, key)
+    spec = ENTITIES[entity]
+    changes: dict[str, object] = {}
+    for f in spec.fields:
+        if f.name in spec.key or f.name not in form:
+            continue
+        value = str(form[f.name]).strip()
+        old = current.get(f.name)
+        if value != ("" if old is None else str(old)):
+            changes[f.name] = value or None
+    problems: list[Any] = []
+    record = current
+    if changes:
+        try:
+            record = update_record(engine, who, entity, key, changes)
+        except ValidationError as exc:
+            problems = exc.problems
+            record = {**current, **changes}
+    response = _page(
+        request,
+        who,
+        lang,
+        "private/record.html",
+        entity=entity,
+        key=key,
+        record=record,
+        fields=_fields(entity, lang),
+        keys=spec.key,
+        problems=problems,
+        saved=bool(changes) and not problems,
+    )
+    if problems:
+        response.status_code = 422
+    return response
+
+
+@router.get("/private/import", response_class=HTMLResponse)
+def import_form(request: Request, lang: LangDep, who: Signed) -> HTMLResponse:
+    require(who, "import_files")
+    return _page(
+        request,
+        who,
+        lang,
+        "private/import.html",
+        entities=sorted(ENTITIES),
+        report=None,
+        error=None,
+    )
+
+
+@router.post("/private/import", response_class=HTMLResponse)
+async def import_upload(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    who: Signed,
+    entity: Annotated[str, Form()],
+    file: UploadFile,
+    csrf_token: Annotated[str, Form()] = "",
+    dry_run: Annotated[bool, Form()] = False,
+    skip_invalid: Annotated[bool, Form()] = False,
+) -> HTMLResponse:
+    check_csrf(request, who, csrf_token)
+    require(who, "import_files")
+    report, error = None, None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(file.filename or "upload.csv").name
+        path.write_bytes(await file.read())
+        try:
+            report = ops.import_upload(
+                engine, who, entity, path, dry_run=dry_run, skip_invalid=skip_invalid
+            )
+        except HealthforceError as exc:
+            error = str(exc)
+    response = _page(
+        request,
+        who,
+        lang,
+        "private/import.html",
+        entities=sorted(ENTITIES),
+        report=report,
+        error=error,
+    )
+    if error or (report and report["outcome"] == "rejected"):
+        response.status_code = 422
+    return response
+
+
+@router.get("/private/scenarios", response_class=HTMLResponse)
+def scenario_form(request: Request, lang: LangDep, who: Signed) -> HTMLResponse:
+    require(who, "run_scenarios")
+    return _page(
+        request,
+        who,
+        lang,
+        "private/scenarios.html",
+        table=None,
+        chart=None,
+        error=None,
+        scenario="",
+    )
+
+
+@router.post("/private/scenarios", response_class=HTMLResponse)
+def scenario_run(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    who: Signed,
+    scenario: Annotated[str, Form(max_length=20_000)] = "",
+    horizon: Annotated[int, Form(ge=1, le=40)] = 15,
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    check_csrf(request, who, csrf_token)
+    require(who, "run_scenarios")
+    table, chart, error = None, None, None
+    try:
+        national = ops.run_scenario(engine, scenario or None, horizon)
+        table = national.to_dict("records")
+        occupation = str(national["occupation"].iloc[0]) if len(national) else None
+        if occupation:
+            shown = national.assign(area="national")
+            fig = fan_chart(shown, occupation, lang)
+            chart = json.dumps(fig.to_plotly_json(), default=str)
+    except HealthforceError as exc:
+        error = str(exc)
+    response = _page(
+        request,
+        who,
+        lang,
+        "private/scenarios.html",
+        table=table,
+        chart=chart,
+        error=error,
+        scenario=scenario,
+    )
+    if error:
+        response.status_code = 422
+    return response
+
+
+@router.get("/private/audit", response_class=HTMLResponse)
+def audit(request: Request, engine: EngineDep, lang: LangDep, who: Signed) -> HTMLResponse:
+    require(who, "view_audit")
+    return _page(request, who, lang, "private/audit.html", rows=ops.audit_log(engine, 200))
+
+
+@router.get("/private/users", response_class=HTMLResponse)
+def users_form(request: Request, lang: LangDep, who: Signed) -> HTMLResponse:
+    require(who, "manage_users")
+    return _page(request, who, lang, "private/users.html", message=None, error=None)
+
+
+@router.post("/private/users", response_class=HTMLResponse)
+def users_add(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    who: Signed,
+    username: Annotated[str, Form(min_length=2, max_length=80)],
+    password: Annotated[str, Form(max_length=200)],
+    role: Annotated[str, Form()],
+    area: Annotated[str, Form(max_length=32)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    check_csrf(request, who, csrf_token)
+    require(who, "manage_users")
+    message, error = None, None
+    try:
+        add_user(engine, username, password, role, area or None)
+        message = username
+    except HealthforceError as exc:
+        error = str(exc)
+    response = _page(request, who, lang, "private/users.html", message=message, error=error)
+    if error:
+        response.status_code = 422
+    return response
+
+
+@router.get("/private/referrals", response_class=HTMLResponse)
+def referrals(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    who: Signed,
+    status: str = "",
+) -> HTMLResponse:
+    require(who, "book")
+    rows = ops.referrals(engine, who, status or None, 200)
+    return _page(
+        request,
+        who,
+        lang,
+        "private/referrals.html",
+        rows=rows,
+        status=status,
+        message=None,
+        error=None,
+    )
+
+
+@router.post("/private/referrals/{external_id}/book", response_class=HTMLResponse)
+def referral_book(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    who: Signed,
+    external_id: str,
+    csrf_token: Annotated[str, Form()] = "",
+    idempotency_key: Annotated[str, Form(max_length=100)] = "",
+) -> HTMLResponse:
+    check_csrf(request, who, csrf_token)
+    require(who, "book")
+    message, error = None, None
+    _ = translations(lang).gettext
+    try:
+        done = ops.book(engine, who, external_id, None, 100.0, idempotency_key or None)
+        message = (
+            _("No suitable slot: the referral is on the waiting list.")
+            if done["waiting"]
+            else f"{_('Booked:')} {external_id} {done['start']}"
+        )
+    except HealthforceError as exc:
+        error = str(exc)
+    rows = ops.referrals(engine, who, None, 200)
+    response = _page(
+        request,
+        who,
+        lang,
+        "private/referrals.html",
+        rows=rows,
+        status="",
+        message=message,
+        error=error,
+    )
+    if error:
+        response.status_code = 404 if "no such" in error else 409
+    return response
+
+
+@router.post("/private/appointments/{appointment_id}/cancel", response_class=HTMLResponse)
+def appointment_cancel(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    who: Signed,
+    appointment_id: int,
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    check_csrf(request, who, csrf_token)
+    require(who, "book")
+    message, error = None, None
+    _ = translations(lang).gettext
+    try:
+        ops.cancel(engine, who, appointment_id)
+        message = f"{_('Cancelled:')} {appointment_id}"
+    except HealthforceError as exc:
+        error = str(exc)
+    rows = ops.referrals(engine, who, None, 200)
+    response = _page(
+        request,
+        who,
+        lang,
+        "private/referrals.html",
+        rows=rows,
+        status="",
+        message=message,
+        error=error,
+    )
+    if error:
+        response.status_code = 404
+    return response

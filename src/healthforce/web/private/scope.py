@@ -1,0 +1,121 @@
+"""What each role may do, and where: the authorization matrix in one table, and the areas a
+record belongs to.
+
+A worker belongs to the areas of the facilities of their open assignments, or, with none, to
+their area of residence; a facility to its area; a post to its facility's area; a referral to
+its referring facility's area. A regional manager or data clerk reaches a record when one of
+its areas lies in their area's subtree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from sqlalchemy import ColumnElement, Connection, exists, select
+
+from healthforce.store.models import Assignment, Facility, Post, ServiceRequest, Worker
+from healthforce.store.models.workforce import assignment_open_on
+from healthforce.users import Principal
+
+Action = Literal[
+    "read",  # person-level records, inside the user's scope
+    "write",
+    "export_persons",
+    "import_files",
+    "run_scenarios",
+    "view_audit",
+    "book",
+    "manage_users",
+]
+
+ALLOWED: dict[str, frozenset[str]] = {
+    "admin": frozenset(
+        {
+            "read",
+            "write",
+            "export_persons",
+            "import_files",
+            "run_scenarios",
+            "view_audit",
+            "book",
+            "manage_users",
+        }
+    ),
+    "national_planner": frozenset(
+        {"read", "write", "export_persons", "import_files", "run_scenarios", "view_audit", "book"}
+    ),
+    "regional_manager": frozenset({"read", "write", "export_persons", "book"}),
+    "data_clerk": frozenset({"read", "write", "book"}),
+}
+
+
+def allowed(who: Principal, action: Action) -> bool:
+    return action in ALLOWED.get(who.role, frozenset())
+
+
+def worker_filter(who: Principal, day: dt.date) -> ColumnElement[bool] | None:
+    """A WHERE clause on Worker for the user's scope (None: no limit)."""
+    if who.area_ids is None:
+        return None
+    areas = list(who.area_ids)
+    works_here = exists(
+        select(Assignment.id)
+        .join(Post, Post.id == Assignment.post_id)
+        .join(Facility, Facility.id == Post.facility_id)
+        .where(
+            Assignment.worker_id == Worker.id,
+            assignment_open_on(day),
+            Facility.area_id.in_(areas),
+        )
+    )
+    works_anywhere = exists(
+        select(Assignment.id).where(Assignment.worker_id == Worker.id, assignment_open_on(day))
+    )
+    return works_here | (~works_anywhere & Worker.residence_area_id.in_(areas))
+
+
+def facility_filter(who: Principal) -> ColumnElement[bool] | None:
+    return None if who.area_ids is None else Facility.area_id.in_(list(who.area_ids))
+
+
+def worker_in_scope(conn: Connection, who: Principal, external_id: str, day: dt.date) -> bool:
+    where = worker_filter(who, day)
+    query = select(Worker.id).where(Worker.external_id == external_id)
+    return conn.execute(query if where is None else query.where(where)).first() is not None
+
+
+def facility_in_scope(conn: Connection, who: Principal, code: str) -> bool:
+    where = facility_filter(who)
+    query = select(Facility.id).where(Facility.code == code)
+    return conn.execute(query if where is None else query.where(where)).first() is not None
+
+
+def post_in_scope(conn: Connection, who: Principal, external_id: str) -> bool:
+    where = facility_filter(who)
+    query = (
+        select(Post.id)
+        .join(Facility, Facility.id == Post.facility_id)
+        .where(Post.external_id == external_id)
+    )
+    return conn.execute(query if where is None else query.where(where)).first() is not None
+
+
+def referral_in_scope(conn: Connection, who: Principal, external_id: str) -> bool:
+    where = facility_filter(who)
+    query = (
+        select(ServiceRequest.id)
+        .join(Facility, Facility.id == ServiceRequest.referring_facility_id)
+        .where(ServiceRequest.external_id == external_id)
+    )
+    return conn.execute(query if where is None else query.where(where)).first() is not None
+
+
+def area_in_scope(conn: Connection, who: Principal, area_code: object) -> bool:
+    """A value written into an area field (a facility's area, a residence) must stay inside."""
+    if who.area_ids is None or area_code is None:
+        return True
+    from healthforce.store.models import Area
+
+    found = conn.execute(select(Area.id).where(Area.code == str(area_code))).scalar()
+    return found in who.area_ids

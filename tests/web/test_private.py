@@ -1,0 +1,282 @@
+"""The private side: sign-in (Argon2, lockout, rate limit, cookie flags), CSRF, roles scoped by
+area, editing through the audit log, uploads with their error report, scenario runs, users,
+bookings, and person-level exports that neutralise formulas."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from healthforce.store.models import AuditEntry, ChangeSet, User
+from healthforce.users import MAX_FAILURES
+from tests.web.conftest import PASSWORD, Site
+
+A_WORKERS = {"W1", "W3", "W5", "W7"}  # work in or (with no open assignment) live in VE-A
+
+
+def test_password_is_stored_as_argon2(site: Site) -> None:
+    with site.engine.connect() as conn:
+        hashed = conn.execute(select(User.password_hash).where(User.username == "admin")).scalar()
+    assert hashed.startswith("$argon2id$") and PASSWORD not in hashed
+
+
+def test_sign_in_and_cookie_flags(site: Site) -> None:
+    client = site.client()
+    r = client.post("/api/v1/session", json={"username": "admin", "password": PASSWORD})
+    cookie = r.headers["set-cookie"].lower()
+    assert r.status_code == 200
+    assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
+    secure = site.client(base_url="https://testserver")
+    r = secure.post("/api/v1/session", json={"username": "admin", "password": PASSWORD})
+    assert "secure" in r.headers["set-cookie"].lower()
+    wrong = client.post("/api/v1/session", json={"username": "admin", "password": "nope"})
+    assert wrong.status_code == 401
+    assert site.client().get("/api/v1/records/workers").status_code == 401
+
+
+def test_lockout_after_repeated_failures(site: Site) -> None:
+    client = site.client()
+    for _ in range(MAX_FAILURES):
+        r = client.post("/api/v1/session", json={"username": "planner", "password": "wrong!"})
+        assert r.status_code == 401
+    r = client.post("/api/v1/session", json={"username": "planner", "password": PASSWORD})
+    assert r.status_code == 401 and "locked" in r.json()["detail"]
+    other = site.client().post("/api/v1/session", json={"username": "admin", "password": PASSWORD})
+    assert other.status_code == 200  # only that account is locked
+
+
+def test_login_rate_limit_per_address(site: Site) -> None:
+    client = site.client()
+    codes = [
+        client.post("/api/v1/session", json={"username": f"x{i}", "password": "y"}).status_code
+        for i in range(12)
+    ]
+    assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
+
+
+def test_csrf_token_required_for_changes(site: Site) -> None:
+    client = site.client("admin")
+    token = client.headers.pop("X-CSRF-Token")
+    assert (
+        client.patch("/api/v1/records/workers/W1", json={"status": "on_leave"}).status_code == 403
+    )
+    client.headers["X-CSRF-Token"] = "forged"
+    assert (
+        client.patch("/api/v1/records/workers/W1", json={"status": "on_leave"}).status_code == 403
+    )
+    client.headers["X-CSRF-Token"] = token
+    assert (
+        client.patch("/api/v1/records/workers/W1", json={"status": "on_leave"}).status_code == 200
+    )
+
+
+# The authorization matrix, written out by hand: route -> roles that may use it.
+EVERYONE = {"admin", "planner", "manager_a", "clerk_a", "manager_b"}
+ROUTES = [
+    ("GET", "/api/v1/records/workers", None, EVERYONE),
+    ("GET", "/api/v1/records/facilities", None, EVERYONE),
+    ("GET", "/api/v1/records/posts", None, EVERYONE),
+    ("GET", "/api/v1/records/workers/W1", None, {"admin", "planner", "manager_a", "clerk_a"}),
+    ("GET", "/api/v1/records/workers/W2", None, {"admin", "planner", "manager_b"}),
+    ("GET", "/api/v1/records/facilities/F2", None, {"admin", "planner", "manager_b"}),
+    ("GET", "/api/v1/records/posts/P1", None, {"admin", "planner", "manager_a", "clerk_a"}),
+    (
+        "PATCH",
+        "/api/v1/records/workers/W1",
+        {"status": "on_leave"},
+        {"admin", "planner", "manager_a", "clerk_a"},
+    ),
+    (
+        "PATCH",
+        "/api/v1/records/workers/W4",
+        {"status": "on_leave"},
+        {"admin", "planner", "manager_b"},
+    ),
+    (
+        "PATCH",
+        "/api/v1/records/facilities/F1",
+        {"name": "C1 bis"},
+        {"admin", "planner", "manager_a", "clerk_a"},
+    ),
+    ("PATCH", "/api/v1/records/posts/P4", {"funded": "false"}, {"admin", "planner", "manager_b"}),
+    ("GET", "/api/v1/records/workers/export", None, {"admin", "planner", "manager_a", "manager_b"}),
+    ("GET", "/api/v1/audit", None, {"admin", "planner"}),
+    ("POST", "/api/v1/scenarios", None, {"admin", "planner"}),
+    (
+        "POST",
+        "/api/v1/users",
+        {"username": "uu", "password": "x" * 12, "role": "data_clerk", "area": "VE-A"},
+        {"admin"},
+    ),
+    ("GET", "/api/v1/referrals", None, EVERYONE),
+    ("GET", "/private", None, EVERYONE),
+    ("GET", "/private/records/workers/W2", None, {"admin", "planner", "manager_b"}),
+    ("GET", "/private/import", None, {"admin", "planner"}),
+    ("GET", "/private/scenarios", None, {"admin", "planner"}),
+    ("GET", "/private/audit", None, {"admin", "planner"}),
+    ("GET", "/private/users", None, {"admin"}),
+    ("GET", "/private/referrals", None, EVERYONE),
+]
+
+
+@pytest.mark.parametrize("user", [None, *sorted(EVERYONE)])
+def test_authorization_matrix(site: Site, user: str | None) -> None:
+    client = site.client(user)
+    for method, path, body, allowed in ROUTES:
+        r = client.request(method, path, json=body, follow_redirects=False)
+        where = f"{user} {method} {path}: {r.status_code} {r.text[:200]}"
+        if user is None:
+            assert r.status_code in (401, 303), where
+            if r.status_code == 303:
+                assert r.headers["location"].startswith("/login"), where
+        elif user in allowed:
+            assert r.status_code in (200, 201), where
+        else:
+            assert r.status_code in (403, 404), where
+            for secret in ("W2", "W4", "F2", "P4") if user.endswith("_a") else ("W1", "F1"):
+                if secret in path:
+                    assert r.status_code == 404, where  # as if it did not exist
+
+
+def test_regional_manager_sees_only_their_region(site: Site) -> None:
+    client = site.client("manager_a")
+    listed = {r["external_id"] for r in client.get("/api/v1/records/workers").json()["data"]}
+    assert listed == A_WORKERS
+    r = client.get("/api/v1/records/workers/W2")
+    assert r.status_code == 404 and "W2" in r.json()["detail"]
+    exported = client.get("/api/v1/records/workers/export?format=csv").content.decode("utf-8-sig")
+    assert {row["external_id"] for row in csv.DictReader(io.StringIO(exported))} == A_WORKERS
+    # moving a record out of the region is refused like touching another region
+    r = client.patch("/api/v1/records/workers/W5", json={"residence_area": "VE-B"})
+    assert r.status_code == 404
+    page = client.get("/private/records/workers/W2")
+    assert page.status_code == 404
+
+
+def test_edits_are_validated_and_audited(site: Site) -> None:
+    client = site.client("manager_a")
+    r = client.patch("/api/v1/records/workers/W1", json={"sex": "X"})
+    assert r.status_code == 422 and r.json()["problems"][0]["field"] == "sex"
+    r = client.patch("/api/v1/records/workers/W1", json={"status": "on_leave"})
+    assert r.status_code == 200 and r.json()["status"] == "on_leave"
+    with site.engine.connect() as conn:
+        actor, entity, key = conn.execute(
+            select(ChangeSet.actor, AuditEntry.entity, AuditEntry.entity_key).join(
+                ChangeSet, ChangeSet.id == AuditEntry.change_set_id
+            )
+        ).one()
+    assert (actor, entity, key) == ("manager_a", "workers", "W1")
+    audit = site.client("planner").get("/api/v1/audit").json()["data"]
+    assert audit[0]["actor"] == "manager_a" and audit[0]["after"] == {"status": "on_leave"}
+
+
+def test_edit_form_shows_problems_and_saves(site: Site) -> None:
+    client = site.client("clerk_a")
+    token = client.headers["X-CSRF-Token"]
+    page = client.get("/private/records/facilities/F1")
+    assert page.status_code == 200 and 'name="csrf_token"' in page.text
+    bad = client.post(
+        "/private/records/facilities/F1", data={"csrf_token": token, "level_of_care": "9"}
+    )
+    assert bad.status_code == 422 and "level_of_care" in bad.text
+    good = client.post(
+        "/private/records/facilities/F1", data={"csrf_token": token, "name": "Centro 1"}
+    )
+    assert good.status_code == 200 and "Centro 1" in good.text
+    forged = client.post("/private/records/facilities/F1", data={"csrf_token": "x", "name": "Z"})
+    assert forged.status_code == 403
+
+
+def test_upload_shows_the_error_report_and_stores_nothing(site: Site) -> None:
+    client = site.client("planner")
+    data = "external_id,sex,occupation,status\nW90,F,2211,active\nW91,Q,2211,active\n"
+    r = client.post(
+        "/private/import",
+        data={"entity": "workers", "csrf_token": client.headers["X-CSRF-Token"]},
+        files={"file": ("staff.csv", data.encode(), "text/csv")},
+    )
+    assert r.status_code == 422
+    assert "staff.csv" in r.text and "sex" in r.text and "<td>Q</td>" in r.text
+    listed = site.client("admin").get("/api/v1/records/workers?q=W9").json()
+    assert listed["count"] == 0
+    ok = client.post(
+        "/api/v1/imports/workers",
+        files={"file": ("staff.csv", data.replace(",Q,", ",M,").encode(), "text/csv")},
+    )
+    assert ok.status_code == 200 and ok.json()["inserted"] == 2
+
+
+def test_scenario_runs(site: Site) -> None:
+    client = site.client("planner")
+    r = client.post("/api/v1/scenarios?horizon=5")
+    assert r.status_code == 200 and {row["scenario"] for row in r.json()["data"]} == {"baseline"}
+    toml = b'name = "more"\n[intake]\nall = 1.5\n'
+    r = client.post("/api/v1/scenarios?horizon=5", files={"scenario": ("s.toml", toml)})
+    assert {row["scenario"] for row in r.json()["data"]} == {"baseline", "more"}
+    bad = client.post(
+        "/private/scenarios",
+        data={
+            "csrf_token": client.headers["X-CSRF-Token"],
+            "scenario": "[intake]\nall = -1\n",
+            "horizon": "5",
+        },
+    )
+    assert bad.status_code == 422 and "intake" in bad.text
+
+
+def test_users_are_created_by_the_admin(site: Site) -> None:
+    admin = site.client("admin")
+    r = admin.post(
+        "/api/v1/users",
+        json={"username": "new", "password": PASSWORD, "role": "regional_manager", "area": "VE-B"},
+    )
+    assert r.status_code == 201
+    assert site.client("new").get("/api/v1/records/workers/W4").status_code == 200
+    r = admin.post(
+        "/api/v1/users", json={"username": "xx", "password": "y" * 12, "role": "data_clerk"}
+    )
+    assert r.status_code == 400 and "area" in r.json()["detail"]
+
+
+def test_person_export_neutralises_formulas(site: Site) -> None:
+    client = site.client("admin")
+    assert (
+        client.patch(
+            "/api/v1/records/facilities/F1", json={"name": '=HYPERLINK("http://x")'}
+        ).status_code
+        == 200
+    )
+    text = client.get("/api/v1/records/facilities/export?format=csv").content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+    assert client.get("/api/v1/records/workers/export?format=xlsx").content[:2] == b"PK"
+    assert site.client("clerk_a").get("/api/v1/records/workers/export").status_code == 403
+
+
+def test_login_page_flow(site: Site) -> None:
+    client = site.client()
+    r = client.get("/private/records/workers", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    form = client.get("/login?next=/private/records/workers")
+    token = form.cookies.get("hf_login_csrf") or client.cookies.get("hf_login_csrf")
+    assert token and token in form.text
+    no_token = client.post("/login", data={"username": "admin", "password": PASSWORD})
+    assert no_token.status_code == 401
+    token = client.cookies.get("hf_login_csrf")
+    r = client.post(
+        "/login",
+        data={
+            "username": "manager_b",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "/private/records/workers",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/private/records/workers"
+    page = client.get("/private/records/workers")
+    assert "W4" in page.text and "W1" not in page.text
+    dashboard = client.get("/private?lang=en")
+    assert "manager_b" in dashboard.text and "Sign out" in dashboard.text
