@@ -1,0 +1,158 @@
+"""The public observatory pages (migration, planning, placement, waiting times) in both
+languages, suppressed, with nothing person-level; and booking through the private API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from sqlalchemy import insert, select
+
+from healthforce.store.models import Facility, Schedule, ServiceRequest, Slot, Worker
+from healthforce.web.api.access import public_waiting
+from healthforce.web.pages.observatory import suppress_counts
+from tests.web.conftest import Site
+
+
+@pytest.mark.parametrize("path", ["/migration", "/planning", "/placement", "/access"])
+def test_public_pages_in_both_languages(site: Site, path: str) -> None:
+    client = site.client()
+    es = client.get(path)
+    en = client.get(path + "?lang=en")
+    assert es.status_code == en.status_code == 200
+    assert '<html lang="es">' in es.text and '<html lang="en">' in en.text
+    for secret in ("W1", "W2", "birth_date", "national_id"):
+        assert secret not in es.text
+
+
+def test_planning_shows_the_projection_and_scenarios(site: Site) -> None:
+    page = site.client().get("/planning?lang=en").text
+    assert page.count("Plotly.newPlot") == 3
+    assert "Train more" in page and "Retain" in page
+
+
+def test_small_counts_and_what_derives_from_them_are_suppressed() -> None:
+    table = pd.DataFrame(
+        [
+            {
+                "year": 2024,
+                "group": "nursing",
+                "entries": 12,
+                "foreign_trained_entries": 3,
+                "emigrations": 7,
+                "returns": 0,
+                "net_migration": -4,
+                "foreign_trained_per_1000": 1.0,
+                "foreign_trained_share_of_entries": 0.25,
+            },
+            {
+                "year": 2024,
+                "group": "medical_doctors",
+                "entries": 20,
+                "foreign_trained_entries": 9,
+                "emigrations": 6,
+                "returns": 5,
+                "net_migration": 8,
+                "foreign_trained_per_1000": 2.0,
+                "foreign_trained_share_of_entries": 0.45,
+            },
+        ]
+    )
+    rows = suppress_counts(table)
+    assert rows[0]["foreign_trained_entries"] is None and rows[0]["net_migration"] is None
+    assert rows[0]["entries"] == 12 and rows[0]["returns"] == 0
+    assert rows[1]["net_migration"] == 8
+    waiting = pd.DataFrame(
+        [
+            {
+                "specialty": "cardiology",
+                "state": "VE-A",
+                "referrals": 4,
+                "median_wait_days": 9.0,
+                "mean_wait_days": 9.0,
+                "seen_within_target_pct": 100.0,
+                "no_show_pct": 0.0,
+                "first_level_pct": 0.0,
+                "slot_utilisation_pct": 50.0,
+            }
+        ]
+    )
+    (row,) = public_waiting(waiting)
+    assert row.suppressed and row.referrals is None and row.median_wait_days is None
+
+
+def _clinic_and_referrals(site: Site) -> list[int]:
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=2)
+    with site.engine.begin() as conn:
+        doctor = conn.execute(select(Worker.id).where(Worker.external_id == "W1")).scalar_one()
+        fac = {r[0]: r[1] for r in conn.execute(select(Facility.code, Facility.id))}
+        schedule = conn.execute(
+            insert(Schedule)
+            .values(
+                external_id="S1",
+                practitioner_id=doctor,
+                facility_id=fac["F2"],
+                specialty_code="cardiology",
+                weekday=start.weekday(),
+                start_time="08:00",
+                end_time="12:00",
+                slot_minutes=30,
+                capacity=1,
+                valid_from=start.date(),
+                timezone="UTC",
+                status="active",
+            )
+            .returning(Schedule.id)
+        ).scalar_one()
+        slots = [
+            conn.execute(
+                insert(Slot)
+                .values(
+                    schedule_id=schedule,
+                    start=start + dt.timedelta(minutes=30 * i),
+                    end=start + dt.timedelta(minutes=30 * (i + 1)),
+                    seat=1,
+                    status="free",
+                )
+                .returning(Slot.id)
+            ).scalar_one()
+            for i in range(2)
+        ]
+        for ext, facility in (("RA", "F1"), ("RB", "F2")):
+            conn.execute(
+                insert(ServiceRequest).values(
+                    external_id=ext,
+                    referring_facility_id=fac[facility],
+                    patient_ref="P-" + ext,
+                    specialty_code="cardiology",
+                    priority="routine",
+                    requested_on=dt.date.today(),
+                    status="open",
+                    clinical_text="private note",
+                )
+            )
+    return slots
+
+
+def test_booking_through_the_api_is_scoped_and_idempotent(site: Site) -> None:
+    slots = _clinic_and_referrals(site)
+    clerk = site.client("clerk_a")
+    listed = clerk.get("/api/v1/referrals").json()["data"]
+    assert [r["external_id"] for r in listed] == ["RA"]
+    assert "private note" not in str(listed)
+    assert clerk.post("/api/v1/referrals/RB/book").status_code == 404  # another region's
+    first = clerk.post("/api/v1/referrals/RA/book", headers={"Idempotency-Key": "k1"}).json()
+    again = clerk.post("/api/v1/referrals/RA/book", headers={"Idempotency-Key": "k1"}).json()
+    assert first["slot_id"] == slots[0] and again["appointment_id"] == first["appointment_id"]
+    assert again["replayed"] is True
+    manager_b = site.client("manager_b")
+    taken = manager_b.post(f"/api/v1/referrals/RB/book?slot={slots[0]}")
+    assert taken.status_code == 409 and "taken" in taken.json()["detail"]
+    assert (
+        manager_b.post(f"/api/v1/appointments/{first['appointment_id']}/cancel").status_code == 404
+    )
+    cancelled = clerk.post(f"/api/v1/appointments/{first['appointment_id']}/cancel")
+    assert cancelled.status_code == 200
+    page = clerk.get("/private/referrals")
+    assert page.status_code == 200 and "RA" in page.text and "RB" not in page.text
