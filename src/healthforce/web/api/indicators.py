@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import tempfile
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -21,7 +22,11 @@ from healthforce.web.deps import EngineDep
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
 Year = Annotated[int, Query(ge=1900, le=2200, description="Year. / Año.")]
-Codes = Annotated[list[str] | None, Query(description="Indicator codes (repeat).")]
+#: The published indicator codes, so that the schema (and FastAPI) refuse any other.
+IndicatorCode = StrEnum("IndicatorCode", {c: c for c in [*CATALOGUE, *DERIVED]})  # type: ignore[misc]
+Codes = Annotated[
+    list[IndicatorCode] | None, Query(description="Indicator codes (repeat). / Códigos.")
+]
 
 
 class IndicatorValue(BaseModel):
@@ -59,11 +64,9 @@ class IndicatorDefinitions(BaseModel):
     count: int
 
 
-def published(engine: Any, year: int, codes: list[str] | None, level: str) -> pd.DataFrame:
-    unknown = sorted(set(codes or []) - set(CATALOGUE) - set(DERIVED))
-    if unknown:
-        raise HTTPException(422, f"unknown indicator(s) / indicador(es) desconocido(s): {unknown}")
-    return public(compute(engine, year, level=level, codes=codes), DEFAULT_THRESHOLD)
+def published(engine: Any, year: int, codes: list[Any] | None, level: str) -> pd.DataFrame:
+    chosen = [str(c.value) for c in codes] if codes else None
+    return public(compute(engine, year, level=level, codes=chosen), DEFAULT_THRESHOLD)
 
 
 @router.get("", response_model=IndicatorValues)
@@ -88,7 +91,9 @@ def read_indicators(
 def read_catalogue() -> IndicatorDefinitions:
     meta = metadata(DEFAULT_THRESHOLD)
     rows = [
-        IndicatorDefinition(**{k: r[k] for k in IndicatorDefinition.model_fields})
+        IndicatorDefinition(
+            **{k: None if pd.isna(r[k]) else r[k] for k in IndicatorDefinition.model_fields}
+        )
         for r in meta.to_dict("records")
     ]
     return IndicatorDefinitions(data=rows, count=len(rows))
