@@ -8,7 +8,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from sqlalchemy import func, select
 
 from healthforce.indicators.compute import compute
@@ -30,6 +30,23 @@ def plotly_js() -> Path:
 def plotly_bundle() -> FileResponse:
     """plotly.js from the installed package: the site makes no request outside itself."""
     return FileResponse(plotly_js(), media_type="application/javascript")
+
+
+#: Plotly's geo maps load a base-map topology before drawing; the observatory's maps draw only
+#: the registry's own boundaries (base layers hidden), so an empty topology served from here
+#: replaces Plotly's CDN and no request leaves the site.
+EMPTY_LAYERS = ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")
+EMPTY_TOPOLOGY = {
+    "type": "Topology",
+    "objects": {k: {"type": "GeometryCollection", "geometries": []} for k in EMPTY_LAYERS},
+    "arcs": [],
+    "transform": {"scale": [1, 1], "translate": [0, 0]},
+}
+
+
+@router.get("/static/topojson/{name}.json", include_in_schema=False)
+def base_map(name: str) -> JSONResponse:
+    return JSONResponse(EMPTY_TOPOLOGY)
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import shapely.geometry
+import shapely.geometry.polygon
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine, select
@@ -38,8 +40,23 @@ def _json(fig: go.Figure) -> str:
     return json.dumps(fig.to_plotly_json(), default=str)
 
 
-def state_map(engine: Engine, values: dict[str, float], title: str, fmt: str = ".2f") -> str | None:
-    """A choropleth of one value per state (GeoJSON boundaries from the registry)."""
+def _clockwise(geometry: str | None) -> Any:
+    """A GeoJSON geometry with exterior rings clockwise, the winding Plotly's geo maps (d3)
+    expect; the other winding would paint the whole globe except the area."""
+    if not geometry:
+        return None
+    shape = shapely.geometry.shape(json.loads(geometry))
+    polygons = list(shape.geoms) if hasattr(shape, "geoms") else [shape]
+    turned = [shapely.geometry.polygon.orient(p, sign=-1.0) for p in polygons]
+    out = turned[0] if len(turned) == 1 else shapely.geometry.MultiPolygon(turned)
+    return shapely.geometry.mapping(out)
+
+
+def state_map(
+    engine: Engine, values: dict[str, float], title: str, fmt: str = ".2f", hidden: str = "-"
+) -> str | None:
+    """A choropleth of one value per state (GeoJSON boundaries from the registry); states
+    without a value (suppressed, or no data) are drawn grey and labelled ``hidden``."""
     with engine.connect() as conn:
         shapes = conn.execute(
             select(Area.code, Area.name, Area.boundary).where(
@@ -51,29 +68,37 @@ def state_map(engine: Engine, values: dict[str, float], title: str, fmt: str = "
     geojson = {
         "type": "FeatureCollection",
         "features": [
-            {
-                "type": "Feature",
-                "id": c,
-                "properties": {"name": n},
-                "geometry": json.loads(b or "null"),
-            }
+            {"type": "Feature", "id": c, "properties": {"name": n}, "geometry": _clockwise(b)}
             for c, n, b in shapes
         ],
     }
     names = {c: n for c, n, _b in shapes}
-    codes = [c for c in values if c in names]
+    known = [c for c in names if c in values and values[c] == values[c]]
+    missing = [c for c in names if c not in known]
     fig = go.Figure(
         go.Choropleth(
             geojson=geojson,
-            locations=codes,
-            z=[values[c] for c in codes],
-            text=[names[c] for c in codes],
+            locations=known,
+            z=[values[c] for c in known],
+            text=[names[c] for c in known],
             colorscale="Blues",
             hovertemplate="%{text}: %{z:" + fmt + "}<extra></extra>",
             colorbar={"title": title},
         )
     )
-    fig.update_geos(fitbounds="locations", visible=False)
+    if missing:
+        fig.add_trace(
+            go.Choropleth(
+                geojson=geojson,
+                locations=missing,
+                z=[0] * len(missing),
+                text=[names[c] for c in missing],
+                colorscale=[[0, "#bdbdbd"], [1, "#bdbdbd"]],
+                showscale=False,
+                hovertemplate="%{text}: " + hidden + "<extra></extra>",
+            )
+        )
+    fig.update_geos(fitbounds="geojson", visible=False)
     fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=520)
     return _json(fig)
 
