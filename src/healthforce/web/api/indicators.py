@@ -9,15 +9,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from healthforce.exports.tables import safe_frame
 from healthforce.indicators.catalogue import CATALOGUE
-from healthforce.indicators.compute import DERIVED, compute
-from healthforce.indicators.outputs import metadata, public, write_xlsx
+from healthforce.indicators.compute import DERIVED
+from healthforce.indicators.outputs import metadata, write_xlsx
 from healthforce.indicators.suppression import DEFAULT_THRESHOLD
+from healthforce.web.cache import published
 from healthforce.web.deps import EngineDep
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
@@ -64,20 +65,23 @@ class IndicatorDefinitions(BaseModel):
     count: int
 
 
-def published(engine: Any, year: int, codes: list[Any] | None, level: str) -> pd.DataFrame:
-    chosen = [str(c.value) for c in codes] if codes else None
-    return public(compute(engine, year, level=level, codes=chosen), DEFAULT_THRESHOLD)
+def published_codes(
+    request: Request, engine: Any, year: int, codes: list[Any] | None, level: str
+) -> pd.DataFrame:
+    chosen = sorted(str(c.value) for c in codes) if codes else None
+    return published(request, engine, year, level, chosen)
 
 
 @router.get("", response_model=IndicatorValues)
 def read_indicators(
+    request: Request,
     engine: EngineDep,
     year: Year,
     code: Codes = None,
     level: Literal["state", "country"] = "state",
 ) -> IndicatorValues:
     """Suppressed indicator values for a year (every indicator, or those asked for)."""
-    table = published(engine, year, code, level)
+    table = published_codes(request, engine, year, code, level)
     records = [
         IndicatorValue(
             **{str(k): (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
@@ -101,6 +105,7 @@ def read_catalogue() -> IndicatorDefinitions:
 
 @router.get("/download", response_class=Response)
 def download(
+    request: Request,
     engine: EngineDep,
     year: Year,
     format: Literal["csv", "xlsx"] = "csv",
@@ -110,7 +115,7 @@ def download(
 ) -> Response:
     """Exactly what is published (and shown: one occupation group with ``grp``), as CSV or
     XLSX (with a metadata sheet)."""
-    table = published(engine, year, code, level)
+    table = published_codes(request, engine, year, code, level)
     if grp:
         table = table[table["grp"] == grp]
     name = f"indicators-{year}-{level}.{format}"

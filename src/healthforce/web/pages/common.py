@@ -3,18 +3,13 @@ language cookie."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Engine, func, select
 
-from healthforce.store.models import ChangeSet
 from healthforce.web.i18n import Lang, translations
-
-T = TypeVar("T")
 
 
 def render(request: Request, template: str, lang: Lang, **context: Any) -> HTMLResponse:
@@ -31,17 +26,3 @@ def render(request: Request, template: str, lang: Lang, **context: Any) -> HTMLR
     if request.query_params.get("lang") in ("es", "en"):
         response.set_cookie("lang", lang, httponly=True, samesite="lax")
     return response
-
-
-def cached(request: Request, engine: Engine, key: str, compute: Callable[[], T]) -> T:
-    """``compute()`` once per state of the registry: the entry is reused until the next change
-    set is written, so public pages stay fast and never show stale figures."""
-    with engine.connect() as conn:
-        version = conn.execute(select(func.max(ChangeSet.id))).scalar()
-    store: dict[str, tuple[object, T]] = request.app.state.page_cache
-    hit = store.get(key)
-    if hit is not None and hit[0] == version:
-        return hit[1]
-    value = compute()
-    store[key] = (version, value)
-    return value

@@ -14,10 +14,9 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine, func, select
 
 from healthforce.indicators.catalogue import CATALOGUE
-from healthforce.indicators.compute import compute
-from healthforce.indicators.outputs import public
 from healthforce.reference.occupations import occupation_groups
 from healthforce.store.models import AreaPopulation
+from healthforce.web.cache import published
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.pages.common import render
 from healthforce.web.pages.observatory import state_map
@@ -58,8 +57,10 @@ def _selection(
     return code, level, grp, chosen
 
 
-def _rows(engine: Engine, code: str, level: str, grp: str, year: int) -> pd.DataFrame:
-    table = public(compute(engine, year, level=level, codes=[code]))
+def _rows(
+    request: Request, engine: Engine, code: str, level: str, grp: str, year: int
+) -> pd.DataFrame:
+    table = published(request, engine, year, level, [code])
     return table[table["grp"] == grp] if grp in set(table["grp"]) else table.iloc[0:0]
 
 
@@ -74,7 +75,7 @@ def explorer(
     year: Opt = None,
 ) -> HTMLResponse:
     code, level, grp, chosen = _selection(engine, code, level, grp, year)
-    rows = _rows(engine, code, level, grp, chosen) if chosen else pd.DataFrame()
+    rows = _rows(request, engine, code, level, grp, chosen) if chosen else pd.DataFrame()
     chart = None
     if len(rows):
         fig = go.Figure(go.Bar(x=rows["area"] + " " + rows["category"], y=rows["value"]))
@@ -109,7 +110,7 @@ def choropleth(
     code, _level, grp, chosen = _selection(engine, code, "state", grp, year)
     chart = None
     if chosen:
-        rows = _rows(engine, code, "state", grp, chosen)
+        rows = _rows(request, engine, code, "state", grp, chosen)
         rows = rows[rows["category"] == ""]
         values = dict(zip(rows["area"], rows["value"], strict=True))
         chart = state_map(engine, values, CATALOGUE[code].unit)

@@ -11,9 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from sqlalchemy import func, select
 
-from healthforce.indicators.compute import compute
-from healthforce.indicators.outputs import public
 from healthforce.store.models import AreaPopulation
+from healthforce.web.cache import published
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.i18n import translations
 from healthforce.web.pages.common import render
@@ -62,8 +61,8 @@ def home(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
         "thresholds": THRESHOLDS,
     }
     if year is not None:
-        national = public(compute(engine, year, level="country", codes=["SDG_3C1_DNM"]))
-        by_state = public(compute(engine, year, codes=["SDG_3C1_DNM"]))
+        national = published(request, engine, year, "country", ["SDG_3C1_DNM"])
+        by_state = published(request, engine, year, "state", ["SDG_3C1_DNM"])
         if len(national):
             context["national"] = national["value"].iloc[0]
         rows = by_state.sort_values("value", ascending=False)

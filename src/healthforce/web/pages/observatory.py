@@ -29,8 +29,9 @@ from healthforce.migration.flows import flows, registry_country
 from healthforce.migration.monitor import emigration_rate, stock_abroad, yearly_migration
 from healthforce.store.models import Area
 from healthforce.web.api.access import public_waiting
+from healthforce.web.cache import cached
 from healthforce.web.deps import EngineDep, LangDep
-from healthforce.web.pages.common import cached, render
+from healthforce.web.pages.common import render
 
 router = APIRouter(include_in_schema=False)
 COUNTS = ("entries", "foreign_trained_entries", "emigrations", "returns")
