@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from healthforce.indicators.suppression import determined, relations, suppress
+from healthforce.indicators.suppression import Relation, determined, relations, suppress
 
 
 @st.composite
@@ -76,3 +76,47 @@ def test_a_single_small_cell_gets_a_partner() -> None:
     out = suppress(frame)
     assert out["suppressed"].tolist() == [True, True, False, False]
     assert np.isnan(out.loc[0, "value"])
+
+
+def _determined_by_rank(suppressed: np.ndarray, rels: list[Relation]) -> list[int]:
+    """The definition, one rank test per cell (slow, obviously right): a cell is determined
+    when adding its unit vector to the relations does not raise their rank."""
+    unknown = np.flatnonzero(suppressed)
+    col = {int(c): i for i, c in enumerate(unknown)}
+    rows = []
+    for r in rels:
+        vec = np.zeros(unknown.size)
+        for m in r.members:
+            if m in col:
+                vec[col[m]] += 1
+        if r.total is not None and r.total in col:
+            vec[col[r.total]] -= 1
+        if vec.any():
+            rows.append(vec)
+    if not rows or not unknown.size:
+        return []
+    a = np.array(rows)
+    rank = np.linalg.matrix_rank(a)
+    out = []
+    for i, cell in enumerate(unknown.tolist()):
+        e = np.zeros(unknown.size)
+        e[i] = 1
+        if np.linalg.matrix_rank(np.vstack([a, e])) == rank:
+            out.append(int(cell))
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(2, 14),
+    data=st.data(),
+)
+def test_determined_cells_match_the_rank_definition(n: int, data: st.DataObject) -> None:
+    suppressed = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    rels = []
+    for _ in range(data.draw(st.integers(0, 6))):
+        members = tuple(sorted(data.draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=n))))
+        outside = sorted(set(range(n)) - set(members))
+        total = data.draw(st.none() | st.sampled_from(outside)) if outside else None
+        rels.append(Relation(members, total))
+    assert determined(suppressed, rels, n) == _determined_by_rank(suppressed, rels)

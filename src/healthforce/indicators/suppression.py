@@ -75,15 +75,14 @@ def determined(suppressed: np.ndarray, rels: list[Relation], n: int) -> list[int
             rows.append(vec)
     if not rows:
         return []
+    # A cell is determined when its unit vector lies in the row space of the relations: then
+    # its projection onto that space (an orthonormal basis from one SVD) has length one.
     a = np.array(rows)
-    rank = np.linalg.matrix_rank(a)
-    found = []
-    for i, cell in enumerate(unknown.tolist()):
-        e = np.zeros(unknown.size)
-        e[i] = 1
-        if np.linalg.matrix_rank(np.vstack([a, e])) == rank:
-            found.append(int(cell))
-    return found
+    _u, sv, vt = np.linalg.svd(a, full_matrices=False)
+    tol = sv.max(initial=0.0) * max(a.shape) * np.finfo(float).eps
+    basis = vt[sv > tol]
+    reach = (basis**2).sum(axis=0)
+    return [int(cell) for cell, r in zip(unknown.tolist(), reach, strict=True) if r > 1 - 1e-9]
 
 
 def suppress(frame: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:

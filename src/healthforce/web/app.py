@@ -7,6 +7,7 @@ of it on purpose.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from importlib import resources
 from pathlib import Path
 
@@ -94,7 +95,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     )
     app.state.engine = engine or make_engine(get_settings().database_url)
     app.state.login_attempts = {}
-    app.state.page_cache = {}
+    app.state.page_cache = OrderedDict()
     templates_dir = Path(str(resources.files("healthforce.web").joinpath("templates")))
     app.state.templates = Jinja2Templates(directory=templates_dir)
     for router in (

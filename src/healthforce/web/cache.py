@@ -4,11 +4,14 @@ figures (every write, through any door, opens a change set)."""
 
 from __future__ import annotations
 
+import functools
+from collections import OrderedDict
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 from fastapi import Request
+from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine, func, select
 
 from healthforce.indicators.compute import compute
@@ -19,17 +22,42 @@ from healthforce.store.models import ChangeSet
 T = TypeVar("T")
 
 
+MAX_ENTRIES = 512  # least recently used entries go first
+
+
 def cached(request: Request, engine: Engine, key: str, make: Callable[[], T]) -> T:
     """``make()`` once per registry version (the latest change set)."""
     with engine.connect() as conn:
         version = conn.execute(select(func.max(ChangeSet.id))).scalar()
-    store: dict[str, tuple[object, T]] = request.app.state.page_cache
+    store: OrderedDict[str, tuple[object, T]] = request.app.state.page_cache
     hit = store.get(key)
     if hit is not None and hit[0] == version:
+        store.move_to_end(key)
         return hit[1]
     value = make()
     store[key] = (version, value)
+    while len(store) > MAX_ENTRIES:
+        store.popitem(last=False)
     return value
+
+
+def public_page(
+    request: Request, engine: Engine, lang: str, make: Callable[[], HTMLResponse]
+) -> HTMLResponse:
+    """A public page rendered once per registry version, query and language (public pages
+    hold nothing that depends on who asks)."""
+    query = sorted((k, v) for k, v in request.query_params.items() if k != "lang")
+    key = f"page:{request.url.path}?{query}:{lang}"
+
+    def render() -> tuple[bytes, int]:
+        response = make()
+        return bytes(response.body), response.status_code
+
+    body, status = cached(request, engine, key, render)
+    response = HTMLResponse(body, status_code=status)
+    if request.query_params.get("lang") in ("es", "en"):
+        response.set_cookie("lang", lang, httponly=True, samesite="lax")
+    return response
 
 
 def published(
@@ -43,3 +71,16 @@ def published(
         key,
         lambda: public(compute(engine, year, level=level, codes=codes), DEFAULT_THRESHOLD),
     )
+
+
+def public_cached(handler: Callable[..., HTMLResponse]) -> Callable[..., HTMLResponse]:
+    """Decorate a public page handler (with ``request``, ``engine`` and ``lang`` parameters) so
+    that it renders once per registry version, query and language (see :func:`public_page`)."""
+
+    @functools.wraps(handler)
+    def page(**kwargs: Any) -> HTMLResponse:
+        return public_page(
+            kwargs["request"], kwargs["engine"], kwargs["lang"], lambda: handler(**kwargs)
+        )
+
+    return page

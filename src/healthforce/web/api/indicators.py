@@ -18,7 +18,7 @@ from healthforce.indicators.catalogue import CATALOGUE
 from healthforce.indicators.compute import DERIVED
 from healthforce.indicators.outputs import metadata, write_xlsx
 from healthforce.indicators.suppression import DEFAULT_THRESHOLD
-from healthforce.web.cache import published
+from healthforce.web.cache import cached, published
 from healthforce.web.deps import EngineDep
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
@@ -79,16 +79,23 @@ def read_indicators(
     year: Year,
     code: Codes = None,
     level: Literal["state", "country"] = "state",
-) -> IndicatorValues:
+) -> Response:
     """Suppressed indicator values for a year (every indicator, or those asked for)."""
-    table = published_codes(request, engine, year, code, level)
-    records = [
-        IndicatorValue(
-            **{str(k): (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
-        )
-        for r in table.to_dict("records")
-    ]
-    return IndicatorValues(data=records, count=len(records))
+    chosen = sorted(str(c.value) for c in code) if code else None
+
+    def body() -> bytes:
+        table = published(request, engine, year, level, chosen)
+        records = [
+            IndicatorValue(
+                **{str(k): (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+            )
+            for r in table.to_dict("records")
+        ]
+        return IndicatorValues(data=records, count=len(records)).model_dump_json().encode()
+
+    # validated once when built, then served as bytes until the registry changes
+    key = f"json:{year}:{level}:{chosen}"
+    return Response(cached(request, engine, key, body), media_type="application/json")
 
 
 @router.get("/catalogue", response_model=IndicatorDefinitions)
@@ -103,6 +110,14 @@ def read_catalogue() -> IndicatorDefinitions:
     return IndicatorDefinitions(data=rows, count=len(rows))
 
 
+def _csv(table: pd.DataFrame, grp: str | None) -> bytes:
+    if grp:
+        table = table[table["grp"] == grp]
+    buffer = io.StringIO()
+    safe_frame(table).to_csv(buffer, index=False)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
 @router.get("/download", response_class=Response)
 def download(
     request: Request,
@@ -115,17 +130,19 @@ def download(
 ) -> Response:
     """Exactly what is published (and shown: one occupation group with ``grp``), as CSV or
     XLSX (with a metadata sheet)."""
-    table = published_codes(request, engine, year, code, level)
-    if grp:
-        table = table[table["grp"] == grp]
     name = f"indicators-{year}-{level}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "csv":
-        buffer = io.StringIO()
-        safe_frame(table).to_csv(buffer, index=False)
-        return Response(
-            buffer.getvalue().encode("utf-8-sig"), media_type="text/csv", headers=headers
+        content = cached(
+            request,
+            engine,
+            f"csv:{year}:{level}:{code}:{grp}",
+            lambda: _csv(published_codes(request, engine, year, code, level), grp),
         )
+        return Response(content, media_type="text/csv", headers=headers)
+    table = published_codes(request, engine, year, code, level)
+    if grp:
+        table = table[table["grp"] == grp]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         write_xlsx(table, path, DEFAULT_THRESHOLD)

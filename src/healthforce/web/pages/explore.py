@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 from healthforce.indicators.catalogue import CATALOGUE
 from healthforce.reference.occupations import occupation_groups
 from healthforce.store.models import AreaPopulation
-from healthforce.web.cache import published
+from healthforce.web.cache import public_cached, published
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.pages.common import render
 from healthforce.web.pages.observatory import state_map
@@ -65,6 +65,7 @@ def _rows(
 
 
 @router.get("/explorer", response_class=HTMLResponse, include_in_schema=False)
+@public_cached
 def explorer(
     request: Request,
     engine: EngineDep,
@@ -99,6 +100,7 @@ def explorer(
 
 
 @router.get("/map", response_class=HTMLResponse, include_in_schema=False)
+@public_cached
 def choropleth(
     request: Request,
     engine: EngineDep,

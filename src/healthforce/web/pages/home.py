@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from sqlalchemy import func, select
 
 from healthforce.store.models import AreaPopulation
-from healthforce.web.cache import published
+from healthforce.web.cache import public_cached, published
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.i18n import translations
 from healthforce.web.pages.common import render
@@ -49,6 +49,7 @@ def base_map(name: str) -> JSONResponse:
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
+@public_cached
 def home(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
     _ = translations(lang).gettext
     with engine.connect() as conn:

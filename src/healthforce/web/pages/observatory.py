@@ -29,7 +29,7 @@ from healthforce.migration.flows import flows, registry_country
 from healthforce.migration.monitor import emigration_rate, stock_abroad, yearly_migration
 from healthforce.store.models import Area
 from healthforce.web.api.access import public_waiting
-from healthforce.web.cache import cached
+from healthforce.web.cache import cached, public_cached
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.pages.common import render
 
@@ -41,14 +41,21 @@ def _json(fig: go.Figure) -> str:
     return json.dumps(fig.to_plotly_json(), default=str)
 
 
+SIMPLIFY = 0.005  # degrees (about 500 m): plenty for a national map, a fraction of the bytes
+
+
 def _clockwise(geometry: str | None) -> Any:
-    """A GeoJSON geometry with exterior rings clockwise, the winding Plotly's geo maps (d3)
-    expect; the other winding would paint the whole globe except the area."""
+    """A GeoJSON geometry simplified for display, with exterior rings clockwise, the winding
+    Plotly's geo maps (d3) expect; the other winding would paint the whole globe except the
+    area."""
     if not geometry:
         return None
     shape = shapely.geometry.shape(json.loads(geometry))
     polygons = list(shape.geoms) if hasattr(shape, "geoms") else [shape]
-    turned = [shapely.geometry.polygon.orient(p, sign=-1.0) for p in polygons]
+    turned = [
+        shapely.geometry.polygon.orient(p.simplify(SIMPLIFY, preserve_topology=True), sign=-1.0)
+        for p in polygons
+    ]
     out = turned[0] if len(turned) == 1 else shapely.geometry.MultiPolygon(turned)
     return shapely.geometry.mapping(out)
 
@@ -66,19 +73,20 @@ def state_map(
         ).all()
     if not shapes or not values:
         return None
-    geojson = {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "id": c, "properties": {"name": n}, "geometry": _clockwise(b)}
-            for c, n, b in shapes
-        ],
+    features = {
+        c: {"type": "Feature", "id": c, "properties": {"name": n}, "geometry": _clockwise(b)}
+        for c, n, b in shapes
     }
     names = {c: n for c, n, _b in shapes}
     known = [c for c in names if c in values and values[c] == values[c]]
     missing = [c for c in names if c not in known]
+
+    def geojson(codes: list[str]) -> dict[str, Any]:
+        return {"type": "FeatureCollection", "features": [features[c] for c in codes]}
+
     fig = go.Figure(
         go.Choropleth(
-            geojson=geojson,
+            geojson=geojson(known),
             locations=known,
             z=[values[c] for c in known],
             text=[names[c] for c in known],
@@ -90,7 +98,7 @@ def state_map(
     if missing:
         fig.add_trace(
             go.Choropleth(
-                geojson=geojson,
+                geojson=geojson(missing),
                 locations=missing,
                 z=[0] * len(missing),
                 text=[names[c] for c in missing],
@@ -157,6 +165,7 @@ def _migration(engine: Engine, lang: str) -> dict[str, Any]:
 
 
 @router.get("/migration", response_class=HTMLResponse)
+@public_cached
 def migration(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
     data = cached(request, engine, "migration", lambda: _migration(engine, lang))
     return render(request, "migration.html", lang, **data)
@@ -177,6 +186,7 @@ def _planning(engine: Engine) -> dict[str, Any]:
 
 
 @router.get("/planning", response_class=HTMLResponse)
+@public_cached
 def planning(
     request: Request, engine: EngineDep, lang: LangDep, occupation: str | None = None
 ) -> HTMLResponse:
@@ -221,6 +231,7 @@ def _placement(engine: Engine, km: float) -> dict[str, Any]:
 
 
 @router.get("/placement", response_class=HTMLResponse)
+@public_cached
 def placement(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
     km = 10.0
     try:
@@ -234,6 +245,7 @@ def placement(request: Request, engine: EngineDep, lang: LangDep) -> HTMLRespons
 
 
 @router.get("/access", response_class=HTMLResponse)
+@public_cached
 def access(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
     last = dt.date.today()
     table = cached(
