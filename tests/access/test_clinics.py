@@ -134,3 +134,16 @@ def test_slots_follow_a_monthly_schedule(db: Engine) -> None:
     with db.connect() as conn:
         n = conn.execute(select(func.count()).select_from(Slot)).scalar()
     assert n == 4 * 12  # Mondays 6 Jan, 3 Feb, 3 and 31 Mar; 12 slots of 20 minutes
+
+
+def test_a_specialist_on_a_general_post_practises_their_specialty(db: Engine) -> None:
+    registry.build(db)
+    with Registry(db).change(actor="t", source="t") as c:
+        c.upsert("worker_specialties", {"worker": ["W1"], "specialty": ["cardiology"]})
+    rules = ClinicRules(timezone="UTC", levels=("1",))
+    made = clinics_from_assignments(Registry(db), D(2025, 1, 6), rules, actor="t")
+    assert made.inserted == 5  # W1 at F1 (first level): 40 h x 0.5 = 20 h, five half-days
+    with db.connect() as conn:
+        assert set(conn.execute(select(Schedule.specialty_code)).scalars()) == {"cardiology"}
+    rules = ClinicRules(timezone="UTC", levels=("3",))
+    assert clinics_from_assignments(Registry(db), D(2025, 1, 6), rules, actor="t").inserted == 0

@@ -1,5 +1,6 @@
-"""Specialist clinics taken from the registry: each specialist's open assignment to a post of
-their specialty gives recurring half-day clinics at the post's facility.
+"""Specialist clinics taken from the registry: each specialist's open assignment gives recurring
+half-day clinics of the specialty practised there (the post's, or the worker's registered
+specialty) at the post's facility.
 
 A specialist gives ``clinic_share`` of their weekly hours (``weekly_hours``, or 40 x FTE) to
 outpatient clinics, in half-day sessions of ``session_hours``; sessions are spread over the week
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 
 from healthforce.store.models import Assignment, Facility, Post, Schedule, Worker
-from healthforce.store.models.workforce import assignment_open_on
+from healthforce.store.models.workforce import assignment_open_on, practised_specialty
 from healthforce.store.registry import Registry, WriteResult
 
 HALF_DAYS = (("08:00", "12:00"), ("13:00", "17:00"))
@@ -30,6 +31,7 @@ class ClinicRules:
     slot_minutes: int = 20
     timezone: str = "UTC"
     max_sessions: int = 10  # five days, two half-days
+    levels: tuple[str, ...] = ()  # levels of care with clinics (default: every level)
 
 
 def _sessions(weekly_hours: float | None, fte: float, rules: ClinicRules) -> int:
@@ -39,6 +41,8 @@ def _sessions(weekly_hours: float | None, fte: float, rules: ClinicRules) -> int
 
 def clinic_rows(engine: Engine, day: dt.date, rules: ClinicRules) -> dict[str, list[object]]:
     """The schedules the open specialist assignments on ``day`` call for, as importer columns."""
+    specialty = practised_specialty()
+    where = [Facility.level_of_care.in_(rules.levels)] if rules.levels else []
     with engine.connect() as conn:
         found = conn.execute(
             select(
@@ -48,12 +52,12 @@ def clinic_rows(engine: Engine, day: dt.date, rules: ClinicRules) -> dict[str, l
                 Worker.id,
                 Worker.external_id,
                 Facility.code,
-                Post.specialty_code,
+                specialty,
             )
             .join(Post, Post.id == Assignment.post_id)
             .join(Worker, Worker.id == Assignment.worker_id)
             .join(Facility, Facility.id == Post.facility_id)
-            .where(assignment_open_on(day), Post.specialty_code.is_not(None))
+            .where(assignment_open_on(day), specialty.is_not(None), *where)
             .order_by(Worker.id, Assignment.external_id)
         ).all()
         held: dict[int, set[tuple[int, str]]] = {}
@@ -83,7 +87,7 @@ def clinic_rows(engine: Engine, day: dt.date, rules: ClinicRules) -> dict[str, l
             "timezone",
         )
     }
-    for ext, weekly, fte, worker_id, worker_ext, facility, specialty in found:
+    for ext, weekly, fte, worker_id, worker_ext, facility, practised in found:
         if ext in done:
             continue
         taken = held.setdefault(worker_id, set())
@@ -100,7 +104,7 @@ def clinic_rows(engine: Engine, day: dt.date, rules: ClinicRules) -> dict[str, l
                 ("external_id", f"{ext}:{weekday}:{start}"),
                 ("practitioner", worker_ext),
                 ("facility", facility),
-                ("specialty", specialty),
+                ("specialty", practised),
                 ("weekday", weekday),
                 ("start_time", start),
                 ("end_time", end),

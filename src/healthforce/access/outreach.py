@@ -30,7 +30,7 @@ from sqlalchemy import Engine, func, select
 
 from healthforce.ingest.demo.geography import haversine_km
 from healthforce.store.models import Assignment, Facility, Post, Schedule, ServiceRequest, Worker
-from healthforce.store.models.workforce import assignment_open_on
+from healthforce.store.models.workforce import assignment_open_on, practised_specialty
 
 Array = npt.NDArray[np.float64]
 SCALE = 100  # costs in hundredths, integers for the solver
@@ -198,6 +198,7 @@ def outreach_problem(
     facilities, per four weeks; specialists are the workers with an open assignment to a post
     of a specialty on ``day``, based at that post's facility."""
     since = day - dt.timedelta(days=round(months * 30.44))
+    specialty = practised_specialty()
     with engine.connect() as conn:
         referrals = conn.execute(
             select(
@@ -219,13 +220,13 @@ def outreach_problem(
             )
         ).all()
         specialists = conn.execute(
-            select(Worker.external_id, Post.specialty_code, Facility.latitude, Facility.longitude)
+            select(Worker.external_id, specialty, Facility.latitude, Facility.longitude)
             .join(Assignment, Assignment.worker_id == Worker.id)
             .join(Post, Post.id == Assignment.post_id)
             .join(Facility, Facility.id == Post.facility_id)
             .where(
                 assignment_open_on(day),
-                Post.specialty_code.is_not(None),
+                specialty.is_not(None),
                 Facility.latitude.is_not(None),
             )
             .distinct()

@@ -13,6 +13,8 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
+    func,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -158,6 +160,17 @@ class Movement(Audited, Base):
     destination_area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
     destination_country: Mapped[str | None] = mapped_column(String(3))
     reason: Mapped[str | None] = mapped_column(String(30))
+
+
+def practised_specialty() -> ColumnElement[str | None]:
+    """The specialty practised in an assignment: its post's, or else (a specialist's general
+    post) the worker's first registered specialty. Use with Post and Worker joined."""
+    first = (
+        select(func.min(WorkerSpecialty.specialty_code))
+        .where(WorkerSpecialty.worker_id == Worker.id)
+        .scalar_subquery()
+    )
+    return func.coalesce(Post.specialty_code, first)
 
 
 def assignment_open_on(day: dt.date) -> ColumnElement[bool]:
