@@ -13,6 +13,7 @@ changes nothing; writing goes through the audited registry, with its checks.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
@@ -39,10 +40,15 @@ def _sessions(weekly_hours: float | None, fte: float, rules: ClinicRules) -> int
     return max(1, min(rules.max_sessions, int(hours // rules.session_hours)))
 
 
-def clinic_rows(engine: Engine, day: dt.date, rules: ClinicRules) -> dict[str, list[object]]:
-    """The schedules the open specialist assignments on ``day`` call for, as importer columns."""
+def clinic_rows(
+    engine: Engine, day: dt.date, rules: ClinicRules, only: Collection[str] | None = None
+) -> dict[str, list[object]]:
+    """The schedules the open specialist assignments on ``day`` call for, as importer columns
+    (``only``: these workers' external ids)."""
     specialty = practised_specialty()
     where = [Facility.level_of_care.in_(rules.levels)] if rules.levels else []
+    if only is not None:
+        where.append(Worker.external_id.in_(list(only)))
     with engine.connect() as conn:
         found = conn.execute(
             select(
@@ -117,9 +123,14 @@ def clinic_rows(engine: Engine, day: dt.date, rules: ClinicRules) -> dict[str, l
 
 
 def clinics_from_assignments(
-    registry: Registry, day: dt.date, rules: ClinicRules, *, actor: str
+    registry: Registry,
+    day: dt.date,
+    rules: ClinicRules,
+    *,
+    actor: str,
+    only: Collection[str] | None = None,
 ) -> WriteResult:
     """Write (or keep) the clinics of every specialist assignment open on ``day``."""
-    columns = clinic_rows(registry.engine, day, rules)
+    columns = clinic_rows(registry.engine, day, rules, only)
     with registry.change(actor=actor, source="access clinics from assignments") as change:
         return change.upsert("schedules", columns)

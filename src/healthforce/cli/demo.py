@@ -32,6 +32,10 @@ def demo(
     replace: Annotated[
         bool, typer.Option(help="Empty the registry first. / Vacía el registro antes.")
     ] = False,
+    access: Annotated[
+        bool,
+        typer.Option(help="Also specialist clinics, referrals and appointments. / Con citas."),
+    ] = True,
 ) -> None:
     """Build the synthetic demo country (Venezuela's real boundaries and public figures).
     / Construye el país de demostración sintético."""
@@ -63,6 +67,12 @@ def demo(
                 bar.update(tasks[step], completed=done)
 
             summary = build_demo(Registry(eng), workers=workers, seed=seed, progress=progress)
+            if access:
+                from healthforce.access.demo import seed_access
+
+                task = bar.add_task("specialist access / acceso a especialistas", total=1)
+                clinics = seed_access(Registry(eng), summary.reference_date, seed=seed)
+                bar.update(task, completed=1)
         table = Table(
             title=f"{DEMO_LABEL}: reference date / fecha de referencia {summary.reference_date}"
         )
@@ -71,6 +81,12 @@ def demo(
         for entity, n in summary.counts.items():
             table.add_row(entity, f"{n:,}")
         console.print(table)
+        if access:
+            console.print(
+                f"Specialist access / acceso a especialistas: {clinics.clinics:,} clinics, "
+                f"{clinics.slots:,} slots, {clinics.referrals:,} referrals, "
+                f"{clinics.appointments:,} appointments, {clinics.waiting:,} waiting"
+            )
         console.print(
             f"Built in {time.perf_counter() - started:.1f} s / Construido en "
             f"{time.perf_counter() - started:.1f} s"

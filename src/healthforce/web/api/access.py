@@ -10,9 +10,11 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
+from sqlalchemy import Engine, func, select
 
 from healthforce.access.indicators import access_indicators
 from healthforce.indicators.suppression import DEFAULT_THRESHOLD
+from healthforce.store.models import ServiceRequest
 from healthforce.web.deps import EngineDep
 
 router = APIRouter(prefix="/api/v1/access", tags=["access"])
@@ -43,6 +45,13 @@ class WaitingTable(BaseModel):
     data: list[Waiting]
     count: int
     suppression: str
+
+
+def latest_referral(engine: Engine) -> dt.date:
+    """The day the published window ends: the latest referral (or today, with none)."""
+    with engine.connect() as conn:
+        last = conn.execute(select(func.max(ServiceRequest.requested_on))).scalar()
+    return last or dt.date.today()
 
 
 def public_waiting(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> list[Waiting]:
@@ -76,10 +85,11 @@ def waiting(
     engine: EngineDep,
     days: Annotated[int, Query(ge=7, le=3660, description="Referrals of the last N days.")] = 365,
 ) -> WaitingTable:
-    """Waiting time from referral to appointment, share seen within target, no-show rate,
-    share at the first level and slot utilisation, by specialty and state (suppressed).
+    """Referrals of the ``days`` up to the latest one: waiting time from referral to
+    appointment, share seen within target, no-show rate, share at the first level and slot
+    utilisation, by specialty and state (suppressed).
     / Tiempos de espera por especialidad y estado."""
-    last = dt.date.today()
+    last = latest_referral(engine)
     table = access_indicators(engine, last - dt.timedelta(days=days), last)
     rows = public_waiting(table) if len(table) else []
     return WaitingTable(

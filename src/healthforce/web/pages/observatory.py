@@ -28,7 +28,7 @@ from healthforce.indicators.suppression import DEFAULT_THRESHOLD
 from healthforce.migration.flows import flows, registry_country
 from healthforce.migration.monitor import emigration_rate, stock_abroad, yearly_migration
 from healthforce.store.models import Area
-from healthforce.web.api.access import public_waiting
+from healthforce.web.api.access import latest_referral, public_waiting
 from healthforce.web.cache import cached, public_cached
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.pages.common import render
@@ -247,7 +247,7 @@ def placement(request: Request, engine: EngineDep, lang: LangDep) -> HTMLRespons
 @router.get("/access", response_class=HTMLResponse)
 @public_cached
 def access(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
-    last = dt.date.today()
+    last = latest_referral(engine)
     table = cached(
         request,
         engine,
