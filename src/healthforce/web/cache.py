@@ -5,6 +5,7 @@ figures (every write, through any door, opens a change set)."""
 from __future__ import annotations
 
 import functools
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -25,24 +26,37 @@ T = TypeVar("T")
 MAX_ENTRIES = 512  # least recently used entries go first
 
 
-def cached(request: Request, engine: Engine, key: str, make: Callable[[], T]) -> T:
-    """``make()`` once per registry version (the latest change set)."""
+def cached(
+    request: Request,
+    engine: Engine,
+    key: str,
+    make: Callable[[], T],
+    *,
+    ttl: float | None = None,
+) -> T:
+    """``make()`` once per registry version (the latest change set). ``ttl`` (seconds) also
+    bounds the entry's age, for figures fed by writes that open no change set (bookings)."""
     with engine.connect() as conn:
         version = conn.execute(select(func.max(ChangeSet.id))).scalar()
-    store: OrderedDict[str, tuple[object, T]] = request.app.state.page_cache
+    store: OrderedDict[str, tuple[object, float, T]] = request.app.state.page_cache
     hit = store.get(key)
-    if hit is not None and hit[0] == version:
+    now = time.monotonic()
+    if hit is not None and hit[0] == version and (ttl is None or now - hit[1] < ttl):
         store.move_to_end(key)
-        return hit[1]
+        return hit[2]
     value = make()
-    store[key] = (version, value)
+    store[key] = (version, now, value)
     while len(store) > MAX_ENTRIES:
         store.popitem(last=False)
     return value
 
 
 def public_page(
-    request: Request, engine: Engine, lang: str, make: Callable[[], HTMLResponse]
+    request: Request,
+    engine: Engine,
+    lang: str,
+    make: Callable[[], HTMLResponse],
+    ttl: float | None = None,
 ) -> HTMLResponse:
     """A public page rendered once per registry version, query and language (public pages
     hold nothing that depends on who asks)."""
@@ -53,7 +67,7 @@ def public_page(
         response = make()
         return bytes(response.body), response.status_code
 
-    body, status = cached(request, engine, key, render)
+    body, status = cached(request, engine, key, render, ttl=ttl)
     response = HTMLResponse(body, status_code=status)
     if request.query_params.get("lang") in ("es", "en"):
         response.set_cookie("lang", lang, httponly=True, samesite="lax")
@@ -73,14 +87,29 @@ def published(
     )
 
 
-def public_cached(handler: Callable[..., HTMLResponse]) -> Callable[..., HTMLResponse]:
+Handler = Callable[..., HTMLResponse]
+
+
+def public_cached_for(ttl: float | None) -> Callable[[Handler], Handler]:
     """Decorate a public page handler (with ``request``, ``engine`` and ``lang`` parameters) so
-    that it renders once per registry version, query and language (see :func:`public_page`)."""
+    that it renders once per registry version, query and language (see :func:`public_page`),
+    and again after ``ttl`` seconds when given."""
 
-    @functools.wraps(handler)
-    def page(**kwargs: Any) -> HTMLResponse:
-        return public_page(
-            kwargs["request"], kwargs["engine"], kwargs["lang"], lambda: handler(**kwargs)
-        )
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def page(**kwargs: Any) -> HTMLResponse:
+            return public_page(
+                kwargs["request"],
+                kwargs["engine"],
+                kwargs["lang"],
+                lambda: handler(**kwargs),
+                ttl,
+            )
 
-    return page
+        return page
+
+    return decorate
+
+
+#: Render once per registry version, query and language.
+public_cached = public_cached_for(None)

@@ -29,11 +29,13 @@ from healthforce.migration.flows import flows, registry_country
 from healthforce.migration.monitor import emigration_rate, stock_abroad, yearly_migration
 from healthforce.store.models import Area
 from healthforce.web.api.access import latest_referral, public_waiting
-from healthforce.web.cache import cached, public_cached
+from healthforce.web.cache import cached, public_cached, public_cached_for
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.pages.common import render
 
 router = APIRouter(include_in_schema=False)
+#: Bookings open no change set: waiting-time figures are also recomputed after this long (s).
+BOOKINGS_TTL = 60.0
 COUNTS = ("entries", "foreign_trained_entries", "emigrations", "returns")
 
 
@@ -245,7 +247,7 @@ def placement(request: Request, engine: EngineDep, lang: LangDep) -> HTMLRespons
 
 
 @router.get("/access", response_class=HTMLResponse)
-@public_cached
+@public_cached_for(BOOKINGS_TTL)
 def access(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
     last = latest_referral(engine)
     table = cached(
@@ -253,6 +255,7 @@ def access(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
         engine,
         "access",
         lambda: access_indicators(engine, last - dt.timedelta(days=365), last),
+        ttl=BOOKINGS_TTL,
     )
     rows = [w.model_dump() for w in public_waiting(table)] if len(table) else []
     return render(request, "access.html", lang, rows=rows, threshold=DEFAULT_THRESHOLD)
