@@ -254,3 +254,33 @@ def test_access_indicators_by_hand(db: Engine) -> None:
     assert row["seen_within_target_pct"] == 100
     assert row["first_level_pct"] == 0  # the clinic is at a second-level hospital
     assert row["slot_utilisation_pct"] == 50  # 2 of 4 slots
+
+
+def test_cancelled_clinic_unknown_and_closed_referrals_are_refused(db: Engine) -> None:
+    from sqlalchemy import func, update
+
+    from healthforce.errors import NotFoundError
+    from healthforce.store.models import Appointment
+
+    slots = _setup(db, days=6)
+    _referral(db, "A")
+    _referral(db, "Z")
+    with pytest.raises(NotFoundError, match="NOPE"):
+        book_slot(db, "NOPE", slots[0], now=NOW)
+    with db.begin() as conn:
+        conn.execute(
+            update(ServiceRequest).where(ServiceRequest.external_id == "Z").values(status="closed")
+        )
+    with pytest.raises(BookingRefused, match="closed"):
+        book_slot(db, "Z", slots[0], now=NOW)
+    with db.begin() as conn:
+        conn.execute(update(Schedule).values(status="cancelled"))
+    with pytest.raises(BookingRefused, match="cancel"):
+        book_slot(db, "A", slots[0], now=NOW)
+    assert book(db, "A", now=NOW) is None  # no active clinic: the referral waits
+    with db.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Appointment)).scalar() == 0
+        status = conn.execute(
+            select(ServiceRequest.status).where(ServiceRequest.external_id == "A")
+        ).scalar()
+    assert status == "waiting"

@@ -14,6 +14,7 @@ from healthforce.access.slots import Recurring, generate
 from healthforce.errors import ValidationError
 from healthforce.store.models import Schedule, Slot
 from healthforce.store.registry import Registry
+from tests.access import add_cardiologist
 from tests.indicators import registry
 
 D = dt.date
@@ -85,29 +86,7 @@ def test_overlap_with_a_stored_schedule_is_refused(db: Engine) -> None:
 def test_clinics_from_assignments(db: Engine) -> None:
     registry.build(db)
     with Registry(db).change(actor="t", source="t") as c:
-        c.upsert(
-            "posts",
-            {
-                "external_id": ["P9"],
-                "facility": ["F2"],
-                "occupation": ["2212"],
-                "specialty": ["cardiology"],
-            },
-        )
-        c.upsert(
-            "workers",
-            {"external_id": ["W9"], "sex": ["F"], "occupation": ["2212"], "status": ["active"]},
-        )
-        c.upsert(
-            "assignments",
-            {
-                "external_id": ["A9"],
-                "worker": ["W9"],
-                "post": ["P9"],
-                "start_date": [D(2020, 1, 1)],
-                "weekly_hours": [36.0],
-            },
-        )
+        add_cardiologist(c, weekly_hours=36.0)
     rules = ClinicRules(timezone="America/Caracas")
     made = clinics_from_assignments(Registry(db), D(2025, 1, 6), rules, actor="t")
     assert made.inserted == 4  # 36 h x 0.5 = 18 h: four half-days of 4 h

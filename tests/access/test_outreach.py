@@ -22,6 +22,7 @@ from healthforce.access.outreach import (
 from healthforce.ingest.demo.geography import haversine_km
 from healthforce.store.models import Facility, ServiceRequest
 from healthforce.store.registry import Registry
+from tests.access import add_cardiologist
 from tests.indicators import registry
 
 
@@ -139,28 +140,7 @@ def test_problem_from_the_registry(db: Engine) -> None:
                 "longitude": [-66.9, -66.9],
             },
         )
-        c.upsert(
-            "posts",
-            {
-                "external_id": ["P9"],
-                "facility": ["F2"],
-                "occupation": ["2212"],
-                "specialty": ["cardiology"],
-            },
-        )
-        c.upsert(
-            "workers",
-            {"external_id": ["W9"], "sex": ["F"], "occupation": ["2212"], "status": ["active"]},
-        )
-        c.upsert(
-            "assignments",
-            {
-                "external_id": ["A9"],
-                "worker": ["W9"],
-                "post": ["P9"],
-                "start_date": [dt.date(2020, 1, 1)],
-            },
-        )
+        add_cardiologist(c)
     with db.begin() as conn:
         centre = conn.execute(select(Facility.id).where(Facility.code == "F1")).scalar_one()
         conn.execute(

@@ -156,3 +156,7 @@ def test_booking_through_the_api_is_scoped_and_idempotent(site: Site) -> None:
     assert cancelled.status_code == 200
     page = clerk.get("/private/referrals")
     assert page.status_code == 200 and "RA" in page.text and "RB" not in page.text
+    public = site.client().get("/api/v1/access/waiting").json()
+    assert public["count"] == 2  # cardiology in VE-A and VE-B, one referral each: suppressed
+    assert all(r["suppressed"] and r["referrals"] is None for r in public["data"])
+    assert "RA" not in str(public) and "P-RA" not in str(public)

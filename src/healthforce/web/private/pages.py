@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import secrets
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -401,15 +402,45 @@ def referral_book(
 ) -> HTMLResponse:
     check_csrf(request, who, csrf_token)
     require(who, "book")
-    message, error = None, None
     _ = translations(lang).gettext
-    try:
+
+    def act() -> str:
         done = ops.book(engine, who, external_id, None, 100.0, idempotency_key or None)
-        message = (
-            _("No suitable slot: the referral is on the waiting list.")
-            if done["waiting"]
-            else f"{_('Booked:')} {external_id} {done['start']}"
-        )
+        if done["waiting"]:
+            return _("No suitable slot: the referral is on the waiting list.")
+        return f"{_('Booked:')} {external_id} {done['start']}"
+
+    return _referral_action(request, engine, lang, who, act)
+
+
+@router.post("/private/appointments/{appointment_id}/cancel", response_class=HTMLResponse)
+def appointment_cancel(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    who: Signed,
+    appointment_id: int,
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    check_csrf(request, who, csrf_token)
+    require(who, "book")
+    _ = translations(lang).gettext
+
+    def act() -> str:
+        ops.cancel(engine, who, appointment_id)
+        return f"{_('Cancelled:')} {appointment_id}"
+
+    return _referral_action(request, engine, lang, who, act)
+
+
+def _referral_action(
+    request: Request, engine: Any, lang: Any, who: Any, act: Callable[[], str]
+) -> HTMLResponse:
+    """Run a booking action and show the referrals with its outcome (404 for a referral or
+    appointment outside the user's area, 409 for a slot taken meanwhile)."""
+    message, error = None, None
+    try:
+        message = act()
     except HealthforceError as exc:
         error = str(exc)
     rows = ops.referrals(engine, who, None, 200)
@@ -425,38 +456,4 @@ def referral_book(
     )
     if error:
         response.status_code = 404 if "no such" in error else 409
-    return response
-
-
-@router.post("/private/appointments/{appointment_id}/cancel", response_class=HTMLResponse)
-def appointment_cancel(
-    request: Request,
-    engine: EngineDep,
-    lang: LangDep,
-    who: Signed,
-    appointment_id: int,
-    csrf_token: Annotated[str, Form()] = "",
-) -> HTMLResponse:
-    check_csrf(request, who, csrf_token)
-    require(who, "book")
-    message, error = None, None
-    _ = translations(lang).gettext
-    try:
-        ops.cancel(engine, who, appointment_id)
-        message = f"{_('Cancelled:')} {appointment_id}"
-    except HealthforceError as exc:
-        error = str(exc)
-    rows = ops.referrals(engine, who, None, 200)
-    response = _page(
-        request,
-        who,
-        lang,
-        "private/referrals.html",
-        rows=rows,
-        status="",
-        message=message,
-        error=error,
-    )
-    if error:
-        response.status_code = 404
     return response

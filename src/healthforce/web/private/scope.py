@@ -10,7 +10,7 @@ its areas lies in their area's subtree.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Connection, exists, select
 
@@ -91,24 +91,27 @@ def facility_in_scope(conn: Connection, who: Principal, code: str) -> bool:
     return conn.execute(query if where is None else query.where(where)).first() is not None
 
 
-def post_in_scope(conn: Connection, who: Principal, external_id: str) -> bool:
+def _through_facility(
+    conn: Connection, who: Principal, key: Any, fk: Any, external_id: str
+) -> bool:
+    """A record found by ``key`` == external_id, in scope through the facility ``fk`` names."""
     where = facility_filter(who)
-    query = (
-        select(Post.id)
-        .join(Facility, Facility.id == Post.facility_id)
-        .where(Post.external_id == external_id)
-    )
+    query = select(key).join(Facility, Facility.id == fk).where(key == external_id)
     return conn.execute(query if where is None else query.where(where)).first() is not None
+
+
+def post_in_scope(conn: Connection, who: Principal, external_id: str) -> bool:
+    return _through_facility(conn, who, Post.external_id, Post.facility_id, external_id)
 
 
 def referral_in_scope(conn: Connection, who: Principal, external_id: str) -> bool:
-    where = facility_filter(who)
-    query = (
-        select(ServiceRequest.id)
-        .join(Facility, Facility.id == ServiceRequest.referring_facility_id)
-        .where(ServiceRequest.external_id == external_id)
+    return _through_facility(
+        conn,
+        who,
+        ServiceRequest.external_id,
+        ServiceRequest.referring_facility_id,
+        external_id,
     )
-    return conn.execute(query if where is None else query.where(where)).first() is not None
 
 
 def area_in_scope(conn: Connection, who: Principal, area_code: object) -> bool:
