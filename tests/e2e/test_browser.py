@@ -31,6 +31,12 @@ CHROMIUM = os.environ.get("HEALTHFORCE_CHROMIUM", "/usr/bin/chromium")
 REQUIRE = os.environ.get("HEALTHFORCE_REQUIRE_BROWSER") == "1"
 ARTIFACTS = Path(os.environ.get("HEALTHFORCE_ARTIFACTS", "test-artifacts/e2e"))
 PASSWORD = "correct horse battery"
+#: Form controls a screen reader cannot name (no label, no aria-label), by name or id.
+UNLABELLED = """
+[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+  .map(e => e.name || e.id)
+"""
 
 
 def _need_browser() -> None:
@@ -159,6 +165,18 @@ def test_public_and_private_in_chromium(server: tuple[str, str]) -> None:
         rows = list(first.iter_rows(values_only=True))
         assert "value" in rows[0] and len(rows) > 1
         book.close()
+
+        for path in ("/", "/explorer", "/map", "/migration", "/planning", "/access", "/login"):
+            page.goto(address + path)
+            assert page.evaluate(UNLABELLED) == [], path
+        page.goto(address + "/")
+        page.keyboard.press("Tab")  # the first stop is the skip link, visible when focused
+        assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
+        page.set_viewport_size({"width": 375, "height": 740})  # a phone
+        page.goto(address + "/explorer")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1
+        page.screenshot(path=str(ARTIFACTS / "explorer-phone.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 800})
 
         page.goto(address + "/private")
         page.wait_for_url("**/login**")

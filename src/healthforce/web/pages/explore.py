@@ -3,7 +3,6 @@ published table, a chart or a choropleth; download exactly what is shown."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -81,7 +80,7 @@ def explorer(
     if len(rows):
         fig = go.Figure(go.Bar(x=rows["area"] + " " + rows["category"], y=rows["value"]))
         fig.update_layout(margin={"l": 40, "r": 10, "t": 30, "b": 80})
-        chart = json.dumps(fig.to_plotly_json(), default=str)
+        chart = fig.to_json()
     query = urlencode({"year": chosen, "code": code, "level": level, "grp": grp})
     return render(
         request,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from pathlib import Path
 
@@ -76,5 +75,5 @@ def home(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
             yaxis_title=_("Doctors, nurses and midwives per 10,000 population"),
             margin={"l": 40, "r": 10, "t": 50, "b": 40},
         )
-        context["chart"] = json.dumps(fig.to_plotly_json(), default=str)
+        context["chart"] = fig.to_json()
     return render(request, "home.html", lang, **context)

@@ -40,7 +40,7 @@ COUNTS = ("entries", "foreign_trained_entries", "emigrations", "returns")
 
 
 def _json(fig: go.Figure) -> str:
-    return json.dumps(fig.to_plotly_json(), default=str)
+    return str(fig.to_json())
 
 
 SIMPLIFY = 0.005  # degrees (about 500 m): plenty for a national map, a fraction of the bytes

@@ -4,7 +4,6 @@ carries the session's CSRF token; every page shows only what the user's role and
 
 from __future__ import annotations
 
-import json
 import secrets
 import tempfile
 from collections.abc import Callable
@@ -312,7 +311,7 @@ def scenario_run(
         if occupation:
             shown = national.assign(area="national")
             fig = fan_chart(shown, occupation, lang)
-            chart = json.dumps(fig.to_plotly_json(), default=str)
+            chart = fig.to_json()
     except HealthforceError as exc:
         error = str(exc)
     response = _page(
