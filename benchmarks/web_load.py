@@ -149,7 +149,8 @@ def main() -> None:
             print(
                 f"{path[:58]:58} {cold[path]:7.2f} {ours['rps']:8.1f} {ours['p50_ms']:7.1f} "
                 f"{ours['p95_ms']:7.1f} {theirs['rps']:10.1f} {theirs['p95_ms']:8.1f} "
-                f"{theirs['rps'] / max(ours['rps'], 1e-9):6.1f}" + (f"  ({bad:.0f} failed)" if bad else "")
+                f"{theirs['rps'] / max(ours['rps'], 1e-9):6.1f}"
+                + (f"  ({bad:.0f} failed)" if bad else "")
             )
         print(
             f"worst p95 of the public pages: {worst:.1f} ms; target < 300 ms: "

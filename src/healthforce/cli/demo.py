@@ -71,7 +71,10 @@ def demo(
                 from healthforce.access.demo import seed_access
 
                 task = bar.add_task("specialist access / acceso a especialistas", total=1)
-                clinics = seed_access(Registry(eng), summary.reference_date, seed=seed)
+                sample = min(60, max(5, workers // 2_000))  # specialists with clinics
+                clinics = seed_access(
+                    Registry(eng), summary.reference_date, specialists=sample, seed=seed
+                )
                 bar.update(task, completed=1)
         table = Table(
             title=f"{DEMO_LABEL}: reference date / fecha de referencia {summary.reference_date}"
