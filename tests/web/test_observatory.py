@@ -160,3 +160,15 @@ def test_booking_through_the_api_is_scoped_and_idempotent(site: Site) -> None:
     assert public["count"] == 2  # cardiology in VE-A and VE-B, one referral each: suppressed
     assert all(r["suppressed"] and r["referrals"] is None for r in public["data"])
     assert "RA" not in str(public) and "P-RA" not in str(public)
+
+
+def test_registry_text_cannot_close_a_chart_script(site: Site) -> None:
+    from healthforce.store.registry import Registry
+
+    square = '{"type": "Polygon", "coordinates": [[[-66, 10], [-65, 10], [-65, 11], [-66, 10]]]}'
+    with Registry(site.engine).change(actor="t", source="t") as change:
+        change.update(
+            "areas", "VE-A", {"name": "</script><script>alert(1)</script>", "boundary": square}
+        )
+    page = site.client().get("/map", params={"code": "DENSITY", "year": 2024}).text
+    assert "alert(1)" in page and "<script>alert(1)" not in page

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import plotly.graph_objects as go
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
@@ -26,3 +27,9 @@ def render(request: Request, template: str, lang: Lang, **context: Any) -> HTMLR
     if request.query_params.get("lang") in ("es", "en"):
         response.set_cookie("lang", lang, httponly=True, samesite="lax")
     return response
+
+
+def chart_json(fig: go.Figure) -> str:
+    """A figure as JSON safe inside a <script> element: "</" is written "<\\/", so no text
+    from the registry (an area's name, say) can close the element."""
+    return str(fig.to_json()).replace("</", "<\\/")

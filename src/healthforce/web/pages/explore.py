@@ -17,7 +17,7 @@ from healthforce.reference.occupations import occupation_groups
 from healthforce.store.models import AreaPopulation
 from healthforce.web.cache import public_cached, published
 from healthforce.web.deps import EngineDep, LangDep
-from healthforce.web.pages.common import render
+from healthforce.web.pages.common import chart_json, render
 from healthforce.web.pages.observatory import state_map
 
 router = APIRouter(tags=["pages"])
@@ -80,7 +80,7 @@ def explorer(
     if len(rows):
         fig = go.Figure(go.Bar(x=rows["area"] + " " + rows["category"], y=rows["value"]))
         fig.update_layout(margin={"l": 40, "r": 10, "t": 30, "b": 80})
-        chart = fig.to_json()
+        chart = chart_json(fig)
     query = urlencode({"year": chosen, "code": code, "level": level, "grp": grp})
     return render(
         request,

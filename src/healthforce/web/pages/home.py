@@ -14,7 +14,7 @@ from healthforce.store.models import AreaPopulation
 from healthforce.web.cache import public_cached, published
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.i18n import translations
-from healthforce.web.pages.common import render
+from healthforce.web.pages.common import chart_json, render
 
 router = APIRouter(tags=["pages"])
 THRESHOLDS = (44.5, 49.0)
@@ -75,5 +75,5 @@ def home(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
             yaxis_title=_("Doctors, nurses and midwives per 10,000 population"),
             margin={"l": 40, "r": 10, "t": 50, "b": 40},
         )
-        context["chart"] = fig.to_json()
+        context["chart"] = chart_json(fig)
     return render(request, "home.html", lang, **context)

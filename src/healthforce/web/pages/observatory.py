@@ -31,7 +31,7 @@ from healthforce.store.models import Area
 from healthforce.web.api.access import latest_referral, public_waiting
 from healthforce.web.cache import cached, public_cached, public_cached_for
 from healthforce.web.deps import EngineDep, LangDep
-from healthforce.web.pages.common import render
+from healthforce.web.pages.common import chart_json, render
 
 router = APIRouter(include_in_schema=False)
 #: Bookings open no change set: waiting-time figures are also recomputed after this long (s).
@@ -40,7 +40,7 @@ COUNTS = ("entries", "foreign_trained_entries", "emigrations", "returns")
 
 
 def _json(fig: go.Figure) -> str:
-    return str(fig.to_json())
+    return chart_json(fig)
 
 
 SIMPLIFY = 0.005  # degrees (about 500 m): plenty for a national map, a fraction of the bytes

@@ -19,7 +19,7 @@ from healthforce.store.schema import ENTITIES
 from healthforce.users import LoginRefused, add_user, authenticate, close_session, open_session
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.i18n import translations
-from healthforce.web.pages.common import render
+from healthforce.web.pages.common import chart_json, render
 from healthforce.web.private import operations as ops
 from healthforce.web.private.auth import (
     SESSION_COOKIE,
@@ -311,7 +311,7 @@ def scenario_run(
         if occupation:
             shown = national.assign(area="national")
             fig = fan_chart(shown, occupation, lang)
-            chart = fig.to_json()
+            chart = chart_json(fig)
     except HealthforceError as exc:
         error = str(exc)
     response = _page(
