@@ -172,3 +172,44 @@ def test_registry_text_cannot_close_a_chart_script(site: Site) -> None:
         )
     page = site.client().get("/map", params={"code": "DENSITY", "year": 2024}).text
     assert "alert(1)" in page and "<script>alert(1)" not in page
+
+
+def test_booking_pages_users_page_and_sign_out(site: Site) -> None:
+    _clinic_and_referrals(site)
+    clerk = site.client("clerk_a")
+    token = clerk.headers["X-CSRF-Token"]
+    booked = clerk.post("/private/referrals/RA/book", data={"csrf_token": token})
+    assert booked.status_code == 200 and "RA" in booked.text
+    other = clerk.post("/private/referrals/RB/book", data={"csrf_token": token})
+    assert other.status_code == 404
+    appointment = clerk.get("/api/v1/referrals").json()["data"][0]["appointment_id"]
+    cancelled = clerk.post(
+        f"/private/appointments/{appointment}/cancel", data={"csrf_token": token}
+    )
+    assert cancelled.status_code == 200 and str(appointment) in cancelled.text
+    admin = site.client("admin")
+    made = admin.post(
+        "/private/users",
+        data={
+            "csrf_token": admin.headers["X-CSRF-Token"],
+            "username": "clerk_b",
+            "password": "p" * 12,
+            "role": "data_clerk",
+            "area": "VE-B",
+        },
+    )
+    assert made.status_code == 200 and "clerk_b" in made.text
+    refused = admin.post(
+        "/private/users",
+        data={
+            "csrf_token": admin.headers["X-CSRF-Token"],
+            "username": "short",
+            "password": "p" * 5,
+            "role": "admin",
+        },
+    )
+    assert refused.status_code == 422 and "12" in refused.text
+    out = clerk.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert out.status_code == 303
+    assert clerk.get("/api/v1/records/workers").status_code == 401  # the session is gone
+    assert site.client().get("/static/topojson/world_110m.json").json()["type"] == "Topology"
