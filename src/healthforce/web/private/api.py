@@ -4,8 +4,6 @@ imports, scenario runs, users, and specialist bookings."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Query, Request, UploadFile
@@ -137,12 +135,10 @@ async def upload(
 ) -> dict[str, object]:
     check_csrf(request, who)
     require(who, "import_files")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(file.filename or "upload.csv").name
-        path.write_bytes(await file.read())
-        return ops.import_upload(
-            engine, who, entity, path, dry_run=dry_run, skip_invalid=skip_invalid
-        )
+    content = await file.read()
+    return ops.import_upload(
+        engine, who, entity, file.filename, content, dry_run=dry_run, skip_invalid=skip_invalid
+    )
 
 
 @router.post("/scenarios")

@@ -76,17 +76,27 @@ def audit_log(engine: Engine, limit: int) -> list[dict[str, Any]]:
 
 
 def import_upload(
-    engine: Engine, who: Principal, entity: str, path: Path, *, dry_run: bool, skip_invalid: bool
+    engine: Engine,
+    who: Principal,
+    entity: str,
+    filename: str | None,
+    content: bytes,
+    *,
+    dry_run: bool,
+    skip_invalid: bool,
 ) -> dict[str, object]:
     """Import an uploaded file; the report lists every problem with its row and column."""
-    report = import_file(
-        Registry(engine),
-        entity,
-        path,
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-        actor=who.username,
-    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(filename or "upload.csv").name
+        path.write_bytes(content)
+        report = import_file(
+            Registry(engine),
+            entity,
+            path,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            actor=who.username,
+        )
     return {
         "file": path.name,
         "entity": entity,

@@ -5,16 +5,14 @@ carries the session's CSRF token; every page shows only what the user's role and
 from __future__ import annotations
 
 import secrets
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from healthforce.errors import HealthforceError, ValidationError
-from healthforce.forecast.figures import fan_chart
+from healthforce.forecast.figures import scenario_comparison
 from healthforce.store.schema import ENTITIES
 from healthforce.users import LoginRefused, add_user, authenticate, close_session, open_session
 from healthforce.web.deps import EngineDep, LangDep
@@ -224,18 +222,27 @@ async def save(
     return response
 
 
-@router.get("/private/import", response_class=HTMLResponse)
-def import_form(request: Request, lang: LangDep, who: Signed) -> HTMLResponse:
-    require(who, "import_files")
-    return _page(
+def _import_page(
+    request: Request, who: Any, lang: Any, report: dict[str, Any] | None, error: str | None
+) -> HTMLResponse:
+    response = _page(
         request,
         who,
         lang,
         "private/import.html",
         entities=sorted(ENTITIES),
-        report=None,
-        error=None,
+        report=report,
+        error=error,
     )
+    if error or (report and report["outcome"] == "rejected"):
+        response.status_code = 422
+    return response
+
+
+@router.get("/private/import", response_class=HTMLResponse)
+def import_form(request: Request, lang: LangDep, who: Signed) -> HTMLResponse:
+    require(who, "import_files")
+    return _import_page(request, who, lang, None, None)
 
 
 @router.post("/private/import", response_class=HTMLResponse)
@@ -253,27 +260,14 @@ async def import_upload(
     check_csrf(request, who, csrf_token)
     require(who, "import_files")
     report, error = None, None
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(file.filename or "upload.csv").name
-        path.write_bytes(await file.read())
-        try:
-            report = ops.import_upload(
-                engine, who, entity, path, dry_run=dry_run, skip_invalid=skip_invalid
-            )
-        except HealthforceError as exc:
-            error = str(exc)
-    response = _page(
-        request,
-        who,
-        lang,
-        "private/import.html",
-        entities=sorted(ENTITIES),
-        report=report,
-        error=error,
-    )
-    if error or (report and report["outcome"] == "rejected"):
-        response.status_code = 422
-    return response
+    content = await file.read()
+    try:
+        report = ops.import_upload(
+            engine, who, entity, file.filename, content, dry_run=dry_run, skip_invalid=skip_invalid
+        )
+    except HealthforceError as exc:
+        error = str(exc)
+    return _import_page(request, who, lang, report, error)
 
 
 @router.get("/private/scenarios", response_class=HTMLResponse)
@@ -308,10 +302,8 @@ def scenario_run(
         national = ops.run_scenario(engine, scenario or None, horizon)
         table = national.to_dict("records")
         occupation = str(national["occupation"].iloc[0]) if len(national) else None
-        if occupation:
-            shown = national.assign(area="national")
-            fig = fan_chart(shown, occupation, lang)
-            chart = chart_json(fig)
+        if occupation:  # supply under each scenario against need, first occupation
+            chart = chart_json(scenario_comparison(national, occupation, lang))
     except HealthforceError as exc:
         error = str(exc)
     response = _page(
