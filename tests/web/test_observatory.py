@@ -15,7 +15,7 @@ from healthforce.web.pages.observatory import suppress_counts
 from tests.web.conftest import Site
 
 
-@pytest.mark.parametrize("path", ["/migration", "/planning", "/placement", "/access"])
+@pytest.mark.parametrize("path", ["/migration", "/planning", "/placement", "/access", "/training"])
 def test_public_pages_in_both_languages(site: Site, path: str) -> None:
     client = site.client()
     es = client.get(path)

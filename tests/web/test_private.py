@@ -280,3 +280,11 @@ def test_login_page_flow(site: Site) -> None:
     assert "W4" in page.text and "W1" not in page.text
     dashboard = client.get("/private?lang=en")
     assert "manager_b" in dashboard.text and "Sign out" in dashboard.text
+
+
+def test_records_show_the_learning_pathway_and_team_competencies(site: Site) -> None:
+    client = site.client("manager_a")
+    worker = client.get("/private/records/workers/W1?lang=en").text
+    assert "Learning pathway" in worker and "50 %" in worker  # one of two courses valid
+    facility = client.get("/private/records/facilities/F1?lang=es").text
+    assert "Competencias del equipo" in facility and "K1" in facility

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import pandas as pd
@@ -76,28 +77,41 @@ class Registry:
         return out
 
 
-def load(engine: Engine, on: dt.date) -> Registry:
+def load(
+    engine: Engine,
+    on: dt.date,
+    *,
+    workers: Collection[str] | None = None,
+    facilities: Collection[str] | None = None,
+) -> Registry:
+    """The learning data on ``on``; ``workers`` or ``facilities`` (external ids, codes) limit
+    it to those workers or those facilities' staff (a record's page, not the whole country)."""
+    query = (
+        select(
+            Worker.id,
+            Worker.external_id,
+            Worker.occupation_code,
+            Post.facility_id,
+            Facility.type,
+        )
+        .outerjoin(
+            Assignment,
+            (Assignment.worker_id == Worker.id) & assignment_open_on(on),
+        )
+        .outerjoin(Post, Post.id == Assignment.post_id)
+        .outerjoin(Facility, Facility.id == Post.facility_id)
+        .where(Worker.status.in_(["active", "on_leave"]))
+    )
+    if workers is not None:
+        query = query.where(Worker.external_id.in_(list(workers)))
+    if facilities is not None:
+        query = query.where(Facility.code.in_(list(facilities)))
     with engine.connect() as conn:
-        workers = pd.DataFrame(
-            conn.execute(
-                select(
-                    Worker.id,
-                    Worker.external_id,
-                    Worker.occupation_code,
-                    Post.facility_id,
-                    Facility.type,
-                )
-                .outerjoin(
-                    Assignment,
-                    (Assignment.worker_id == Worker.id) & assignment_open_on(on),
-                )
-                .outerjoin(Post, Post.id == Assignment.post_id)
-                .outerjoin(Facility, Facility.id == Post.facility_id)
-                .where(Worker.status.in_(["active", "on_leave"]))
-            ).all(),
+        staff = pd.DataFrame(
+            conn.execute(query).all(),
             columns=["worker_id", "external_id", "occupation", "facility_id", "facility_type"],
         )
-        workers = workers.drop_duplicates("worker_id")
+        staff = staff.drop_duplicates("worker_id")
         required: dict[tuple[str | None, str | None], set[str]] = defaultdict(set)
         for occ, ftype, course in conn.execute(
             select(Pathway.occupation_code, Pathway.facility_type, PathwayCourse.course_code).join(
@@ -106,11 +120,11 @@ def load(engine: Engine, on: dt.date) -> Registry:
         ):
             required[(occ, ftype)].add(course)
         validity = dict(conn.execute(select(Course.code, Course.validity_years)).all())
+        done = select(Completion.worker_id, Completion.course_code, Completion.completed_on)
+        if workers is not None or facilities is not None:
+            done = done.where(Completion.worker_id.in_(staff["worker_id"].tolist()))
         completions = pd.DataFrame(
-            conn.execute(
-                select(Completion.worker_id, Completion.course_code, Completion.completed_on)
-            ).all(),
-            columns=["worker_id", "course", "completed_on"],
+            conn.execute(done).all(), columns=["worker_id", "course", "completed_on"]
         )
         grants: dict[str, set[str]] = defaultdict(set)
         for course, competency in conn.execute(
@@ -127,7 +141,7 @@ def load(engine: Engine, on: dt.date) -> Registry:
             ).all(),
             columns=["facility_type", "competency", "min_workers"],
         )
-    return Registry(on, workers, dict(required), validity, completions, dict(grants), norms)
+    return Registry(on, staff, dict(required), validity, completions, dict(grants), norms)
 
 
 def progress(reg: Registry) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import shapely.geometry
 import shapely.geometry.polygon
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from healthforce.access.indicators import access_indicators
 from healthforce.deploy.access import coverage
@@ -27,9 +27,9 @@ from healthforce.forecast.plan import plan
 from healthforce.indicators.suppression import DEFAULT_THRESHOLD
 from healthforce.migration.flows import flows, registry_country
 from healthforce.migration.monitor import emigration_rate, stock_abroad, yearly_migration
-from healthforce.store.models import Area
+from healthforce.store.models import Area, AreaPopulation
 from healthforce.web.api.access import latest_referral, public_waiting
-from healthforce.web.cache import cached, public_cached, public_cached_for
+from healthforce.web.cache import cached, public_cached, public_cached_for, published
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.pages.common import chart_json, render
 
@@ -259,3 +259,20 @@ def access(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
     )
     rows = [w.model_dump() for w in public_waiting(table)] if len(table) else []
     return render(request, "access.html", lang, rows=rows, threshold=DEFAULT_THRESHOLD)
+
+
+@router.get("/training", response_class=HTMLResponse)
+@public_cached
+def training(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
+    """Learning pathways completed, by state and occupation group (suppressed)."""
+    with engine.connect() as conn:
+        year = conn.execute(select(func.max(AreaPopulation.year))).scalar()
+    rows: list[dict[str, Any]] = []
+    chart = None
+    if year is not None:
+        table = published(request, engine, int(year), "state", ["PATHWAY_COMPLETION"])
+        table = table.astype(object).where(table.notna(), None)
+        rows = [{str(k): v for k, v in r.items()} for r in table.to_dict("records")]
+        everyone = {r["area"]: r["value"] for r in rows if r["grp"] == "all" and r["value"]}
+        chart = state_map(engine, everyone, "%", ".1f", hidden="-")
+    return render(request, "training.html", lang, year=year, rows=rows, chart=chart)

@@ -28,6 +28,7 @@ from healthforce.store.models import (
     Slot,
 )
 from healthforce.store.registry import Registry
+from healthforce.training.analysis import coverage, load, progress
 from healthforce.users import Principal
 from healthforce.web.private import scope
 from healthforce.web.private.records import Editable, export_rows
@@ -217,3 +218,16 @@ def cancel(engine: Engine, who: Principal, appointment_id: int) -> dict[str, obj
             raise NotFoundError(f"appointment {appointment_id}: no such appointment in your area")
     offered = cancel_appointment(engine, appointment_id, now=dt.datetime.now(dt.UTC))
     return {"cancelled": appointment_id, "offered_to_waiting_list": _booking(offered)}
+
+
+def learning_of(engine: Engine, entity: str, key: str) -> list[dict[str, Any]]:
+    """A worker's pathway progress, or a facility's team competency coverage, today (the
+    caller has checked the record is in the user's scope)."""
+    today = dt.date.today()
+    if entity == "workers":
+        table = progress(load(engine, today, workers=[key]))
+    elif entity == "facilities":
+        table = coverage(load(engine, today, facilities=[key])).drop(columns=["facility_id"])
+    else:
+        return []
+    return [{str(k): v for k, v in r.items()} for r in table.to_dict("records")]

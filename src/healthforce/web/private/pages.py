@@ -174,6 +174,7 @@ def show(
         keys=ENTITIES[entity].key,
         problems=[],
         saved=False,
+        learning=ops.learning_of(engine, entity, key),
     )
 
 
@@ -216,6 +217,7 @@ async def save(
         keys=spec.key,
         problems=problems,
         saved=bool(changes) and not problems,
+        learning=ops.learning_of(engine, entity, key),
     )
     if problems:
         response.status_code = 422
