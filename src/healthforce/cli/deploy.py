@@ -13,6 +13,7 @@ import typer
 from healthforce.cli.common import console, engine, reported
 from healthforce.deploy.access import coverage, where_to_add
 from healthforce.deploy.plan import apply_plan, build_problem, plan_table, report, solve
+from healthforce.errors import HealthforceError
 from healthforce.exports.tables import safe_frame
 from healthforce.settings import get_settings
 from healthforce.store.registry import Registry
@@ -113,12 +114,19 @@ def access(
 ) -> None:
     """Population within KM of a facility whose team norm is met, by state.
     / Población a menos de KM de un establecimiento con su equipo completo."""
-    from healthforce.deploy.population import population_points, staffed_facilities
+    from healthforce.deploy.population import (
+        population_points,
+        population_year,
+        staffed_facilities,
+    )
 
     with reported():
         eng = engine()
         day = dt.date.fromisoformat(on) if on else dt.date.today()
-        points = population_points(eng, day.year - 1)
+        year = population_year(eng, day)
+        if year is None:
+            raise HealthforceError("no population in the registry / sin población en el registro")
+        points = population_points(eng, year)
         staffed, short = staffed_facilities(eng, occupation, day)
         result = coverage(
             points.lat, points.lon, points.pop, points.area, staffed.lat, staffed.lon, km

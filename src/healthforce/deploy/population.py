@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from shapely.geometry import shape
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from healthforce.ingest.demo.geography import points_in
 from healthforce.store.models import (
@@ -44,6 +44,18 @@ class Sites:
     lat: np.ndarray
     lon: np.ndarray
     missing: np.ndarray
+
+
+def population_year(engine: Engine, day: dt.date) -> int | None:
+    """The population year to weigh coverage on ``day``: the latest one the registry holds up
+    to the year before, or else the latest one at all."""
+    with engine.connect() as conn:
+        before = conn.execute(
+            select(func.max(AreaPopulation.year)).where(AreaPopulation.year < day.year)
+        ).scalar()
+        latest = conn.execute(select(func.max(AreaPopulation.year))).scalar()
+    found = before if before is not None else latest
+    return None if found is None else int(found)
 
 
 def population_points(engine: Engine, year: int, seed: int = 0) -> Points:

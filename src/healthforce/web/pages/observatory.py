@@ -21,7 +21,11 @@ from sqlalchemy import Engine, func, select
 
 from healthforce.access.indicators import access_indicators
 from healthforce.deploy.access import coverage
-from healthforce.deploy.population import population_points, staffed_facilities
+from healthforce.deploy.population import (
+    population_points,
+    population_year,
+    staffed_facilities,
+)
 from healthforce.forecast.figures import fan_chart, gap_by_area, scenario_comparison
 from healthforce.forecast.plan import plan
 from healthforce.indicators.suppression import DEFAULT_THRESHOLD
@@ -219,9 +223,12 @@ def planning(
     return render(request, "planning.html", lang, **context)
 
 
-def _placement(engine: Engine, km: float) -> dict[str, Any]:
+def _placement(engine: Engine, km: float) -> dict[str, Any] | None:
     day = dt.date.today()
-    points = population_points(engine, day.year - 1)
+    year = population_year(engine, day)
+    if year is None:
+        return None
+    points = population_points(engine, year)
     staffed, _short = staffed_facilities(engine, None, day)
     result = coverage(points.lat, points.lon, points.pop, points.area, staffed.lat, staffed.lon, km)
     return {
