@@ -288,3 +288,10 @@ def test_records_show_the_learning_pathway_and_team_competencies(site: Site) -> 
     assert "Learning pathway" in worker and "50 %" in worker  # one of two courses valid
     facility = client.get("/private/records/facilities/F1?lang=es").text
     assert "Competencias del equipo" in facility and "K1" in facility
+
+
+def test_sign_out_through_the_api(site: Site) -> None:
+    client = site.client("planner")
+    assert client.get("/api/v1/session").json()["role"] == "national_planner"
+    assert client.delete("/api/v1/session").status_code == 204
+    assert client.get("/api/v1/session").status_code == 401

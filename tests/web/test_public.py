@@ -128,3 +128,11 @@ def test_map_is_a_choropleth_of_the_states(client: TestClient) -> None:
     assert page.status_code == 200
     assert '"choropleth"' in page.text
     assert "VE-A" in page.text
+
+
+def test_catalogue_in_both_languages(client: TestClient) -> None:
+    body = client.get("/api/v1/indicators/catalogue").json()
+    assert body["count"] == len(body["data"]) >= 20
+    density = next(d for d in body["data"] if d["code"] == "SDG_3C1_DNM")
+    assert density["name_es"] and density["name_en"] and "1 to 4" in density["suppression"]
+    assert any(d["nhwa"] is None for d in body["data"])  # national additions have no number
