@@ -36,10 +36,21 @@ class Site:
         return client
 
 
+def _site(engine: Engine) -> Site:
+    upgrade(engine)
+    registry.build(engine)
+    for name, (role, area) in USERS.items():
+        add_user(engine, name, PASSWORD, role, area)
+    return Site(engine)
+
+
 @pytest.fixture
 def site(sqlite_engine: Engine) -> Site:
-    upgrade(sqlite_engine)
-    registry.build(sqlite_engine)
-    for name, (role, area) in USERS.items():
-        add_user(sqlite_engine, name, PASSWORD, role, area)
-    return Site(sqlite_engine)
+    return _site(sqlite_engine)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_site(request: pytest.FixtureRequest) -> Site:
+    """The site on SQLite and on the real PostgreSQL server (the private side's queries)."""
+    name = "pg_engine" if request.param == "postgresql" else "sqlite_engine"
+    return _site(request.getfixturevalue(name))

@@ -17,6 +17,12 @@ from tests.web.conftest import PASSWORD, Site
 A_WORKERS = {"W1", "W3", "W5", "W7"}  # work in or (with no open assignment) live in VE-A
 
 
+@pytest.fixture
+def site(any_site: Site) -> Site:
+    """Every private-side test runs on SQLite and on PostgreSQL."""
+    return any_site
+
+
 def test_password_is_stored_as_argon2(site: Site) -> None:
     with site.engine.connect() as conn:
         hashed = conn.execute(select(User.password_hash).where(User.username == "admin")).scalar()

@@ -26,6 +26,7 @@ from healthforce.web.private.scope import Action, allowed
 SESSION_COOKIE = "hf_session"
 LOGIN_ATTEMPTS = 10
 LOGIN_WINDOW = 60.0  # seconds
+MAX_ADDRESSES = 10_000  # addresses remembered before quiet ones are forgotten
 
 
 class NotSignedIn(Exception):  # noqa: N818 - handled by the app, never shown raw
@@ -87,8 +88,11 @@ def rate_limit(request: Request) -> None:
     """At most LOGIN_ATTEMPTS sign-in attempts per LOGIN_WINDOW from one address."""
     attempts: dict[str, deque[float]] = request.app.state.login_attempts
     client = request.client.host if request.client else "?"
-    stamps = attempts.setdefault(client, deque())
     t = time.monotonic()
+    if len(attempts) > MAX_ADDRESSES:  # forget addresses quiet for a whole window
+        for quiet in [a for a, s in attempts.items() if not s or t - s[-1] > LOGIN_WINDOW]:
+            del attempts[quiet]
+    stamps = attempts.setdefault(client, deque())
     while stamps and t - stamps[0] > LOGIN_WINDOW:
         stamps.popleft()
     if len(stamps) >= LOGIN_ATTEMPTS:
