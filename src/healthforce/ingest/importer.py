@@ -292,8 +292,8 @@ def import_file(
         return report
     derived = _derived_areas(table, mapping) if mapping.areas else None
     bad_note_rows = {p.row for p in notes}
-    keep = [i for i, r in enumerate(table.rows) if r not in bad_note_rows]
-    if len(keep) < len(table):
+    keep = [i for i, r in enumerate(table.rows) if r not in bad_note_rows] if notes else []
+    if notes and len(keep) < len(table):
         columns = {k: [as_list(v)[i] for i in keep] for k, v in columns.items()}
         table = RawTable(table.file, table.header, [], [table.rows[i] for i in keep])
     try:

@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Column as SAColumn
 from sqlalchemy import Connection, Engine, MetaData, Table, bindparam, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -65,6 +68,10 @@ class WriteResult:
     unchanged: int = 0
     skipped: int = 0
     problems: list[Problem] = field(default_factory=list)
+
+
+#: Rows per INSERT statement on SQLite (fewer when SQLite's parameter limit is lower).
+ROWS_PER_INSERT = 100
 
 
 class Change:
@@ -140,13 +147,11 @@ class Change:
             if f.ref is None:
                 continue
             values = columns[f.name]
-            ids = self.resolve(f.ref.entity, set(values) - {None})  # type: ignore[arg-type]
+            present = set(values) - {None}
+            ids = self.resolve(f.ref.entity, present)  # type: ignore[arg-type]
             resolved: Column = list(map(ids.get, values))  # type: ignore[arg-type]
-            for i in [
-                i
-                for i, (v, r) in enumerate(zip(values, resolved, strict=True))
-                if r is None and v is not None
-            ]:
+            unknown = present - ids.keys()  # rows are searched only when some key is unknown
+            for i in [i for i, v in enumerate(values) if v in unknown] if unknown else []:
                 problems.append(
                     Problem(
                         spec.name,
@@ -233,7 +238,8 @@ class Change:
         key_cols = [spec.by_name[k].column for k in spec.key]
         keys = list(zip(*(columns[c] for c in key_cols), strict=True)) if n else []
         seen: dict[tuple[Any, ...], int] = {}
-        for i, k in enumerate(keys):
+        # the common case, every key distinct, is found by one set (no loop in Python)
+        for i, k in enumerate(keys if len(set(keys)) < len(keys) else ()):
             if k in seen:
                 problems.append(
                     Problem(
@@ -270,9 +276,12 @@ class Change:
         store_cols = list(dict.fromkeys(store_cols + key_cols))
         defaults = {f.column: f.default for f in spec.fields if f.default is not None}
         insert_cols = list(dict.fromkeys(store_cols + list(defaults)))
-        new = [i for i in range(n) if i not in bad and keys[i] not in existing]
+        if existing or bad:
+            new = [i for i in range(n) if i not in bad and keys[i] not in existing]
+        else:  # a batch of new records
+            new = list(range(n))
         updates: list[dict[str, Any]] = []
-        for i in range(n):
+        for i in range(n) if existing else ():
             old = existing.get(keys[i])
             if old is None or i in bad:
                 continue
@@ -299,9 +308,8 @@ class Change:
         insert_columns.append([self.change_set_id] * len(new))
         if self.conn.dialect.name == "sqlite":
             insert_columns = [sqlite_dates(c) for c in insert_columns]
-        inserts = list(zip(*insert_columns, strict=True))
-        result.inserted, result.updated = len(inserts), len(updates)
-        self._insert_rows(table_of(spec), [*insert_cols, "created_in"], inserts)
+        result.inserted, result.updated = len(new), len(updates)
+        self._insert_columns(table_of(spec), [*insert_cols, "created_in"], insert_columns)
         self._update_rows(spec, updates)
         self.flush_audit()
         return result
@@ -345,6 +353,20 @@ class Change:
             total.problems.extend(_renumber(p, rows) for p in res.problems)
         return total
 
+    def _insert_columns(self, table: Table, cols: list[str], columns: list[Sequence[Any]]) -> None:
+        """Insert rows given column by column; on SQLite the statements' parameters are laid
+        out row-major by NumPy (no Python loop over the rows)."""
+        n = len(columns[0]) if columns else 0
+        if not n:
+            return
+        if self.conn.dialect.name != "sqlite":
+            self._insert_rows(table, cols, list(zip(*columns, strict=True)))
+            return
+        grid = np.empty((n, len(cols)), dtype=object)
+        for j, column in enumerate(columns):
+            grid[:, j] = column if isinstance(column, list) else list(column)
+        self._insert_flat(table, cols, grid.ravel().tolist(), n)
+
     def _insert_rows(self, table: Table, cols: list[str], rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
@@ -358,9 +380,33 @@ class Change:
                 for row in rows:
                     copy.write_row(row)
             return
-        marks = ", ".join("?" for _ in cols)
+        self._insert_flat(table, cols, list(chain.from_iterable(rows)), len(rows))
+
+    def _insert_flat(self, table: Table, cols: list[str], flat: list[Any], n: int) -> None:
+        """SQLite: ``n`` rows whose values are laid out row after row in ``flat``, many rows
+        per statement (up to ROWS_PER_INSERT, within SQLite's limit on parameters), which
+        saves a statement step and reset per row on large loads."""
+        width = len(cols)
+        one = "(" + ", ".join("?" for _ in cols) + ")"
         names = ", ".join(f'"{c}"' for c in cols)
-        self.conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
+        insert = f'INSERT INTO "{table.name}" ({names}) VALUES '
+        k = max(1, min(ROWS_PER_INSERT, self._sqlite_max_params() // width))
+        full = n // k * k
+        step = k * width
+        if full:
+            batches = [tuple(flat[i : i + step]) for i in range(0, full * width, step)]
+            self.conn.exec_driver_sql(insert + ", ".join([one] * k), batches)
+        rest = [tuple(flat[i : i + width]) for i in range(full * width, n * width, width)]
+        if rest:
+            self.conn.exec_driver_sql(insert + one, rest)
+
+    def _sqlite_max_params(self) -> int:
+        """How many parameters this SQLite accepts in one statement (999 before 3.32)."""
+        dbapi: Any = self.conn.connection.driver_connection
+        try:
+            return int(dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+        except (AttributeError, sqlite3.Error):
+            return 999
 
     def _update_rows(self, spec: EntitySpec, updates: list[dict[str, Any]]) -> None:
         if not updates:
