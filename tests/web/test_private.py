@@ -301,3 +301,23 @@ def test_sign_out_through_the_api(site: Site) -> None:
     assert client.get("/api/v1/session").json()["role"] == "national_planner"
     assert client.delete("/api/v1/session").status_code == 204
     assert client.get("/api/v1/session").status_code == 401
+
+
+def test_an_oversized_or_unreadable_upload_is_a_clear_error(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from healthforce.web.private import operations
+
+    monkeypatch.setattr(operations, "MAX_UPLOAD", 10)
+    client = site.client("admin")
+    r = client.post(
+        "/api/v1/imports/workers", files={"file": ("big.csv", b"external_id\\n" + b"W" * 50)}
+    )
+    assert r.status_code == 400 and "big.csv" in r.json()["detail"] and "MB" in r.json()["detail"]
+    monkeypatch.setattr(operations, "MAX_UPLOAD", 10**6)
+    page = client.post(
+        "/private/import",
+        data={"entity": "workers", "csrf_token": client.headers["X-CSRF-Token"]},
+        files={"file": ("photo.xlsx", b"\\x89PNG not a workbook", "application/octet-stream")},
+    )
+    assert page.status_code == 422 and "photo.xlsx" in page.text

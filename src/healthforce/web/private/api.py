@@ -135,7 +135,7 @@ async def upload(
 ) -> dict[str, object]:
     check_csrf(request, who)
     require(who, "import_files")
-    content = await file.read()
+    content = await ops.read_upload(file)
     return ops.import_upload(
         engine, who, entity, file.filename, content, dry_run=dry_run, skip_invalid=skip_invalid
     )

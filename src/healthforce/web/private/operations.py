@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from fastapi import UploadFile
 from fastapi.responses import Response
 from sqlalchemy import Engine, select
 
 from healthforce.access.booking import Booking, book_slot
 from healthforce.access.booking import book as book_earliest
 from healthforce.access.booking import cancel as cancel_appointment
-from healthforce.errors import NotFoundError
+from healthforce.errors import FileFormatError, NotFoundError
 from healthforce.exports.tables import write_table
 from healthforce.forecast.plan import plan
 from healthforce.ingest.importer import import_file
@@ -74,6 +75,21 @@ def audit_log(engine: Engine, limit: int) -> list[dict[str, Any]]:
             .limit(limit)
         ).mappings()
         return [{**r, "at": r["at"].isoformat()} for r in rows]
+
+
+MAX_UPLOAD = 256 * 2**20  # bytes; larger files go through `healthforce import` on the server
+
+
+async def read_upload(file: UploadFile) -> bytes:
+    """The uploaded file's bytes, refused with a clear message past MAX_UPLOAD."""
+    content = await file.read(MAX_UPLOAD + 1)
+    if len(content) > MAX_UPLOAD:
+        raise FileFormatError(
+            file.filename or "upload",
+            f"larger than {MAX_UPLOAD // 2**20} MB: use `healthforce import` on the server / "
+            f"mayor de {MAX_UPLOAD // 2**20} MB: use `healthforce import` en el servidor",
+        )
+    return content
 
 
 def import_upload(

@@ -262,8 +262,8 @@ async def import_upload(
     check_csrf(request, who, csrf_token)
     require(who, "import_files")
     report, error = None, None
-    content = await file.read()
     try:
+        content = await ops.read_upload(file)
         report = ops.import_upload(
             engine, who, entity, file.filename, content, dry_run=dry_run, skip_invalid=skip_invalid
         )
