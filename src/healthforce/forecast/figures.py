@@ -42,20 +42,8 @@ def fan_chart(table: pd.DataFrame, occupation: str, lang: Lang = "es") -> go.Fig
             name="Oferta proyectada" if es else "Projected supply",
         )
     )
-    fig.add_trace(
-        go.Scatter(
-            x=national["year"],
-            y=national["need"],
-            line={"dash": "dash"},
-            name="Necesidad" if es else "Need",
-        )
-    )
-    fig.update_layout(
-        title=f"{occupation}: " + ("oferta y necesidad" if es else "supply and need"),
-        xaxis_title="Año" if es else "Year",
-        yaxis_title="Personas" if es else "Headcount",
-    )
-    return fig
+    title = "oferta y necesidad" if es else "supply and need"
+    return _with_need(fig, national, f"{occupation}: {title}", es)
 
 
 def gap_by_area(table: pd.DataFrame, occupation: str, year: int, lang: Lang = "es") -> go.Figure:
@@ -88,16 +76,21 @@ def scenario_comparison(national: pd.DataFrame, occupation: str, lang: Lang = "e
     for name, g in t.groupby("scenario", sort=False):
         fig.add_trace(go.Scatter(x=g["year"], y=g["supply"], name=str(name)))
     base = t[t["scenario"] == "baseline"]
+    return _with_need(fig, base, f"{occupation}: " + ("escenarios" if es else "scenarios"), es)
+
+
+def _with_need(fig: go.Figure, by_year: pd.DataFrame, title: str, es: bool) -> go.Figure:
+    """The need line (dashed), the title and the axes every projection chart shares."""
     fig.add_trace(
         go.Scatter(
-            x=base["year"],
-            y=base["need"],
+            x=by_year["year"],
+            y=by_year["need"],
             line={"dash": "dash"},
             name="Necesidad" if es else "Need",
         )
     )
     fig.update_layout(
-        title=f"{occupation}: " + ("escenarios" if es else "scenarios"),
+        title=title,
         xaxis_title="Año" if es else "Year",
         yaxis_title="Personas" if es else "Headcount",
     )
