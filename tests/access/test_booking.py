@@ -284,3 +284,38 @@ def test_cancelled_clinic_unknown_and_closed_referrals_are_refused(db: Engine) -
             select(ServiceRequest.status).where(ServiceRequest.external_id == "A")
         ).scalar()
     assert status == "waiting"
+
+
+def test_appointment_life_and_history(db: Engine) -> None:
+    from healthforce.access.appointments import history, reschedule, set_status
+
+    slots = _setup(db, days=6)
+    _referral(db, "A")
+    _referral(db, "B")
+    a = book_slot(db, "A", slots[0], now=NOW, actor="clerk")
+    b = book_slot(db, "B", slots[1], now=NOW)
+    with pytest.raises(SlotTaken):  # the move fails as a whole: A keeps its slot
+        reschedule(db, a.appointment_id, slots[1], now=NOW)
+    assert seats_used(db)[slots[0]] == 1
+    moved = reschedule(db, a.appointment_id, slots[2], now=NOW, actor="clerk")
+    assert [e["to"] for e in history(db, a.appointment_id)] == ["booked", "rescheduled"]
+    set_status(db, moved.appointment_id, "confirmed", now=NOW)
+    with pytest.raises(BookingRefused, match="not begun"):
+        set_status(db, moved.appointment_id, "attended", now=NOW)
+    after = moved.start + dt.timedelta(hours=1)
+    set_status(db, moved.appointment_id, "attended", now=after, actor="nurse")
+    with pytest.raises(BookingRefused, match="attended"):
+        set_status(db, moved.appointment_id, "no_show", now=after)
+    events = history(db, moved.appointment_id)
+    assert [(e["from"], e["to"], e["actor"]) for e in events] == [
+        (None, "booked", "clerk"),
+        ("booked", "confirmed", "system"),
+        ("confirmed", "attended", "nurse"),
+    ]
+    cancel(db, b.appointment_id, now=NOW)
+    assert history(db, b.appointment_id)[-1]["to"] == "cancelled"
+    with db.connect() as conn:
+        closed = conn.execute(
+            select(ServiceRequest.status).where(ServiceRequest.external_id == "A")
+        ).scalar()
+    assert closed == "closed"

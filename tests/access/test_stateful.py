@@ -1,24 +1,29 @@
-"""No interleaving of book, cancel, reschedule and no-show ever puts two live appointments in one
-slot or loses a referral (hypothesis stateful test on SQLite)."""
+"""No interleaving of book, cancel, reschedule, confirm, attend and no-show ever puts two live
+appointments in one slot, loses a referral, or leaves a status its history does not tell
+(hypothesis stateful test on SQLite)."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import tempfile
 from pathlib import Path
 
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
+from healthforce.access.appointments import history, reschedule, set_status
 from healthforce.access.booking import BookingRefused, SlotTaken, book_slot, cancel
+from healthforce.errors import NotFoundError
 from healthforce.store import make_engine, upgrade
 from healthforce.store.models import Appointment, ServiceRequest
 from healthforce.store.models.access import LIVE
 from tests.access.test_booking import NOW, _referral, _setup
 
 REFERRALS = [f"S{i}" for i in range(6)]
+LATER = NOW + dt.timedelta(days=30)  # after every slot: visits can be recorded
 
 
 class Bookings(RuleBasedStateMachine):
@@ -52,44 +57,35 @@ class Bookings(RuleBasedStateMachine):
     def cancel(self, ref: str) -> None:
         appointment = self._live(ref)
         if appointment is not None:
-            cancel(self.engine, appointment, now=NOW)
+            with contextlib.suppress(NotFoundError):  # attended or missed: nothing to cancel
+                cancel(self.engine, appointment, now=NOW)
 
     @rule(ref=st.sampled_from(REFERRALS), slot=st.integers(0, 3))
     def reschedule(self, ref: str, slot: int) -> None:
         appointment = self._live(ref)
-        if appointment is None:
-            return
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(Appointment)
-                .where(Appointment.id == appointment)
-                .values(status="rescheduled")
-            )
-            conn.execute(
-                update(ServiceRequest)
-                .where(ServiceRequest.external_id == ref)
-                .values(status="open")
-            )
-        try:
-            book_slot(self.engine, ref, self.slots[slot], now=NOW)
-        except (SlotTaken, BookingRefused):
-            with self.engine.begin() as conn:  # nothing free: the referral waits
-                conn.execute(
-                    update(ServiceRequest)
-                    .where(ServiceRequest.external_id == ref)
-                    .values(status="waiting")
-                )
+        if appointment is not None:
+            with contextlib.suppress(SlotTaken, BookingRefused):
+                reschedule(self.engine, appointment, self.slots[slot], now=NOW)
 
-    @rule(ref=st.sampled_from(REFERRALS))
-    def no_show(self, ref: str) -> None:
+    @rule(
+        ref=st.sampled_from(REFERRALS),
+        status=st.sampled_from(["confirmed", "attended", "no_show"]),
+        later=st.booleans(),
+    )
+    def set_status(self, ref: str, status: str, later: bool) -> None:
         appointment = self._live(ref)
         if appointment is not None:
-            with self.engine.begin() as conn:
-                conn.execute(
-                    update(Appointment)
-                    .where(Appointment.id == appointment)
-                    .values(status="no_show")
-                )
+            with contextlib.suppress(BookingRefused):
+                set_status(self.engine, appointment, status, now=LATER if later else NOW)
+
+    @invariant()
+    def history_tells_every_live_status(self) -> None:
+        with self.engine.connect() as conn:
+            live = conn.execute(
+                select(Appointment.id, Appointment.status).where(Appointment.status.in_(LIVE))
+            ).all()
+        for appointment, status in live:
+            assert history(self.engine, appointment)[-1]["to"] == status
 
     @invariant()
     def one_live_appointment_per_slot(self) -> None:
@@ -109,10 +105,21 @@ class Bookings(RuleBasedStateMachine):
             rows = conn.execute(select(ServiceRequest.external_id, ServiceRequest.status)).all()
         assert {r[0] for r in rows} == set(REFERRALS)
         for ext, status in rows:
+            # booked: a booked or confirmed appointment; closed: attended or missed; otherwise
+            # open or on the waiting list, with no live appointment
             live = self._live(ext)
-            assert (status == "booked") == (live is not None) or (
-                status == "waiting" and live is None
-            ), (ext, status, live)
+            with self.engine.connect() as conn:
+                state = conn.execute(
+                    select(Appointment.status).where(Appointment.id == live)
+                ).scalar()
+            expected = {
+                None: {"open", "waiting"},
+                "booked": {"booked"},
+                "confirmed": {"booked"},
+                "attended": {"closed"},
+                "no_show": {"closed"},
+            }[state]
+            assert status in expected, (ext, status, state)
 
 
 Bookings.TestCase.settings = settings(max_examples=25, stateful_step_count=15, deadline=None)

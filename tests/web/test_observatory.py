@@ -213,3 +213,29 @@ def test_booking_pages_users_page_and_sign_out(site: Site) -> None:
     assert out.status_code == 303
     assert clerk.get("/api/v1/records/workers").status_code == 401  # the session is gone
     assert site.client().get("/static/topojson/world_110m.json").json()["type"] == "Topology"
+
+
+def test_appointment_status_reschedule_and_history_through_the_api(site: Site) -> None:
+    slots = _clinic_and_referrals(site)
+    clerk = site.client("clerk_a")
+    booked = clerk.post("/api/v1/referrals/RA/book").json()
+    aid = booked["appointment_id"]
+    r = clerk.post(f"/api/v1/appointments/{aid}/status", json={"status": "confirmed"})
+    assert r.status_code == 200
+    assert [(e["to"], e["actor"]) for e in r.json()["history"]] == [
+        ("booked", "clerk_a"),
+        ("confirmed", "clerk_a"),
+    ]
+    manager_b = site.client("manager_b")
+    assert manager_b.get(f"/api/v1/appointments/{aid}/history").status_code == 404
+    early = clerk.post(f"/api/v1/appointments/{aid}/status", json={"status": "attended"})
+    assert early.status_code == 422 and "not begun" in early.json()["detail"]
+    moved = clerk.post(f"/api/v1/appointments/{aid}/reschedule?slot={slots[1]}")
+    assert moved.status_code == 200 and moved.json()["slot_id"] == slots[1]
+    old = clerk.get(f"/api/v1/appointments/{aid}/history").json()["data"]
+    assert old[-1]["to"] == "rescheduled"
+    page = clerk.post(
+        f"/private/appointments/{moved.json()['appointment_id']}/status",
+        data={"csrf_token": clerk.headers["X-CSRF-Token"], "status": "confirmed"},
+    )
+    assert page.status_code == 200

@@ -12,12 +12,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from healthforce.errors import HealthforceError, NotFoundError
 from healthforce.ingest.demo.geography import haversine_km
-from healthforce.store.models import Appointment, Facility, Schedule, ServiceRequest, Slot
+from healthforce.store.models import (
+    Appointment,
+    AppointmentEvent,
+    Facility,
+    Schedule,
+    ServiceRequest,
+    Slot,
+)
 from healthforce.store.models.access import LIVE
 
 #: Days within which each priority must be seen (configurable per call).
@@ -47,6 +54,7 @@ def book_slot(
     *,
     now: dt.datetime,
     idempotency_key: str | None = None,
+    actor: str = "system",
 ) -> Booking:
     """Book one given slot for a referral; SlotTaken when someone else holds it."""
     with engine.begin() as conn:
@@ -92,6 +100,7 @@ def book_slot(
                 )
                 .returning(Appointment.id)
             ).scalar_one()
+            record_event(conn, appointment, None, "booked", now, actor)
             conn.execute(
                 update(ServiceRequest)
                 .where(ServiceRequest.id == request[0])
@@ -99,7 +108,9 @@ def book_slot(
             )
     except IntegrityError as exc:
         if idempotency_key and "idempotency" in str(exc.orig).lower():
-            return book_slot(engine, request_ext, slot_id, now=now, idempotency_key=idempotency_key)
+            return book_slot(
+                engine, request_ext, slot_id, now=now, idempotency_key=idempotency_key, actor=actor
+            )
         raise SlotTaken(f"slot {slot_id} is taken / el cupo ya está ocupado") from None
     return Booking(appointment, slot_id, start)
 
@@ -112,6 +123,7 @@ def book(
     max_km: float = 100.0,
     priority_days: dict[str, int | None] | None = None,
     idempotency_key: str | None = None,
+    actor: str = "system",
 ) -> Booking | None:
     """The earliest free slot of the referral's specialty within ``max_km`` of the referring
     facility and within its priority's limit; None (and the referral waits) when none fits."""
@@ -159,7 +171,9 @@ def book(
         ):
             continue
         try:
-            return book_slot(engine, request_ext, slot_id, now=now, idempotency_key=idempotency_key)
+            return book_slot(
+                engine, request_ext, slot_id, now=now, idempotency_key=idempotency_key, actor=actor
+            )
         except SlotTaken:
             continue
     with engine.begin() as conn:
@@ -172,21 +186,29 @@ def book(
 
 
 def cancel(
-    engine: Engine, appointment_id: int, *, now: dt.datetime, max_km: float = 100.0
+    engine: Engine,
+    appointment_id: int,
+    *,
+    now: dt.datetime,
+    max_km: float = 100.0,
+    actor: str = "system",
 ) -> Booking | None:
     """Cancel an appointment; the freed slot goes to the waiting list in priority order
     (urgent, priority, routine; then oldest referral). Returns the new booking, if any."""
     with engine.begin() as conn:
         row = conn.execute(
-            select(Appointment.slot_id, Appointment.request_id).where(
-                Appointment.id == appointment_id, Appointment.status.in_(LIVE)
+            select(Appointment.slot_id, Appointment.request_id, Appointment.status).where(
+                Appointment.id == appointment_id, Appointment.status.in_(("booked", "confirmed"))
             )
         ).first()
         if row is None:
-            raise NotFoundError(f"appointment {appointment_id}: no live appointment / no existe")
+            raise NotFoundError(
+                f"appointment {appointment_id}: no booked appointment to cancel / no existe"
+            )
         conn.execute(
             update(Appointment).where(Appointment.id == appointment_id).values(status="cancelled")
         )
+        record_event(conn, appointment_id, row[2], "cancelled", now, actor)
         conn.execute(
             update(ServiceRequest).where(ServiceRequest.id == row[1]).values(status="open")
         )
@@ -203,10 +225,26 @@ def cancel(
         ).all()
     for ext, _p, _d in sorted(waiting, key=lambda r: (order.get(r[1], 3), r[2], r[0])):
         try:
-            return book_slot(engine, ext, row[0], now=now)
+            return book_slot(engine, ext, row[0], now=now, actor=actor)
         except (SlotTaken, BookingRefused):
             continue
     return None
+
+
+def record_event(
+    conn: Connection,
+    appointment_id: int,
+    before: str | None,
+    after: str,
+    at: dt.datetime,
+    actor: str,
+) -> None:
+    """One line of an appointment's history, in the same transaction as the change."""
+    conn.execute(
+        insert(AppointmentEvent).values(
+            appointment_id=appointment_id, at=at, from_status=before, to_status=after, actor=actor
+        )
+    )
 
 
 def seats_used(engine: Engine) -> np.ndarray:

@@ -1,6 +1,12 @@
 """The registry's tables, split by domain."""
 
-from healthforce.store.models.access import Appointment, Schedule, ServiceRequest, Slot
+from healthforce.store.models.access import (
+    Appointment,
+    AppointmentEvent,
+    Schedule,
+    ServiceRequest,
+    Slot,
+)
 from healthforce.store.models.audit import AuditEntry, ChangeSet
 from healthforce.store.models.base import Base
 from healthforce.store.models.facilities import Facility, TeamNorm
@@ -34,6 +40,7 @@ from healthforce.store.models.workforce import (
 
 __all__ = [
     "Appointment",
+    "AppointmentEvent",
     "Area",
     "AreaPopulation",
     "Assignment",

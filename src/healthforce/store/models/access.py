@@ -108,3 +108,16 @@ class Appointment(Audited, Base):
     status: Mapped[str] = mapped_column(String(12), default="booked")
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AppointmentEvent(Base):
+    """Every change of an appointment's status: when, from what, to what, and by whom."""
+
+    __tablename__ = "appointment_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointment.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    actor: Mapped[str] = mapped_column(String(100))

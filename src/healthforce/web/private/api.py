@@ -197,3 +197,32 @@ def cancel(
     check_csrf(request, who)
     require(who, "book")
     return ops.cancel(engine, who, appointment_id)
+
+
+class StatusChange(BaseModel):
+    status: Literal["confirmed", "attended", "no_show"]
+
+
+@router.post("/appointments/{appointment_id}/status")
+def appointment_status(
+    request: Request, engine: EngineDep, who: Signed, appointment_id: int, body: StatusChange
+) -> dict[str, object]:
+    check_csrf(request, who)
+    require(who, "book")
+    return {"history": ops.appointment_status(engine, who, appointment_id, body.status)}
+
+
+@router.post("/appointments/{appointment_id}/reschedule")
+def appointment_reschedule(
+    request: Request, engine: EngineDep, who: Signed, appointment_id: int, slot: int
+) -> dict[str, object]:
+    check_csrf(request, who)
+    require(who, "book")
+    return ops.appointment_move(engine, who, appointment_id, slot)
+
+
+@router.get("/appointments/{appointment_id}/history")
+def appointment_history(engine: EngineDep, who: Signed, appointment_id: int) -> dict[str, object]:
+    require(who, "book")
+    rows = ops.appointment_history(engine, who, appointment_id)
+    return {"data": rows, "count": len(rows)}

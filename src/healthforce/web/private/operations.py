@@ -13,6 +13,7 @@ from fastapi import UploadFile
 from fastapi.responses import Response
 from sqlalchemy import Engine, select
 
+from healthforce.access.appointments import history, reschedule, set_status
 from healthforce.access.booking import Booking, book_slot
 from healthforce.access.booking import book as book_earliest
 from healthforce.access.booking import cancel as cancel_appointment
@@ -218,12 +219,17 @@ def book(
         if not scope.referral_in_scope(conn, who, external_id):
             raise NotFoundError(f"referral {external_id}: no such referral in your area")
     at = dt.datetime.now(dt.UTC)
+    actor = who.username
     if slot is not None:
-        return _booking(book_slot(engine, external_id, slot, now=at, idempotency_key=key))
-    return _booking(book_earliest(engine, external_id, now=at, max_km=max_km, idempotency_key=key))
+        return _booking(
+            book_slot(engine, external_id, slot, now=at, idempotency_key=key, actor=actor)
+        )
+    return _booking(
+        book_earliest(engine, external_id, now=at, max_km=max_km, idempotency_key=key, actor=actor)
+    )
 
 
-def cancel(engine: Engine, who: Principal, appointment_id: int) -> dict[str, object]:
+def _appointment_in_scope(engine: Engine, who: Principal, appointment_id: int) -> None:
     with engine.connect() as conn:
         ext = conn.execute(
             select(ServiceRequest.external_id)
@@ -232,8 +238,40 @@ def cancel(engine: Engine, who: Principal, appointment_id: int) -> dict[str, obj
         ).scalar()
         if ext is None or not scope.referral_in_scope(conn, who, ext):
             raise NotFoundError(f"appointment {appointment_id}: no such appointment in your area")
-    offered = cancel_appointment(engine, appointment_id, now=dt.datetime.now(dt.UTC))
+
+
+def cancel(engine: Engine, who: Principal, appointment_id: int) -> dict[str, object]:
+    _appointment_in_scope(engine, who, appointment_id)
+    offered = cancel_appointment(
+        engine, appointment_id, now=dt.datetime.now(dt.UTC), actor=who.username
+    )
     return {"cancelled": appointment_id, "offered_to_waiting_list": _booking(offered)}
+
+
+def appointment_status(
+    engine: Engine, who: Principal, appointment_id: int, status: str
+) -> list[dict[str, Any]]:
+    """Confirm, attended or no-show; returns the appointment's history."""
+    _appointment_in_scope(engine, who, appointment_id)
+    set_status(engine, appointment_id, status, now=dt.datetime.now(dt.UTC), actor=who.username)
+    return history(engine, appointment_id)
+
+
+def appointment_move(
+    engine: Engine, who: Principal, appointment_id: int, slot_id: int
+) -> dict[str, object]:
+    _appointment_in_scope(engine, who, appointment_id)
+    moved = reschedule(
+        engine, appointment_id, slot_id, now=dt.datetime.now(dt.UTC), actor=who.username
+    )
+    return _booking(moved)
+
+
+def appointment_history(
+    engine: Engine, who: Principal, appointment_id: int
+) -> list[dict[str, Any]]:
+    _appointment_in_scope(engine, who, appointment_id)
+    return history(engine, appointment_id)
 
 
 def learning_of(engine: Engine, entity: str, key: str) -> list[dict[str, Any]]:

@@ -426,6 +426,27 @@ def appointment_cancel(
     return _referral_action(request, engine, lang, who, act)
 
 
+@router.post("/private/appointments/{appointment_id}/status", response_class=HTMLResponse)
+def appointment_status(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    who: Signed,
+    appointment_id: int,
+    status: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    check_csrf(request, who, csrf_token)
+    require(who, "book")
+    _ = translations(lang).gettext
+
+    def act() -> str:
+        ops.appointment_status(engine, who, appointment_id, status)
+        return f"{appointment_id}: {_(status)}"
+
+    return _referral_action(request, engine, lang, who, act)
+
+
 def _referral_action(
     request: Request, engine: Any, lang: Any, who: Any, act: Callable[[], str]
 ) -> HTMLResponse:
@@ -448,5 +469,5 @@ def _referral_action(
         error=error,
     )
     if error:
-        response.status_code = 404 if "no such" in error else 409
+        response.status_code = 404 if "no such" in error else 409 if "taken" in error else 422
     return response
