@@ -41,3 +41,17 @@ def test_demo_access(sqlite_engine: Engine) -> None:
         summary.reference_date,
     )
     assert len(table) and (table["median_wait_days"] >= 1).all()
+
+
+def test_demo_appointments_have_their_history(sqlite_engine: Engine) -> None:
+    from healthforce.access.appointments import history
+    from healthforce.store import upgrade
+
+    upgrade(sqlite_engine)
+    summary = build_demo(Registry(sqlite_engine), workers=2_000, seed=9)
+    seed_access(Registry(sqlite_engine), summary.reference_date, specialists=5, seed=9)
+    with sqlite_engine.connect() as conn:
+        appointments = conn.execute(select(Appointment.id, Appointment.status)).all()
+    assert appointments
+    for aid, status in appointments[:200]:
+        assert history(sqlite_engine, aid)[-1]["to"] == status

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from healthforce.access.booking import book
 from healthforce.access.clinics import ClinicRules, clinics_from_assignments
@@ -20,6 +20,7 @@ from healthforce.access.schedules import write_slots
 from healthforce.ingest.demo.geography import haversine_km
 from healthforce.store.models import (
     Appointment,
+    AppointmentEvent,
     Assignment,
     Facility,
     Post,
@@ -209,12 +210,45 @@ def _history(engine: Engine, day: dt.date, rng: np.random.Generator) -> int:
     with engine.begin() as conn:
         if appointments:
             conn.execute(insert(Appointment), appointments)
+            _events(conn)
         for status, ids in outcome.items():
             if ids:
                 conn.execute(
                     update(ServiceRequest).where(ServiceRequest.id.in_(ids)).values(status=status)
                 )
     return len(appointments)
+
+
+def _events(conn: Connection) -> None:
+    """The history of the demo's past appointments: booked when the referral was handled, then
+    attended, missed or cancelled at the slot's time."""
+    rows = conn.execute(
+        select(Appointment.id, Appointment.status, Appointment.created_at, Slot.start).join(
+            Slot, Slot.id == Appointment.slot_id
+        )
+    ).all()
+    events: list[dict[str, object]] = []
+    for aid, status, created, start in rows:
+        events.append(
+            {
+                "appointment_id": aid,
+                "at": created,
+                "from_status": None,
+                "to_status": "booked",
+                "actor": "demo",
+            }
+        )
+        if status != "booked":
+            events.append(
+                {
+                    "appointment_id": aid,
+                    "at": start,
+                    "from_status": "booked",
+                    "to_status": status,
+                    "actor": "demo",
+                }
+            )
+    conn.execute(insert(AppointmentEvent), events)
 
 
 def _unbooked(engine: Engine, since: dt.date) -> list[str]:
