@@ -17,12 +17,17 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from healthforce.access.booking import Booking, BookingRefused, SlotTaken, record_event
+from healthforce.access.booking import (
+    Booking,
+    BookingRefused,
+    SlotTaken,
+    bookable_start,
+    record_event,
+)
 from healthforce.errors import NotFoundError
 from healthforce.store.models import (
     Appointment,
     AppointmentEvent,
-    Schedule,
     ServiceRequest,
     Slot,
 )
@@ -91,18 +96,7 @@ def reschedule(
                     f"appointment {appointment_id} is {row[0]}: cannot be rescheduled / "
                     "no se puede reprogramar"
                 )
-            slot = conn.execute(
-                select(Slot.start, Slot.status, Schedule.status)
-                .join(Schedule, Schedule.id == Slot.schedule_id)
-                .where(Slot.id == slot_id)
-            ).first()
-            if slot is None:
-                raise NotFoundError(f"slot {slot_id}: no such slot / no existe")
-            start = _aware(slot[0])
-            if start <= now:
-                raise BookingRefused(f"slot {slot_id} is in the past / ya pasó")
-            if slot[1] == "cancelled" or slot[2] != "active":
-                raise BookingRefused(f"slot {slot_id}: the clinic is cancelled / clínica cancelada")
+            start = bookable_start(conn, slot_id, now)
             conn.execute(
                 update(Appointment)
                 .where(Appointment.id == appointment_id)

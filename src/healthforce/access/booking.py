@@ -75,18 +75,7 @@ def book_slot(
             raise NotFoundError(f"referral {request_ext}: no such referral / no existe")
         if request[1] in ("closed", "booked"):
             raise BookingRefused(f"referral {request_ext} is {request[1]} / está {request[1]}")
-        slot = conn.execute(
-            select(Slot.start, Slot.status, Schedule.status)
-            .join(Schedule, Schedule.id == Slot.schedule_id)
-            .where(Slot.id == slot_id)
-        ).first()
-        if slot is None:
-            raise NotFoundError(f"slot {slot_id}: no such slot / no existe")
-        start = slot[0] if slot[0].tzinfo else slot[0].replace(tzinfo=dt.UTC)
-        if start <= now:
-            raise BookingRefused(f"slot {slot_id} is in the past / ya pasó")
-        if slot[1] == "cancelled" or slot[2] != "active":
-            raise BookingRefused(f"slot {slot_id}: the clinic is cancelled / clínica cancelada")
+        start = bookable_start(conn, slot_id, now)
     try:
         with engine.begin() as conn:
             appointment = conn.execute(
@@ -229,6 +218,24 @@ def cancel(
         except (SlotTaken, BookingRefused):
             continue
     return None
+
+
+def bookable_start(conn: Connection, slot_id: int, now: dt.datetime) -> dt.datetime:
+    """The slot's start, if it can take a booking now: it exists, lies ahead, and its clinic
+    is active; otherwise a clear refusal."""
+    slot = conn.execute(
+        select(Slot.start, Slot.status, Schedule.status)
+        .join(Schedule, Schedule.id == Slot.schedule_id)
+        .where(Slot.id == slot_id)
+    ).first()
+    if slot is None:
+        raise NotFoundError(f"slot {slot_id}: no such slot / no existe")
+    start: dt.datetime = slot[0] if slot[0].tzinfo else slot[0].replace(tzinfo=dt.UTC)
+    if start <= now:
+        raise BookingRefused(f"slot {slot_id} is in the past / ya pasó")
+    if slot[1] == "cancelled" or slot[2] != "active":
+        raise BookingRefused(f"slot {slot_id}: the clinic is cancelled / clínica cancelada")
+    return start
 
 
 def record_event(
