@@ -16,12 +16,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
-from healthforce.access.booking import BookingRefused, SlotTaken
-from healthforce.errors import HealthforceError, NotFoundError, ValidationError
+from healthforce.errors import HealthforceError, ValidationError
 from healthforce.settings import get_settings
 from healthforce.store.session import make_engine
-from healthforce.users import LoginRefused
 from healthforce.web.api import access, health, indicators
+from healthforce.web.errors import status_for
 from healthforce.web.pages import explore, home, observatory
 from healthforce.web.private import api as private_api
 from healthforce.web.private import pages as private_pages
@@ -53,37 +52,20 @@ def _handlers(app: FastAPI) -> None:
     def limited(request: Request, exc: RateLimited) -> Response:
         return _error(request, 429, "too many attempts; wait a minute / demasiados intentos")
 
-    @app.exception_handler(LoginRefused)
-    def refused(request: Request, exc: LoginRefused) -> Response:
-        return _error(request, 401, str(exc))
-
-    @app.exception_handler(NotFoundError)
-    def not_found(request: Request, exc: NotFoundError) -> Response:
-        return _error(request, 404, str(exc))
-
-    @app.exception_handler(ValidationError)
-    def invalid(request: Request, exc: ValidationError) -> Response:
-        problems = [
-            {
-                "field": p.field,
-                "value": None if p.value is None else str(p.value),
-                "reason": p.reason,
-            }
-            for p in exc.problems
-        ]
-        return _error(request, 422, "invalid / no válido", problems=problems)
-
-    @app.exception_handler(SlotTaken)
-    def taken(request: Request, exc: SlotTaken) -> Response:
-        return _error(request, 409, str(exc))
-
-    @app.exception_handler(BookingRefused)
-    def booking_refused(request: Request, exc: BookingRefused) -> Response:
-        return _error(request, 422, str(exc))
-
     @app.exception_handler(HealthforceError)
-    def other(request: Request, exc: HealthforceError) -> Response:
-        return _error(request, 400, str(exc))
+    def refused(request: Request, exc: HealthforceError) -> Response:
+        extra: dict[str, object] = {}
+        if isinstance(exc, ValidationError):
+            extra["problems"] = [
+                {
+                    "field": p.field,
+                    "value": None if p.value is None else str(p.value),
+                    "reason": p.reason,
+                }
+                for p in exc.problems
+            ]
+        message = "invalid / no válido" if isinstance(exc, ValidationError) else str(exc)
+        return _error(request, status_for(exc), message, **extra)
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:

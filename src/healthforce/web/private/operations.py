@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 from fastapi import UploadFile
 from fastapi.responses import Response
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from healthforce.access.appointments import history, reschedule, set_status
 from healthforce.access.booking import Booking, book_slot
@@ -34,6 +34,7 @@ from healthforce.training.analysis import coverage, load, progress
 from healthforce.users import Principal
 from healthforce.web.private import scope
 from healthforce.web.private.records import Editable, export_rows
+from healthforce.web.private.scope import AnySelect
 
 MEDIA = {
     "csv": "text/csv",
@@ -148,30 +149,40 @@ def run_scenario(engine: Engine, scenario_toml: str | None, horizon: int) -> pd.
     return national
 
 
+def _referrals_in_scope(query: AnySelect, who: Principal, status: str | None) -> AnySelect:
+    query = query.join(Facility, Facility.id == ServiceRequest.referring_facility_id)
+    where = scope.facility_filter(who)
+    if where is not None:
+        query = query.where(where)
+    return query if not status else query.where(ServiceRequest.status == status)
+
+
+def referral_count(engine: Engine, who: Principal, status: str | None) -> int:
+    """How many referrals from facilities in the user's scope (with that status)."""
+    query = _referrals_in_scope(select(func.count(ServiceRequest.id)), who, status)
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
 def referrals(
     engine: Engine, who: Principal, status: str | None, limit: int
 ) -> list[dict[str, Any]]:
     """Referrals from facilities in the user's scope, with their live appointment (the
     clinical text is never shown here)."""
+    columns = select(
+        ServiceRequest.external_id,
+        Facility.code.label("referring_facility"),
+        ServiceRequest.patient_ref,
+        ServiceRequest.specialty_code.label("specialty"),
+        ServiceRequest.priority,
+        ServiceRequest.requested_on,
+        ServiceRequest.status,
+    )
     query = (
-        select(
-            ServiceRequest.external_id,
-            Facility.code.label("referring_facility"),
-            ServiceRequest.patient_ref,
-            ServiceRequest.specialty_code.label("specialty"),
-            ServiceRequest.priority,
-            ServiceRequest.requested_on,
-            ServiceRequest.status,
-        )
-        .join(Facility, Facility.id == ServiceRequest.referring_facility_id)
+        _referrals_in_scope(columns, who, status)
         .order_by(ServiceRequest.requested_on, ServiceRequest.external_id)
         .limit(limit)
     )
-    where = scope.facility_filter(who)
-    if where is not None:
-        query = query.where(where)
-    if status:
-        query = query.where(ServiceRequest.status == status)
     with engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]
         exts = [r["external_id"] for r in rows]
@@ -230,13 +241,13 @@ def book(
 
 
 def _appointment_in_scope(engine: Engine, who: Principal, appointment_id: int) -> None:
+    query = _referrals_in_scope(
+        select(Appointment.id).join(ServiceRequest, ServiceRequest.id == Appointment.request_id),
+        who,
+        None,
+    ).where(Appointment.id == appointment_id)
     with engine.connect() as conn:
-        ext = conn.execute(
-            select(ServiceRequest.external_id)
-            .join(Appointment, Appointment.request_id == ServiceRequest.id)
-            .where(Appointment.id == appointment_id)
-        ).scalar()
-        if ext is None or not scope.referral_in_scope(conn, who, ext):
+        if conn.execute(query).first() is None:
             raise NotFoundError(f"appointment {appointment_id}: no such appointment in your area")
 
 

@@ -11,11 +11,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from healthforce.errors import HealthforceError, ValidationError
+from healthforce.errors import HealthforceError, NotFoundError, ValidationError
 from healthforce.forecast.figures import scenario_comparison
 from healthforce.store.schema import ENTITIES
 from healthforce.users import LoginRefused, add_user, authenticate, close_session, open_session
 from healthforce.web.deps import EngineDep, LangDep
+from healthforce.web.errors import status_for
 from healthforce.web.i18n import translations
 from healthforce.web.pages.common import chart_json, render
 from healthforce.web.private import operations as ops
@@ -29,7 +30,13 @@ from healthforce.web.private.auth import (
     require,
     set_session_cookie,
 )
-from healthforce.web.private.records import KINDS, get_record, list_records, update_record
+from healthforce.web.private.records import (
+    KINDS,
+    count_records,
+    get_record,
+    list_records,
+    update_record,
+)
 from healthforce.web.private.scope import allowed
 
 router = APIRouter(include_in_schema=False)
@@ -115,8 +122,8 @@ def _page(request: Request, who: Any, lang: Any, template: str, **context: Any) 
 
 @router.get("/private", response_class=HTMLResponse)
 def dashboard(request: Request, engine: EngineDep, lang: LangDep, who: Signed) -> HTMLResponse:
-    counts = {e: list_records(engine, who, e, limit=1)[1] for e in KINDS}
-    waiting = len(ops.referrals(engine, who, "waiting", 10_000)) if allowed(who, "book") else 0
+    counts = {e: count_records(engine, who, e) for e in KINDS}
+    waiting = ops.referral_count(engine, who, "waiting") if allowed(who, "book") else 0
     return _page(request, who, lang, "private/dashboard.html", counts=counts, waiting=waiting)
 
 
@@ -130,8 +137,7 @@ def browse(
     q: Annotated[str, Query(max_length=100)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    if entity not in KINDS:
-        return Response("not found", status_code=404)  # type: ignore[return-value]
+    _editable(entity)
     require(who, "read")
     rows, total = list_records(engine, who, entity, q, PAGE, (page - 1) * PAGE)
     spec = ENTITIES[entity]
@@ -150,19 +156,24 @@ def browse(
     )
 
 
-def _fields(entity: str, lang: str) -> list[tuple[str, str]]:
-    return [(f.name, f.es if lang == "es" else f.en) for f in ENTITIES[entity].fields]
-
-
-@router.get("/private/records/{entity}/{key}", response_class=HTMLResponse)
-def show(
-    request: Request, engine: EngineDep, lang: LangDep, who: Signed, entity: str, key: str
-) -> HTMLResponse:
+def _editable(entity: str) -> None:
     if entity not in KINDS:
-        return Response("not found", status_code=404)  # type: ignore[return-value]
-    require(who, "read")
-    record = get_record(engine, who, entity, key)
-    return _page(
+        raise NotFoundError(f"{entity}: no such kind of record / no existe")
+
+
+def _record_page(
+    request: Request,
+    engine: Any,
+    lang: Any,
+    who: Any,
+    entity: str,
+    key: str,
+    record: dict[str, object],
+    problems: list[Any],
+    saved: bool,
+) -> HTMLResponse:
+    """A record's form (with the problems of a refused edit) and its learning section."""
+    response = _page(
         request,
         who,
         lang,
@@ -170,12 +181,25 @@ def show(
         entity=entity,
         key=key,
         record=record,
-        fields=_fields(entity, lang),
+        fields=[(f.name, f.es if lang == "es" else f.en) for f in ENTITIES[entity].fields],
         keys=ENTITIES[entity].key,
-        problems=[],
-        saved=False,
+        problems=problems,
+        saved=saved,
         learning=ops.learning_of(engine, entity, key),
     )
+    if problems:
+        response.status_code = 422
+    return response
+
+
+@router.get("/private/records/{entity}/{key}", response_class=HTMLResponse)
+def show(
+    request: Request, engine: EngineDep, lang: LangDep, who: Signed, entity: str, key: str
+) -> HTMLResponse:
+    _editable(entity)
+    require(who, "read")
+    record = get_record(engine, who, entity, key)
+    return _record_page(request, engine, lang, who, entity, key, record, [], False)
 
 
 @router.post("/private/records/{entity}/{key}", response_class=HTMLResponse)
@@ -184,8 +208,7 @@ async def save(
 ) -> HTMLResponse:
     form = await request.form()
     check_csrf(request, who, str(form.get("csrf_token", "")))
-    if entity not in KINDS:
-        return Response("not found", status_code=404)  # type: ignore[return-value]
+    _editable(entity)
     require(who, "write")
     current = get_record(engine, who, entity, key)
     spec = ENTITIES[entity]
@@ -205,23 +228,8 @@ async def save(
         except ValidationError as exc:
             problems = exc.problems
             record = {**current, **changes}
-    response = _page(
-        request,
-        who,
-        lang,
-        "private/record.html",
-        entity=entity,
-        key=key,
-        record=record,
-        fields=_fields(entity, lang),
-        keys=spec.key,
-        problems=problems,
-        saved=bool(changes) and not problems,
-        learning=ops.learning_of(engine, entity, key),
-    )
-    if problems:
-        response.status_code = 422
-    return response
+    saved = bool(changes) and not problems
+    return _record_page(request, engine, lang, who, entity, key, record, problems, saved)
 
 
 def _import_page(
@@ -450,13 +458,13 @@ def appointment_status(
 def _referral_action(
     request: Request, engine: Any, lang: Any, who: Any, act: Callable[[], str]
 ) -> HTMLResponse:
-    """Run a booking action and show the referrals with its outcome (404 for a referral or
-    appointment outside the user's area, 409 for a slot taken meanwhile)."""
-    message, error = None, None
+    """Run a booking action and show the referrals with its outcome (a refusal with its status:
+    404 for a referral or appointment outside the user's area, 409 for a slot taken)."""
+    message, error, status = None, None, 200
     try:
         message = act()
     except HealthforceError as exc:
-        error = str(exc)
+        error, status = str(exc), status_for(exc)
     rows = ops.referrals(engine, who, None, 200)
     response = _page(
         request,
@@ -468,6 +476,5 @@ def _referral_action(
         message=message,
         error=error,
     )
-    if error:
-        response.status_code = 404 if "no such" in error else 409 if "taken" in error else 422
+    response.status_code = status
     return response

@@ -12,25 +12,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, func, or_, select
 
 from healthforce.errors import NotFoundError
 from healthforce.store.models import Area, Facility, Post, Worker
 from healthforce.store.registry import Change, Registry
-from healthforce.store.schema import ENTITIES
 from healthforce.users import Principal
 from healthforce.web.private import scope
+from healthforce.web.private.scope import AnySelect
 
 Editable = str  # "workers", "facilities" or "posts"
 
 
 @dataclass(frozen=True)
 class Kind:
+    """One kind of record: its scope check, the fields that must stay inside the scope, and
+    the list view (columns, the tables they need, the scope as a WHERE, the search)."""
+
     in_scope: Callable[[Connection, Principal, str], bool]
-    #: fields whose new value must stay inside the user's scope, with how to check it
     guarded: dict[str, Callable[[Connection, Principal, Any], bool]]
-    #: list columns: (name, SQL expression)
     columns: Callable[[], list[tuple[str, Any]]]
+    joined: Callable[[AnySelect], AnySelect]
+    scope_where: Callable[[Principal], ColumnElement[bool] | None]
+    search: Callable[[str], ColumnElement[bool]]
 
 
 def _worker_in_scope(conn: Connection, who: Principal, key: str) -> bool:
@@ -68,49 +72,64 @@ def _post_columns() -> list[tuple[str, Any]]:
 
 
 KINDS: dict[Editable, Kind] = {
-    "workers": Kind(_worker_in_scope, {"residence_area": scope.area_in_scope}, _worker_columns),
-    "facilities": Kind(scope.facility_in_scope, {"area": scope.area_in_scope}, _facility_columns),
+    "workers": Kind(
+        _worker_in_scope,
+        {"residence_area": scope.area_in_scope},
+        _worker_columns,
+        lambda q: q,
+        lambda who: scope.worker_filter(who, dt.date.today()),
+        lambda text: Worker.external_id.ilike(f"%{text}%"),
+    ),
+    "facilities": Kind(
+        scope.facility_in_scope,
+        {"area": scope.area_in_scope},
+        _facility_columns,
+        lambda q: q.outerjoin(Area, Area.id == Facility.area_id),
+        scope.facility_filter,
+        lambda text: or_(Facility.code.ilike(f"%{text}%"), Facility.name.ilike(f"%{text}%")),
+    ),
     "posts": Kind(
         scope.post_in_scope,
         {"facility": lambda c, w, v: v is None or scope.facility_in_scope(c, w, str(v))},
         _post_columns,
+        lambda q: q.join(Facility, Facility.id == Post.facility_id),
+        scope.facility_filter,
+        lambda text: Post.external_id.ilike(f"%{text}%"),
     ),
 }
-
-#: Fields never shown to anyone but a signed-in user (and never in a public schema).
-PRIVATE_FIELDS = {name: [f.name for f in ENTITIES[name].fields if f.private] for name in KINDS}
 
 
 def _not_found(entity: str, key: str) -> NotFoundError:
     return NotFoundError(f"{entity} {key}: no such record in your area / no existe en su área")
 
 
+def _records(who: Principal, entity: Editable, q: str = "") -> AnySelect:
+    """The records of the kind inside the user's scope (matching ``q``), in key order."""
+    kind = KINDS[entity]
+    cols = kind.columns()
+    query = kind.joined(select(*(c.label(n) for n, c in cols)))
+    where = kind.scope_where(who)
+    if where is not None:
+        query = query.where(where)
+    if q:
+        query = query.where(kind.search(q))
+    return query.order_by(cols[0][1])
+
+
+def count_records(engine: Engine, who: Principal, entity: Editable, q: str = "") -> int:
+    query = _records(who, entity, q).order_by(None)
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+
+
 def list_records(
     engine: Engine, who: Principal, entity: Editable, q: str = "", limit: int = 50, offset: int = 0
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of records inside the user's scope (optionally matching ``q``), and the total."""
-    kind = KINDS[entity]
-    cols = kind.columns()
-    query = select(*(c.label(n) for n, c in cols))
-    like = f"%{q}%"
-    search: Any
-    if entity == "workers":
-        where, search = scope.worker_filter(who, dt.date.today()), Worker.external_id.ilike(like)
-    elif entity == "facilities":
-        query = query.outerjoin(Area, Area.id == Facility.area_id)
-        where = scope.facility_filter(who)
-        search = or_(Facility.code.ilike(like), Facility.name.ilike(like))
-    else:
-        query = query.join(Facility, Facility.id == Post.facility_id)
-        where, search = scope.facility_filter(who), Post.external_id.ilike(like)
-    if where is not None:
-        query = query.where(where)
-    if q:
-        query = query.where(search)
     with engine.connect() as conn:
-        total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-        rows = conn.execute(query.order_by(cols[0][1]).limit(limit).offset(offset)).mappings()
-        return [dict(r) for r in rows], int(total)
+        rows = conn.execute(_records(who, entity, q).limit(limit).offset(offset)).mappings()
+        page = [dict(r) for r in rows]
+    return page, count_records(engine, who, entity, q)
 
 
 def get_record(engine: Engine, who: Principal, entity: Editable, key: str) -> dict[str, object]:
@@ -139,4 +158,5 @@ def update_record(
 
 def export_rows(engine: Engine, who: Principal, entity: Editable) -> list[dict[str, Any]]:
     """Every record of the entity inside the user's scope (a person-level export)."""
-    return list_records(engine, who, entity, limit=10**9)[0]
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(_records(who, entity)).mappings()]

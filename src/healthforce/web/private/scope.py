@@ -10,13 +10,16 @@ its areas lies in their area's subtree.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
-from sqlalchemy import ColumnElement, Connection, exists, select
+from sqlalchemy import ColumnElement, Connection, Select, exists, select
 
-from healthforce.store.models import Assignment, Facility, Post, ServiceRequest, Worker
+from healthforce.store.models import Area, Assignment, Facility, Post, ServiceRequest, Worker
 from healthforce.store.models.workforce import assignment_open_on
 from healthforce.users import Principal
+
+#: A SELECT of any columns (SQLAlchemy types selects by their columns).
+AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
 
 Action = Literal[
     "read",  # person-level records, inside the user's scope
@@ -79,25 +82,25 @@ def facility_filter(who: Principal) -> ColumnElement[bool] | None:
     return None if who.area_ids is None else Facility.area_id.in_(list(who.area_ids))
 
 
-def worker_in_scope(conn: Connection, who: Principal, external_id: str, day: dt.date) -> bool:
-    where = worker_filter(who, day)
-    query = select(Worker.id).where(Worker.external_id == external_id)
+def _found(conn: Connection, query: AnySelect, where: ColumnElement[bool] | None) -> bool:
     return conn.execute(query if where is None else query.where(where)).first() is not None
+
+
+def worker_in_scope(conn: Connection, who: Principal, external_id: str, day: dt.date) -> bool:
+    query = select(Worker.id).where(Worker.external_id == external_id)
+    return _found(conn, query, worker_filter(who, day))
 
 
 def facility_in_scope(conn: Connection, who: Principal, code: str) -> bool:
-    where = facility_filter(who)
-    query = select(Facility.id).where(Facility.code == code)
-    return conn.execute(query if where is None else query.where(where)).first() is not None
+    return _found(conn, select(Facility.id).where(Facility.code == code), facility_filter(who))
 
 
 def _through_facility(
     conn: Connection, who: Principal, key: Any, fk: Any, external_id: str
 ) -> bool:
     """A record found by ``key`` == external_id, in scope through the facility ``fk`` names."""
-    where = facility_filter(who)
     query = select(key).join(Facility, Facility.id == fk).where(key == external_id)
-    return conn.execute(query if where is None else query.where(where)).first() is not None
+    return _found(conn, query, facility_filter(who))
 
 
 def post_in_scope(conn: Connection, who: Principal, external_id: str) -> bool:
@@ -118,7 +121,5 @@ def area_in_scope(conn: Connection, who: Principal, area_code: object) -> bool:
     """A value written into an area field (a facility's area, a residence) must stay inside."""
     if who.area_ids is None or area_code is None:
         return True
-    from healthforce.store.models import Area
-
     found = conn.execute(select(Area.id).where(Area.code == str(area_code))).scalar()
     return found in who.area_ids
