@@ -158,18 +158,12 @@ def close_session(engine: Engine, token: str) -> None:
 
 
 def subtree(engine: Engine, area_id: int) -> frozenset[int]:
-    """The area and every area below it."""
+    """The area and every area below it (one recursive query: it runs on every signed-in
+    request of a regional user, so it reads only that subtree, not every area)."""
+    below = select(Area.id).where(Area.id == area_id).cte("below", recursive=True)
+    below = below.union(select(Area.id).join(below, Area.parent_id == below.c.id))
     with engine.connect() as conn:
-        children: dict[int | None, list[int]] = {}
-        for aid, parent in conn.execute(select(Area.id, Area.parent_id)):
-            children.setdefault(parent, []).append(aid)
-    out, todo = {area_id}, [area_id]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in out:
-                out.add(child)
-                todo.append(child)
-    return frozenset(out)
+        return frozenset(conn.execute(select(below.c.id)).scalars())
 
 
 def principal(engine: Engine, token: str, now: dt.datetime) -> Principal | None:

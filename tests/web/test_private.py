@@ -321,3 +321,25 @@ def test_an_oversized_or_unreadable_upload_is_a_clear_error(
         files={"file": ("photo.xlsx", b"\\x89PNG not a workbook", "application/octet-stream")},
     )
     assert page.status_code == 422 and "photo.xlsx" in page.text
+
+
+def test_an_area_subtree_reaches_every_level_below(site: Site) -> None:
+    from sqlalchemy import select
+
+    from healthforce.store.models import Area
+    from healthforce.store.registry import Registry
+    from healthforce.users import subtree
+
+    with Registry(site.engine).change(actor="t", source="t") as change:
+        change.upsert(
+            "areas",
+            {
+                "code": ["VE-A-1", "VE-A-1-1", "VE-B-1"],
+                "name": ["A1", "A11", "B1"],
+                "level": ["municipality", "parish", "municipality"],
+                "parent": ["VE-A", "VE-A-1", "VE-B"],
+            },
+        )
+    with site.engine.connect() as conn:
+        ids = {r[0]: r[1] for r in conn.execute(select(Area.code, Area.id))}
+    assert subtree(site.engine, ids["VE-A"]) == {ids["VE-A"], ids["VE-A-1"], ids["VE-A-1-1"]}

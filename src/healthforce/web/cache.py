@@ -19,6 +19,8 @@ from healthforce.indicators.compute import compute
 from healthforce.indicators.outputs import public
 from healthforce.indicators.suppression import DEFAULT_THRESHOLD
 from healthforce.store.models import ChangeSet
+from healthforce.web.i18n import pick
+from healthforce.web.pages.common import remember_lang
 
 T = TypeVar("T")
 
@@ -69,8 +71,7 @@ def public_page(
 
     body, status = cached(request, engine, key, render, ttl=ttl)
     response = HTMLResponse(body, status_code=status)
-    if request.query_params.get("lang") in ("es", "en"):
-        response.set_cookie("lang", lang, httponly=True, samesite="lax")
+    remember_lang(request, response, pick(lang))
     return response
 
 

@@ -24,9 +24,14 @@ def render(request: Request, template: str, lang: Lang, **context: Any) -> HTMLR
     response: HTMLResponse = request.app.state.templates.TemplateResponse(
         request, template, context
     )
+    remember_lang(request, response, lang)
+    return response
+
+
+def remember_lang(request: Request, response: HTMLResponse, lang: Lang) -> None:
+    """A language chosen with ?lang= is kept in a cookie for the next pages."""
     if request.query_params.get("lang") in ("es", "en"):
         response.set_cookie("lang", lang, httponly=True, samesite="lax")
-    return response
 
 
 def chart_json(fig: go.Figure) -> str:

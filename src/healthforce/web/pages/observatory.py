@@ -138,7 +138,7 @@ def suppress_counts(
     return out
 
 
-def _migration(engine: Engine, lang: str) -> dict[str, Any]:
+def _migration(engine: Engine) -> dict[str, Any]:
     country = registry_country(engine)
     if country is None:
         return {"country": None}
@@ -173,7 +173,7 @@ def _migration(engine: Engine, lang: str) -> dict[str, Any]:
 @router.get("/migration", response_class=HTMLResponse)
 @public_cached
 def migration(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
-    data = cached(request, engine, "migration", lambda: _migration(engine, lang))
+    data = cached(request, engine, "migration", lambda: _migration(engine))
     return render(request, "migration.html", lang, **data)
 
 

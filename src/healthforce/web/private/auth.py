@@ -19,7 +19,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 
 from healthforce.settings import get_settings
-from healthforce.users import Principal, principal
+from healthforce.users import SESSION_LIFETIME, Principal, principal
 from healthforce.web.deps import get_engine
 from healthforce.web.private.scope import Action, allowed
 
@@ -80,7 +80,12 @@ def check_csrf(request: Request, who: Principal, form_token: str | None = None) 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
     secure = request.url.scheme == "https" or get_settings().cookie_secure
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure, max_age=8 * 3600
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
     )
 
 
