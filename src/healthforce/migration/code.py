@@ -24,6 +24,7 @@ from sqlalchemy import Engine, func, select
 
 from healthforce.errors import FileFormatError
 from healthforce.migration.flows import registry_country
+from healthforce.migration.monitor import active_by_origin
 from healthforce.reference.countries import country_name, is_country
 from healthforce.store.models import Movement, Observation, Worker
 
@@ -148,13 +149,7 @@ def nri_migration_section(engine: Engine, year: int) -> dict[str, object]:
     """The migration data the National Reporting Instrument asks for, from the registry."""
     home = registry_country(engine)
     with engine.connect() as conn:
-        active = conn.execute(
-            select(
-                Worker.occupation_code, Worker.training_country, Worker.birth_country, func.count()
-            )
-            .where(Worker.status.in_(["active", "on_leave"]))
-            .group_by(Worker.occupation_code, Worker.training_country, Worker.birth_country)
-        ).all()
+        active = active_by_origin(conn)
         entries = conn.execute(
             select(Worker.occupation_code, Worker.training_country, func.count())
             .join(Movement)

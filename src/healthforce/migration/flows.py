@@ -9,10 +9,12 @@ country totals.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from healthforce.reference.occupations import group_of
 from healthforce.store.models import Area, Movement, Observation, Worker
@@ -93,24 +95,30 @@ def published_flows(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(out, columns=COLUMNS)
 
 
+def worker_movements(conn: Connection) -> Sequence[Any]:
+    """Entries, emigrations and returns: kind, reason, date, origin and destination country,
+    and the worker's occupation and country of training."""
+    return conn.execute(
+        select(
+            Movement.kind,
+            Movement.reason,
+            Movement.date,
+            Movement.origin_country,
+            Movement.destination_country,
+            Worker.occupation_code,
+            Worker.training_country,
+        )
+        .join(Worker, Worker.id == Movement.worker_id)
+        .where(Movement.kind.in_(["entry", "emigration", "return"]))
+    ).all()
+
+
 def registry_flows(engine: Engine) -> pd.DataFrame:
     """Entries of foreign-trained workers and emigrations, by year, from the registry."""
     home = registry_country(engine) or "???"
     groups = group_of()
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                Movement.kind,
-                Movement.reason,
-                Movement.date,
-                Movement.origin_country,
-                Movement.destination_country,
-                Worker.occupation_code,
-                Worker.training_country,
-            )
-            .join(Worker, Worker.id == Movement.worker_id)
-            .where(Movement.kind.in_(["entry", "emigration", "return"]))
-        ).all()
+        rows = worker_movements(conn)
     counts: dict[tuple[str, str, str, int, str, str], int] = {}
     for kind, reason, date, origin, dest, occ, _trained in rows:
         group = groups.get(occ, "other")

@@ -9,13 +9,15 @@ M's). A figure that cannot be computed says so and why; it is never reported as 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
-from healthforce.migration.flows import flows
+from healthforce.migration.flows import flows, worker_movements
 from healthforce.reference.occupations import group_of
 from healthforce.store.models import Assignment, Movement, Observation, Worker
 
@@ -148,18 +150,21 @@ def emigration_rates(engine: Engine, occupation: str = "medical_doctors") -> pd.
     return pd.DataFrame(rows)
 
 
+def active_by_origin(conn: Connection) -> Sequence[Any]:
+    """Active workers counted by occupation, country of training and country of birth."""
+    return conn.execute(
+        select(Worker.occupation_code, Worker.training_country, Worker.birth_country, func.count())
+        .where(Worker.status.in_(["active", "on_leave"]))
+        .group_by(Worker.occupation_code, Worker.training_country, Worker.birth_country)
+    ).all()
+
+
 def foreign_shares(engine: Engine, on: dt.date | None = None) -> pd.DataFrame:
     """Share of active workers trained abroad and born abroad, by NHWA group."""
     home = _home(engine)
     groups = group_of()
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                Worker.occupation_code, Worker.training_country, Worker.birth_country, func.count()
-            )
-            .where(Worker.status.in_(["active", "on_leave"]))
-            .group_by(Worker.occupation_code, Worker.training_country, Worker.birth_country)
-        ).all()
+        rows = active_by_origin(conn)
     table: dict[str, list[float]] = {}
     for occ, trained, born, n in rows:
         t = table.setdefault(groups.get(occ, "other"), [0.0, 0.0, 0.0])
@@ -185,16 +190,7 @@ def yearly_migration(engine: Engine) -> pd.DataFrame:
     home = _home(engine)
     groups = group_of()
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                Movement.kind,
-                Movement.reason,
-                Movement.date,
-                Movement.origin_country,
-                Worker.occupation_code,
-                Worker.training_country,
-            ).join(Worker)
-        ).all()
+        rows = worker_movements(conn)
         active = dict(
             conn.execute(
                 select(Worker.occupation_code, func.count())
@@ -206,7 +202,7 @@ def yearly_migration(engine: Engine) -> pd.DataFrame:
     for occ, n in active.items():
         size[groups.get(occ, "other")] = size.get(groups.get(occ, "other"), 0) + n
     acc: dict[tuple[int, str], dict[str, float]] = {}
-    for kind, _reason, date, origin, occ, trained in rows:
+    for kind, _reason, date, origin, _dest, occ, trained in rows:
         key = (date.year, groups.get(occ, "other"))
         a = acc.setdefault(
             key, {"entries": 0, "foreign_trained_entries": 0, "emigrations": 0, "returns": 0}
