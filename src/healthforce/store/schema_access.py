@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -19,6 +20,12 @@ WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 #: One finding of a record check: (row, field, value, reason).
 Finding = tuple[int, str, object, str]
+
+
+@cache
+def _zones() -> frozenset[str]:
+    """The IANA time zones this machine knows (read from disk once, not on every write)."""
+    return frozenset(available_timezones())
 
 
 def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -41,7 +48,7 @@ def _describe(s: dict[str, Any]) -> str:
 def check_schedules(conn: Connection, columns: dict[str, Sequence[Any]], n: int) -> list[Finding]:
     """Clock times, time zones, and overlaps with the same specialist's other schedules."""
     found: list[Finding] = []
-    zones = available_timezones()
+    zones = _zones()
     needed: tuple[str, ...] = ("external_id", "practitioner_id", "weekday", "start_time")
     needed += ("end_time",)
     needed += ("valid_from", "valid_to", "timezone", "status")
