@@ -8,13 +8,14 @@ import math
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import Engine, func, select
 
 from healthforce.access.indicators import access_indicators
 from healthforce.indicators.suppression import DEFAULT_THRESHOLD
 from healthforce.store.models import ServiceRequest
+from healthforce.web.cache import cached
 from healthforce.web.deps import EngineDep
 
 router = APIRouter(prefix="/api/v1/access", tags=["access"])
@@ -80,8 +81,25 @@ def public_waiting(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> l
     return out
 
 
+#: Bookings open no change set: waiting-time figures are also recomputed after this long (s).
+BOOKINGS_TTL = 60.0
+
+
+def waiting_rows(request: Request, engine: Engine, days: int) -> list[Waiting]:
+    """The public waiting-time rows for the ``days`` up to the latest referral (cached per
+    registry version and for at most BOOKINGS_TTL; the page and the API share them)."""
+
+    def make() -> list[Waiting]:
+        last = latest_referral(engine)
+        table = access_indicators(engine, last - dt.timedelta(days=days), last)
+        return public_waiting(table) if len(table) else []
+
+    return cached(request, engine, f"waiting:{days}", make, ttl=BOOKINGS_TTL)
+
+
 @router.get("/waiting", response_model=WaitingTable)
 def waiting(
+    request: Request,
     engine: EngineDep,
     days: Annotated[int, Query(ge=7, le=3660, description="Referrals of the last N days.")] = 365,
 ) -> WaitingTable:
@@ -89,9 +107,7 @@ def waiting(
     appointment, share seen within target, no-show rate, share at the first level and slot
     utilisation, by specialty and state (suppressed).
     / Tiempos de espera por especialidad y estado."""
-    last = latest_referral(engine)
-    table = access_indicators(engine, last - dt.timedelta(days=days), last)
-    rows = public_waiting(table) if len(table) else []
+    rows = waiting_rows(request, engine, days)
     return WaitingTable(
         data=rows,
         count=len(rows),

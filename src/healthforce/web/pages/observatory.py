@@ -19,7 +19,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine, func, select
 
-from healthforce.access.indicators import access_indicators
 from healthforce.deploy.access import coverage
 from healthforce.deploy.population import (
     population_points,
@@ -32,19 +31,13 @@ from healthforce.indicators.suppression import DEFAULT_THRESHOLD
 from healthforce.migration.flows import flows, registry_country
 from healthforce.migration.monitor import emigration_rate, stock_abroad, yearly_migration
 from healthforce.store.models import Area, AreaPopulation
-from healthforce.web.api.access import latest_referral, public_waiting
+from healthforce.web.api.access import BOOKINGS_TTL, waiting_rows
 from healthforce.web.cache import cached, public_cached, public_cached_for, published
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.pages.common import chart_json, render
 
 router = APIRouter(include_in_schema=False)
-#: Bookings open no change set: waiting-time figures are also recomputed after this long (s).
-BOOKINGS_TTL = 60.0
 COUNTS = ("entries", "foreign_trained_entries", "emigrations", "returns")
-
-
-def _json(fig: go.Figure) -> str:
-    return chart_json(fig)
 
 
 SIMPLIFY = 0.005  # degrees (about 500 m): plenty for a national map, a fraction of the bytes
@@ -115,7 +108,7 @@ def state_map(
         )
     fig.update_geos(fitbounds="geojson", visible=False)
     fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=520)
-    return _json(fig)
+    return chart_json(fig)
 
 
 def suppress_counts(
@@ -160,7 +153,7 @@ def _migration(engine: Engine) -> dict[str, Any]:
         if len(abroad):
             fig = go.Figure(go.Bar(x=abroad["destination"], y=abroad["value"]))
             fig.update_layout(title=group, margin={"l": 40, "r": 10, "t": 40, "b": 40})
-            charts.append(_json(fig))
+            charts.append(chart_json(fig))
     yearly = yearly_migration(engine)
     return {
         "country": country,
@@ -211,9 +204,9 @@ def planning(
             occupation=chosen,
             year=year,
             charts=[
-                _json(fan_chart(data["table"], chosen, lang)),
-                _json(gap_by_area(data["table"], chosen, year, lang)),
-                _json(scenario_comparison(national, chosen, lang)),
+                chart_json(fan_chart(data["table"], chosen, lang)),
+                chart_json(gap_by_area(data["table"], chosen, year, lang)),
+                chart_json(scenario_comparison(national, chosen, lang)),
             ],
             rows=national[(national["occupation"] == chosen) & (national["year"] == year)]
             .astype(object)
@@ -256,15 +249,7 @@ def placement(request: Request, engine: EngineDep, lang: LangDep) -> HTMLRespons
 @router.get("/access", response_class=HTMLResponse)
 @public_cached_for(BOOKINGS_TTL)
 def access(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
-    last = latest_referral(engine)
-    table = cached(
-        request,
-        engine,
-        "access",
-        lambda: access_indicators(engine, last - dt.timedelta(days=365), last),
-        ttl=BOOKINGS_TTL,
-    )
-    rows = [w.model_dump() for w in public_waiting(table)] if len(table) else []
+    rows = [w.model_dump() for w in waiting_rows(request, engine, 365)]
     return render(request, "access.html", lang, rows=rows, threshold=DEFAULT_THRESHOLD)
 
 
