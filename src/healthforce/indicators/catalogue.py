@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
 
 from healthforce.indicators.backends import Source
-from healthforce.indicators.snapshot import open_assignments, population, workforce
+from healthforce.indicators.snapshot import (
+    age_band,
+    open_assignments,
+    population,
+    workforce_cube,
+)
 from healthforce.reference.codes import INVOLUNTARY_EXIT_REASONS, VOLUNTARY_EXIT_REASONS
 from healthforce.reference.occupations import CORE_GROUPS
 
@@ -25,32 +30,50 @@ from healthforce.reference.occupations import CORE_GROUPS
 class Context:
     """What a run of the catalogue shares: the backend, the year, the area level, the country.
 
-    The workforce on the date is computed once per run and kept in a temporary table of the
-    backend (Ibis ``cache``), so each indicator aggregates it instead of joining again."""
+    The three large inputs are each reduced once per run and kept in a temporary table of the
+    backend (Ibis ``cache`` on Spark): the workforce on the date counted by every dimension
+    (:func:`workforce_cube`), the year's movements counted likewise, and the posts counted per
+    facility and occupation with their holders on the date. Indicators aggregate those small
+    tables instead of joining a million rows again each."""
 
     src: Source
     year: int
     level: str  # "state" or "country"
     home: str
-    _workforce: Any = None
-    _drop: Callable[[], None] | None = None
+    _kept: dict[str, Any] = field(default_factory=dict)
+    _drops: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def on(self) -> dt.date:
         return dt.date(self.year, 12, 31)
 
+    def _keep(self, name: str, build: Callable[[], Any]) -> Any:
+        if name not in self._kept:
+            table, drop = self.src.materialise(build())
+            self._kept[name] = table
+            self._drops.append(drop)
+        return self._kept[name]
+
     def workforce(self) -> Any:
-        if self._workforce is None:
-            w = workforce(self.src, self.on, self.home)
-            w = w.mutate(area=w.state if self.level == "state" else w.country)
-            self._workforce, self._drop = self.src.materialise(w)
-        return self._workforce
+        """The workforce on the date, one row per combination of dimensions with ``n``."""
+        return self._keep(
+            "workforce", lambda: workforce_cube(self.src, self.on, self.home, self.level)
+        )
+
+    def movements(self) -> Any:
+        """The year's movements by kind, reason, area, group and foreign training, with ``n``."""
+        return self._keep("movements", lambda: _movements_of_year(self))
+
+    def posts(self) -> Any:
+        """Posts per facility and occupation: funded, funded and vacant, staff on the date."""
+        return self._keep("posts", lambda: _posts_by_facility(self))
 
     def release(self) -> None:
-        """Drop the temporary table of the cached workforce."""
-        if self._drop is not None:
-            self._drop()
-        self._workforce, self._drop = None, None
+        """Drop the temporary tables of the run."""
+        for drop in self._drops:
+            drop()
+        self._kept.clear()
+        self._drops.clear()
 
     def population(self) -> Any:
         return population(self.src, self.year, self.level)
@@ -121,6 +144,12 @@ def _int(condition: Any) -> Any:
     return ibis.ifelse(condition, 1, 0)
 
 
+def _count(t: Any, condition: Any = None) -> Any:
+    """How many workers (or events) the rows of a counted table stand for, where
+    ``condition`` holds."""
+    return t.n.sum() if condition is None else ibis.ifelse(condition, t.n, 0).sum()
+
+
 def _share(
     ctx: Context,
     mask: Callable[[Any], Any],
@@ -135,14 +164,14 @@ def _share(
     if where is not None:
         w = w.filter(where(w))
     overall = w.group_by(area=w.area, grp=w.grp).aggregate(
-        category=_lit(""), numerator=_int(mask(w)).sum(), denominator=w.count()
+        category=_lit(""), numerator=_count(w, mask(w)), denominator=_count(w)
     )
     if category is None:
         return overall
-    total = w.group_by(area=w.area, grp=w.grp).aggregate(denominator=w.count())
+    total = w.group_by(area=w.area, grp=w.grp).aggregate(denominator=_count(w))
     hits = w.filter(mask(w))
     parts = hits.group_by(area=hits.area, grp=hits.grp, category=category(hits)).aggregate(
-        numerator=hits.count()
+        numerator=_count(hits)
     )
     j = parts.join(total, [parts.area == total.area, parts.grp == total.grp])
     rows = j.select(
@@ -184,7 +213,7 @@ def _per_population(ctx: Context, counts: Any) -> Any:
 )
 def _density(ctx: Context) -> Any:
     w = ctx.workforce()
-    return _per_population(ctx, w.group_by(area=w.area, grp=w.grp).aggregate(numerator=w.count()))
+    return _per_population(ctx, w.group_by(area=w.area, grp=w.grp).aggregate(numerator=_count(w)))
 
 
 @indicator(
@@ -210,7 +239,7 @@ def _dnm(ctx: Context) -> Any:
     w = ctx.workforce()
     w = w.filter(w.grp.isin(list(CORE_GROUPS)))
     return _per_population(
-        ctx, w.group_by(area=w.area, grp=_lit("core")).aggregate(numerator=w.count())
+        ctx, w.group_by(area=w.area, grp=_lit("core")).aggregate(numerator=_count(w))
     )
 
 
@@ -243,7 +272,7 @@ def _female(ctx: Context) -> Any:
     ("area", "occupation group", "age band", "year"),
 )
 def _age_bands(ctx: Context) -> Any:
-    return _share(ctx, lambda w: w.age_band.notnull(), category=lambda w: w.age_band)
+    return _share(ctx, lambda w: age_band(w.age).notnull(), category=lambda w: age_band(w.age))
 
 
 @indicator(
@@ -397,8 +426,8 @@ def _nurses_per_doctor(ctx: Context) -> Any:
     return w.group_by(area=w.area).aggregate(
         grp=_lit("all"),
         category=_lit(""),
-        numerator=_int(w.grp == "nursing").sum(),
-        denominator=_int(w.grp == "medical_doctors").sum(),
+        numerator=_count(w, w.grp == "nursing"),
+        denominator=_count(w, w.grp == "medical_doctors"),
     )
 
 
@@ -422,35 +451,43 @@ def _primary_doctors(ctx: Context) -> Any:
     return w.group_by(area=w.area).aggregate(
         grp=_lit("medical_doctors"),
         category=_lit(""),
-        numerator=_int(w.level_of_care == "1").sum(),
-        denominator=w.count(),
+        numerator=_count(w, w.level_of_care == "1"),
+        denominator=_count(w),
     )
 
 
-def _movements(ctx: Context, kinds: list[str], reasons: list[str] | None = None) -> Any:
+def _movements_of_year(ctx: Context) -> Any:
+    """The year's movements counted by kind, reason, area, group and whether the worker was
+    trained abroad (``n`` per combination)."""
     m = ctx.src.table("movement")
-    m = m.filter(m.kind.isin(kinds) & (m.date.year() == ctx.year))
-    if reasons is not None:
-        m = m.filter(m.reason.isin(reasons))
+    first, last = dt.date(ctx.year, 1, 1), dt.date(ctx.year, 12, 31)
+    kinds = ["entry", "exit", "emigration"]  # the kinds the flow indicators count
+    m = m.filter(m.kind.isin(kinds) & (m.date >= first) & (m.date <= last))
     w = ctx.src.table("worker")
     groups = ctx.src.lookup_groups()
-    states = ctx.src.lookup_states()
     people = w.select(
         wid=w.id, occupation_code=w.occupation_code, training_country=w.training_country
     )
     j = m.join(people, m.worker_id == people.wid)
     j = j.left_join(groups, j.occupation_code == groups.occupation_code)
-    area_id = ibis.coalesce(j.destination_area_id, j.origin_area_id)
-    j = j.mutate(area_id=area_id)
-    j = j.left_join(states, j.area_id == states.area_id)
-    area = j.state if ctx.level == "state" else ibis.literal(ctx.home)
-    return j.mutate(area=area)
+    j = j.mutate(area_id=ibis.coalesce(j.destination_area_id, j.origin_area_id))
+    j = _by_state(ctx, j, j.area_id)
+    j = j.mutate(foreign=j.training_country.notnull() & (j.training_country != ctx.home))
+    return j.group_by(
+        kind=j.kind, reason=j.reason, area=j.area, grp=j.grp, foreign=j.foreign
+    ).aggregate(n=j.count())
+
+
+def _movements(ctx: Context, kinds: list[str], reasons: list[str] | None = None) -> Any:
+    m = ctx.movements()
+    m = m.filter(m.kind.isin(kinds))
+    return m if reasons is None else m.filter(m.reason.isin(reasons))
 
 
 def _rate_of_stock(ctx: Context, events: Any) -> Any:
-    counts = events.group_by(area=events.area, grp=events.grp).aggregate(numerator=events.count())
+    counts = events.group_by(area=events.area, grp=events.grp).aggregate(numerator=_count(events))
     w = ctx.workforce()
-    stock = w.group_by(area=w.area, grp=w.grp).aggregate(denominator=w.count())
+    stock = w.group_by(area=w.area, grp=w.grp).aggregate(denominator=_count(w))
     j = stock.left_join(counts, [stock.area == counts.area, stock.grp == counts.grp])
     return j.select(
         area=stock.area,
@@ -548,9 +585,8 @@ def _emigration(ctx: Context) -> Any:
 )
 def _foreign_entrants(ctx: Context) -> Any:
     e = _movements(ctx, ["entry"])
-    foreign = _int(e.training_country.notnull() & (e.training_country != ctx.home))
     return e.group_by(area=e.area, grp=e.grp).aggregate(
-        category=_lit(""), numerator=foreign.sum(), denominator=e.count()
+        category=_lit(""), numerator=_count(e, e.foreign), denominator=_count(e)
     )
 
 
@@ -612,20 +648,25 @@ def _dropout(ctx: Context) -> Any:
     )
 
 
-def _posts(ctx: Context) -> Any:
+def _posts_by_facility(ctx: Context) -> Any:
+    """Posts per facility and occupation: how many are funded, funded and without a holder on
+    the date, and how many assignments run on them on the date (staff)."""
     p = ctx.src.table("post")
-    f = ctx.src.table("facility")
     occupied = open_assignments(ctx.src, ctx.on)
     occupied = occupied.group_by(occ_post=occupied.post_id).aggregate(holders=occupied.count())
-    facilities = f.select(fid=f.id, fac_area=f.area_id, ftype=f.type)
-    j = p.filter(p.funded).join(facilities, p.facility_id == facilities.fid)
-    j = j.left_join(occupied, j.id == occupied.occ_post)
+    j = p.left_join(occupied, p.id == occupied.occ_post)
+    return j.group_by(facility_id=j.facility_id, occupation_code=j.occupation_code).aggregate(
+        funded=_int(j.funded).sum(),
+        vacant=_int(j.funded & j.holders.isnull()).sum(),
+        staff=j.holders.fill_null(0).sum(),
+    )
+
+
+def _by_state(ctx: Context, t: Any, area_id: Any) -> Any:
+    """``t`` with the column ``area``: the state of ``area_id``, or the country."""
     states = ctx.src.lookup_states()
-    groups = ctx.src.lookup_groups()
-    j = j.left_join(states, j.fac_area == states.area_id)
-    j = j.left_join(groups, j.occupation_code == groups.occupation_code)
-    area = j.state if ctx.level == "state" else ibis.literal(ctx.home)
-    return j.mutate(area=area, vacant=j.holders.isnull())
+    j = t.left_join(states, area_id == states.area_id)
+    return j.mutate(area=j.state if ctx.level == "state" else ibis.literal(ctx.home))
 
 
 @indicator(
@@ -642,32 +683,31 @@ def _posts(ctx: Context) -> Any:
     100,
 )
 def _vacancy(ctx: Context) -> Any:
-    j = _posts(ctx)
+    posts = ctx.posts()
+    f = ctx.src.table("facility")
+    facilities = f.select(fid=f.id, fac_area=f.area_id)
+    j = posts.filter(posts.funded > 0).join(facilities, posts.facility_id == facilities.fid)
+    groups = ctx.src.lookup_groups()
+    j = j.left_join(groups, j.occupation_code == groups.occupation_code)
+    j = _by_state(ctx, j, j.fac_area)
     return j.group_by(area=j.area, grp=j.grp).aggregate(
-        category=_lit(""), numerator=_int(j.vacant).sum(), denominator=j.count()
+        category=_lit(""), numerator=j.vacant.sum(), denominator=j.funded.sum()
     )
 
 
 def _team_gaps(ctx: Context) -> Any:
     """Per facility with a norm and per occupation: staff on the date and the norm."""
-    p = ctx.src.table("post")
     f = ctx.src.table("facility")
     n = ctx.src.table("team_norm")
-    occupied = open_assignments(ctx.src, ctx.on)
-    staff = occupied.join(p, occupied.post_id == p.id)
-    staff = staff.group_by(sf=staff.facility_id, so=staff.occupation_code).aggregate(
-        staff=staff.count()
-    )
+    posts = ctx.posts()
+    staff = posts.select(sf=posts.facility_id, so=posts.occupation_code, staff=posts.staff)
     need = f.filter(f.status == "open").join(n, f.type == n.facility_type)
     need = need.select(
         fid=need.id, fac_area=need.area_id, occ=need.occupation_code, norm=need.headcount
     )
     j = need.left_join(staff, [need.fid == staff.sf, need.occ == staff.so])
     j = j.mutate(missing=ibis.greatest(j.norm - j.staff.fill_null(0), 0))
-    states = ctx.src.lookup_states()
-    j = j.left_join(states, j.fac_area == states.area_id)
-    area = j.state if ctx.level == "state" else ibis.literal(ctx.home)
-    return j.mutate(area=area)
+    return _by_state(ctx, j, j.fac_area)
 
 
 @indicator(
@@ -738,29 +778,8 @@ def _team_missing(ctx: Context) -> Any:
     100,
 )
 def _pathway_completion(ctx: Context) -> Any:
-    src = ctx.src
-    pathway, steps = src.table("pathway"), src.table("pathway_course")
-    course, done = src.table("course"), src.table("completion")
-    req = pathway.filter(pathway.occupation_code.notnull())
-    req = req.join(steps, req.code == steps.pathway_code)
-    req = req.select(req_occ=req.occupation_code, req_course=req.course_code).distinct()
-    needed = req.group_by(n_occ=req.req_occ).aggregate(n_required=req.count())
-    valid = done.join(course, done.course_code == course.code)
-    valid = valid.filter(
-        (valid.completed_on <= ctx.on)
-        & (
-            valid.validity_years.isnull()
-            | ((valid.completed_on.year() + valid.validity_years) > ctx.year)
-        )
-    )
-    valid = valid.select(vw=valid.worker_id, vc=valid.course_code).distinct()
     w = ctx.workforce()
-    scope = w.join(needed, w.occupation == needed.n_occ)
-    held = scope.join(req, [scope.occupation == req.req_occ])
-    held = held.join(valid, [held.worker_id == valid.vw, held.req_course == valid.vc])
-    per_worker = held.group_by(hw=held.worker_id).aggregate(n_held=held.count())
-    j = scope.left_join(per_worker, scope.worker_id == per_worker.hw)
-    complete = j.n_held.fill_null(0) >= j.n_required
-    return j.group_by(area=j.area, grp=j.grp).aggregate(
-        category=_lit(""), numerator=_int(complete).sum(), denominator=j.count()
+    w = w.filter(w.pathway.notnull())
+    return w.group_by(area=w.area, grp=w.grp).aggregate(
+        category=_lit(""), numerator=_count(w, w.pathway == "complete"), denominator=_count(w)
     )

@@ -3,7 +3,8 @@
 One row per active worker (status active or on leave): occupation and its NHWA group, sex, age
 and age band, the state of the facility of their current assignment (or of their residence when
 they have none), its type, level of care and the assignment's sector, where they were born and
-trained, and whether they serve in international cooperation.
+trained, whether they serve in international cooperation and, for occupations with a learning
+pathway, whether they hold every course of it on the date.
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ AGE_BANDS = (
 )
 
 
+def age_band(age: Any) -> Any:
+    """The NHWA age band of an age (null when the age is unknown)."""
+    return ibis.cases(
+        *[((age >= lo) & (age <= hi), name) for name, lo, hi in AGE_BANDS], else_=None
+    )
+
+
 def open_assignments(src: Source, on: dt.date) -> Any:
     """Assignments running on ``on`` (started, and not ended before it)."""
     a = src.table("assignment")
@@ -36,6 +44,33 @@ def current_assignments(src: Source, on: dt.date) -> Any:
     return cur.group_by(cur.worker_id).aggregate(
         post_id=cur.post_id.min(), sector=cur.sector.min(), contract=cur.contract_type.min()
     )
+
+
+def pathway_status(src: Source, on: dt.date) -> tuple[Any, Any]:
+    """Per occupation with a learning pathway, how many distinct courses it requires
+    (``n_occ``, ``n_required``); per worker, how many of those they hold valid on ``on``
+    (``hw``, ``n_held``)."""
+    pathway, steps = src.table("pathway"), src.table("pathway_course")
+    course, done = src.table("course"), src.table("completion")
+    req = pathway.filter(pathway.occupation_code.notnull())
+    req = req.join(steps, req.code == steps.pathway_code)
+    req = req.select(req_occ=req.occupation_code, req_course=req.course_code).distinct()
+    needed = req.group_by(n_occ=req.req_occ).aggregate(n_required=req.count())
+    valid = done.join(course, done.course_code == course.code)
+    valid = valid.filter(
+        (valid.completed_on <= on)
+        & (
+            valid.validity_years.isnull()
+            | ((valid.completed_on.year() + valid.validity_years) > on.year)
+        )
+    )
+    valid = valid.select(vw=valid.worker_id, vc=valid.course_code).distinct()
+    w = src.table("worker")
+    people = w.select(pw=w.id, p_occ=w.occupation_code)
+    held = valid.join(people, valid.vw == people.pw)
+    held = held.join(req, [held.p_occ == req.req_occ, held.vc == req.req_course])
+    per_worker = held.group_by(hw=held.vw).aggregate(n_held=held.count())
+    return needed, per_worker
 
 
 def workforce(src: Source, on: dt.date, home: str) -> Any:
@@ -56,21 +91,20 @@ def workforce(src: Source, on: dt.date, home: str) -> Any:
     groups = src.lookup_groups()
     j = j.left_join(states, j.area_id == states.area_id)
     j = j.left_join(groups, j.occupation_code == groups.occupation_code)
+    needed, held = pathway_status(src, on)
+    j = j.left_join(needed, j.occupation_code == needed.n_occ)
+    j = j.left_join(held, j.id == held.hw)
     born = j.birth_date
     before_birthday = (born.month() > on.month) | (
         (born.month() == on.month) & (born.day() > on.day)
     )
     age = on.year - born.year() - ibis.ifelse(before_birthday, 1, 0)
-    band = ibis.cases(
-        *[((age >= lo) & (age <= hi), name) for name, lo, hi in AGE_BANDS], else_=None
-    )
     return j.select(
         worker_id=j.id,
         occupation=j.occupation_code,
         grp=j.grp,
         sex=j.sex,
         age=age,
-        age_band=band,
         state=j.state,
         country=ibis.literal(home),
         facility_type=j.facility_type,
@@ -81,7 +115,39 @@ def workforce(src: Source, on: dt.date, home: str) -> Any:
         foreign_born=(j.birth_country.notnull() & (j.birth_country != home)),
         foreign_trained=(j.training_country.notnull() & (j.training_country != home)),
         training_country=j.training_country,
+        pathway=ibis.ifelse(
+            j.n_required.isnull(),
+            ibis.null("string"),
+            ibis.ifelse(j.n_held.fill_null(0) >= j.n_required, "complete", "incomplete"),
+        ),
     )
+
+
+#: What the catalogue counts the workforce by: one row per distinct combination, with ``n``.
+CUBE_DIMENSIONS = (
+    "area",
+    "grp",
+    "sex",
+    "age",
+    "facility_type",
+    "level_of_care",
+    "sector",
+    "cooperation",
+    "assigned",
+    "foreign_born",
+    "foreign_trained",
+    "training_country",
+    "pathway",
+)
+
+
+def workforce_cube(src: Source, on: dt.date, home: str, level: str) -> Any:
+    """The workforce on ``on`` counted by every dimension the catalogue uses (``n`` workers per
+    combination): a few tens of thousands of rows for a million workers, so each indicator
+    aggregates this instead of the workers themselves."""
+    w = workforce(src, on, home)
+    w = w.mutate(area=w.state if level == "state" else w.country)
+    return w.group_by([w[d] for d in CUBE_DIMENSIONS]).aggregate(n=w.count())
 
 
 def population(src: Source, year: int, level: str) -> Any:
