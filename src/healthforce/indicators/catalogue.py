@@ -68,6 +68,10 @@ class Context:
         """Posts per facility and occupation: funded, funded and vacant, staff on the date."""
         return self._keep("posts", lambda: _posts_by_facility(self))
 
+    def team_gaps(self) -> Any:
+        """Per open facility with a norm and per occupation: the norm, staff, missing."""
+        return self._keep("team_gaps", lambda: _team_gaps(self))
+
     def release(self) -> None:
         """Drop the temporary tables of the run."""
         for drop in self._drops:
@@ -727,7 +731,7 @@ def _team_gaps(ctx: Context) -> Any:
     by_group=False,
 )
 def _team_met(ctx: Context) -> Any:
-    j = _team_gaps(ctx)
+    j = ctx.team_gaps()
     per_facility = j.group_by(area=j.area, fid=j.fid).aggregate(missing=j.missing.sum())
     return per_facility.group_by(area=per_facility.area).aggregate(
         grp=_lit("all"),
@@ -755,7 +759,7 @@ def _team_met(ctx: Context) -> Any:
     by_group=False,
 )
 def _team_missing(ctx: Context) -> Any:
-    j = _team_gaps(ctx)
+    j = ctx.team_gaps()
     return j.group_by(area=j.area, category=j.occ).aggregate(
         grp=_lit("all"), numerator=j.missing.sum(), denominator=j.norm.sum()
     )
