@@ -17,6 +17,7 @@ import ibis
 
 from healthforce.indicators.backends import Source
 from healthforce.indicators.snapshot import (
+    CUBE_DIMENSIONS,
     age_band,
     open_assignments,
     population,
@@ -54,11 +55,19 @@ class Context:
             self._drops.append(drop)
         return self._kept[name]
 
-    def workforce(self) -> Any:
-        """The workforce on the date, one row per combination of dimensions with ``n``."""
+    def _counted(self) -> Any:
         return self._keep(
-            "workforce", lambda: workforce_cube(self.src, self.on, self.home, self.level)
+            "counted", lambda: workforce_cube(self.src, self.on, self.home, self.level)
         )
+
+    def workforce(self) -> Any:
+        """The workforce on the date, one row per combination of dimensions (all but age)
+        with ``n``."""
+        return self._keep("workforce", lambda: _without(self._counted(), "age"))
+
+    def ages(self) -> Any:
+        """The workforce on the date by area, group and age, with ``n``."""
+        return self._keep("ages", lambda: _only(self._counted(), ["area", "grp", "age"]))
 
     def movements(self) -> Any:
         """The year's movements by kind, reason, area, group and foreign training, with ``n``."""
@@ -81,6 +90,15 @@ class Context:
 
     def population(self) -> Any:
         return population(self.src, self.year, self.level)
+
+
+def _only(counted: Any, dimensions: list[str]) -> Any:
+    """Counts by ``dimensions`` alone (fewer rows for the indicators that need no more)."""
+    return counted.group_by([counted[d] for d in dimensions]).aggregate(n=counted.n.sum())
+
+
+def _without(counted: Any, dimension: str) -> Any:
+    return _only(counted, [d for d in CUBE_DIMENSIONS if d != dimension])
 
 
 @dataclass(frozen=True)
@@ -160,11 +178,13 @@ def _share(
     where: Callable[[Any], Any] | None = None,
     category: Callable[[Any], Any] | None = None,
     with_total: bool = False,
+    counted: Any = None,
 ) -> Any:
     """Share of the (filtered) workforce where ``mask`` holds, by area and group; with a
     ``category``, one row per category among the rows where ``mask`` holds (and, with
-    ``with_total``, a row with category "" for all of them)."""
-    w = ctx.workforce()
+    ``with_total``, a row with category "" for all of them). ``counted``: the counts to use
+    (default: the workforce by every dimension but age)."""
+    w = ctx.workforce() if counted is None else counted
     if where is not None:
         w = w.filter(where(w))
     overall = w.group_by(area=w.area, grp=w.grp).aggregate(
@@ -276,7 +296,12 @@ def _female(ctx: Context) -> Any:
     ("area", "occupation group", "age band", "year"),
 )
 def _age_bands(ctx: Context) -> Any:
-    return _share(ctx, lambda w: age_band(w.age).notnull(), category=lambda w: age_band(w.age))
+    return _share(
+        ctx,
+        lambda w: age_band(w.age).notnull(),
+        category=lambda w: age_band(w.age),
+        counted=ctx.ages(),
+    )
 
 
 @indicator(
@@ -290,7 +315,7 @@ def _age_bands(ctx: Context) -> Any:
     100,
 )
 def _age55(ctx: Context) -> Any:
-    return _share(ctx, lambda w: w.age >= 55)
+    return _share(ctx, lambda w: w.age >= 55, counted=ctx.ages())
 
 
 @indicator(

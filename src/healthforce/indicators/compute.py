@@ -123,8 +123,7 @@ def gini(workers: np.ndarray, population: np.ndarray) -> float:
 
 def median_age(ctx: Context) -> pd.DataFrame:
     """Median age by area and group, from the age histogram (exact for whole years)."""
-    w = ctx.workforce()
-    hist = w.group_by(area=w.area, grp=w.grp, age=w.age).aggregate(n=w.n.sum()).execute()
+    hist = ctx.ages().execute()
     hist["grp"] = hist["grp"].fillna("other")
     everyone = hist.groupby(["area", "age"], as_index=False)["n"].sum().assign(grp="all")
     rows = []
