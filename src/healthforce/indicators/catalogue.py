@@ -33,9 +33,10 @@ class Context:
 
     The three large inputs are each reduced once per run and kept in a temporary table of the
     backend (Ibis ``cache`` on Spark): the workforce on the date counted by every dimension
-    (:func:`workforce_cube`), the year's movements counted likewise, and the posts counted per
-    facility and occupation with their holders on the date. Indicators aggregate those small
-    tables instead of joining a million rows again each."""
+    (:func:`workforce_cube`, then rolled up without age and by age alone), the year's movements
+    counted likewise, and the posts counted per facility and occupation with their holders on
+    the date (and the team gaps computed from them). Indicators aggregate those small tables
+    instead of joining a million rows again each."""
 
     src: Source
     year: int

@@ -1,10 +1,11 @@
 """The workforce on a date, as one Ibis expression every indicator starts from.
 
-One row per active worker (status active or on leave): occupation and its NHWA group, sex, age
-and age band, the state of the facility of their current assignment (or of their residence when
+One row per active worker (status active or on leave): occupation and its NHWA group, sex, age,
+the state of the facility of their current assignment (or of their residence when
 they have none), its type, level of care and the assignment's sector, where they were born and
 trained, whether they serve in international cooperation and, for occupations with a learning
-pathway, whether they hold every course of it on the date.
+pathway, whether they hold every course of it on the date. The catalogue reads it counted
+(:func:`workforce_cube`), never worker by worker.
 """
 
 from __future__ import annotations
@@ -143,8 +144,8 @@ CUBE_DIMENSIONS = (
 
 def workforce_cube(src: Source, on: dt.date, home: str, level: str) -> Any:
     """The workforce on ``on`` counted by every dimension the catalogue uses (``n`` workers per
-    combination): a few tens of thousands of rows for a million workers, so each indicator
-    aggregates this instead of the workers themselves."""
+    combination): about 135,000 rows for the million-worker demo, which the catalogue rolls up
+    further, so no indicator reads the workers themselves."""
     w = workforce(src, on, home)
     w = w.mutate(area=w.state if level == "state" else w.country)
     return w.group_by([w[d] for d in CUBE_DIMENSIONS]).aggregate(n=w.count())
