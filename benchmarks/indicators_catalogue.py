@@ -302,6 +302,7 @@ def on_spark(db: Path, year: int) -> dict[str, float]:
         SparkSession.builder.master("local[2]")
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", "4g")
+        .config("spark.sql.shuffle.partitions", "4")
         .getOrCreate()
     )
     engine = make_engine(f"sqlite:///{db}")
