@@ -75,7 +75,7 @@ def pandas_catalogue(db: Path, year: int) -> pd.DataFrame:
     )
     p = sql("SELECT id, facility_id, occupation_code, funded FROM post")
     f = sql("SELECT id, area_id, type, level_of_care, status FROM facility")
-    area = sql("SELECT id, code, level FROM area")
+    area = sql("SELECT id, code, level, parent_id FROM area")
     pop = sql(
         f"SELECT area_id, population FROM area_population WHERE year = {year} "
         "AND sex = 'T' AND age_band = 'total'"
@@ -94,7 +94,7 @@ def pandas_catalogue(db: Path, year: int) -> pd.DataFrame:
         "ON p.id = c.programme_id"
     )
     con.close()
-    state_of = states_of_areas(db)
+    state_of = states_of_areas(area)
     groups = group_of()
     home = area[area["level"] == "country"]["code"].iloc[0]
     rows = []
@@ -138,11 +138,11 @@ def pandas_catalogue(db: Path, year: int) -> pd.DataFrame:
     rows.append(
         _within(assigned.dropna(subset=["level_of_care"]), "level_of_care", "LEVEL_OF_CARE")
     )
-    trained = _within(w.assign(tc=w["training_country"].where(w["foreign_trained"])), "tc", "x")
-    rows.append(trained.assign(code="PCT_FOREIGN_TRAINED"))
+    abroad = w.assign(tc=w["training_country"].where(w["foreign_trained"]))
+    rows.append(_within(abroad, "tc", "PCT_FOREIGN_TRAINED"))
     doctors = assigned[assigned["grp"] == "medical_doctors"]
-    primary = _counts(doctors.assign(hit=doctors["level_of_care"] == "1"), ["area"], "x", "hit")
-    rows.append(primary.assign(grp="medical_doctors", code="PRIMARY_CARE_DOCTORS"))
+    primary = doctors.assign(hit=doctors["level_of_care"] == "1")
+    rows.append(_counts(primary, ["area", "grp"], "PRIMARY_CARE_DOCTORS", "hit"))
     ages = w.dropna(subset=["age"]).groupby(["area", "grp"])["age"].median()
     rows.append(ages.rename("numerator").reset_index().assign(code="MEDIAN_AGE_VALUE"))
 
@@ -230,14 +230,8 @@ def pandas_catalogue(db: Path, year: int) -> pd.DataFrame:
     return out
 
 
-def sql_frame(db: Path, query: str) -> pd.DataFrame:
-    with sqlite3.connect(db) as con:
-        return pd.read_sql(query, con)
-
-
-def states_of_areas(db: Path) -> dict[int, str]:
+def states_of_areas(frame: pd.DataFrame) -> dict[int, str]:
     """Area id -> its state's code (the area itself for a state), walking up the tree."""
-    frame = sql_frame(db, "SELECT id, code, level, parent_id FROM area")
     parent = dict(zip(frame["id"], frame["parent_id"], strict=True))
     level = dict(zip(frame["id"], frame["level"], strict=True))
     code = dict(zip(frame["id"], frame["code"], strict=True))
