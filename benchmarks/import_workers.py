@@ -27,6 +27,7 @@ from healthforce.ingest.importer import import_file
 from healthforce.ingest.reference import seed_reference
 from healthforce.reference.codes import CODE_LISTS
 from healthforce.store import Registry, make_engine, upgrade
+from healthforce.store.registry import ROWS_PER_INSERT
 
 HEADER = [
     "external_id",
@@ -114,7 +115,7 @@ def peer(db: Path, csv_path: Path) -> dict[str, float]:
 def floor(db: Path, csv_path: Path) -> dict[str, float]:
     """What SQLite itself needs for the same rows: already parsed and checked (outside the
     timer), inserted by plain ``sqlite3`` into the same ``worker`` table (its unique keys,
-    index and foreign keys) with the same 100-row statements, then committed."""
+    index and foreign keys) with the same many-row statements, then committed."""
     import csv
 
     with sqlite3.connect(db) as conn:
@@ -125,9 +126,7 @@ def floor(db: Path, csv_path: Path) -> dict[str, float]:
         next(reader)
         rows = [
             (
-                *r[:7],
-                r[7],
-                *r[8:12],
+                *r[:12],
                 area_id[r[12]],
                 float(r[13]),
                 float(r[14]),
@@ -143,25 +142,19 @@ def floor(db: Path, csv_path: Path) -> dict[str, float]:
         "residence_lon", "programme", "status", "status_date", "created_in",
     ]  # fmt: skip
     one = "(" + ", ".join("?" for _ in columns) + ")"
-    per = 100
+    per = ROWS_PER_INSERT
     sql = f"INSERT INTO worker ({', '.join(columns)}) VALUES " + ", ".join([one] * per)
     flat = [v for r in rows for v in r]
     step = per * len(columns)
     batches = [tuple(flat[i : i + step]) for i in range(0, len(flat), step)]
-    conn = sqlite3.connect(db, isolation_level=None)
-    for pragma in (
-        "foreign_keys=ON",
-        "journal_mode=WAL",
-        "synchronous=NORMAL",
-        "cache_size=-65536",
-    ):
-        conn.execute(f"PRAGMA {pragma}")
+    raw = make_engine(f"sqlite:///{db}").raw_connection()  # the store's own pragmas
+    conn = raw.driver_connection
     started = time.perf_counter()
     conn.execute("BEGIN")
     conn.executemany(sql, batches)
     conn.execute("COMMIT")
     seconds = time.perf_counter() - started
-    conn.close()
+    raw.close()
     return {"seconds": seconds, "rows": float(len(rows)), "peak_mb": peak_rss_mb()}
 
 
