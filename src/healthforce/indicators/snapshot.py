@@ -40,23 +40,27 @@ def open_assignments(src: Source, on: dt.date) -> Any:
     return a.filter((a.start_date <= on) & (a.end_date.isnull() | (a.end_date >= on)))
 
 
-def current_assignments(src: Source, on: dt.date) -> Any:
+def current_assignments(src: Source, on: dt.date, only: Any = None) -> Any:
     cur = open_assignments(src, on)
+    if only is not None:
+        cur = cur.filter(cur.worker_id.isin(only.worker_id))
     return cur.group_by(cur.worker_id).aggregate(
         post_id=cur.post_id.min(), sector=cur.sector.min(), contract=cur.contract_type.min()
     )
 
 
-def pathway_status(src: Source, on: dt.date) -> tuple[Any, Any]:
+def pathway_status(src: Source, on: dt.date, only: Any = None) -> tuple[Any, Any]:
     """Per occupation with a learning pathway, how many distinct courses it requires
-    (``n_occ``, ``n_required``); per worker, how many of those they hold valid on ``on``
-    (``hw``, ``n_held``)."""
+    (``n_occ``, ``n_required``); per worker (of ``only``, when given), how many of those they
+    hold valid on ``on`` (``hw``, ``n_held``)."""
     pathway, steps = src.table("pathway"), src.table("pathway_course")
     course, done = src.table("course"), src.table("completion")
     req = pathway.filter(pathway.occupation_code.notnull())
     req = req.join(steps, req.code == steps.pathway_code)
     req = req.select(req_occ=req.occupation_code, req_course=req.course_code).distinct()
     needed = req.group_by(n_occ=req.req_occ).aggregate(n_required=req.count())
+    if only is not None:
+        done = done.filter(done.worker_id.isin(only.worker_id))
     valid = done.join(course, done.course_code == course.code)
     valid = valid.filter(
         (valid.completed_on <= on)
@@ -74,12 +78,16 @@ def pathway_status(src: Source, on: dt.date) -> tuple[Any, Any]:
     return needed, per_worker
 
 
-def workforce(src: Source, on: dt.date, home: str) -> Any:
+def workforce(src: Source, on: dt.date, home: str, only: Any = None) -> Any:
+    """One row per active worker on ``on`` (of ``only``, an Ibis table with ``worker_id``, when
+    given)."""
     w = src.table("worker")
     p = src.table("post")
     f = src.table("facility")
     active = w.filter(w.status.isin(["active", "on_leave"]))
-    cur = current_assignments(src, on)
+    if only is not None:
+        active = active.filter(active.id.isin(only.worker_id))
+    cur = current_assignments(src, on, only)
     j = active.left_join(cur, active.id == cur.worker_id)
     posts = p.select(post_key=p.id, facility_id=p.facility_id)
     j = j.left_join(posts, j.post_id == posts.post_key)
@@ -92,7 +100,7 @@ def workforce(src: Source, on: dt.date, home: str) -> Any:
     groups = src.lookup_groups()
     j = j.left_join(states, j.area_id == states.area_id)
     j = j.left_join(groups, j.occupation_code == groups.occupation_code)
-    needed, held = pathway_status(src, on)
+    needed, held = pathway_status(src, on, only)
     j = j.left_join(needed, j.occupation_code == needed.n_occ)
     j = j.left_join(held, j.id == held.hw)
     born = j.birth_date

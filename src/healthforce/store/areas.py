@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from healthforce.store.models import Area
 
@@ -16,11 +16,15 @@ class States:
     urban_rural: dict[str, str]  # state code -> urban, rural or mixed, where known
 
 
-def states(engine: Engine) -> States:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(Area.id, Area.code, Area.level, Area.parent_id, Area.urban_rural)
-        ).all()
+def states(bind: Engine | Connection) -> States:
+    """The states of the registry read through ``bind`` (an engine, or a connection whose
+    transaction is open)."""
+    query = select(Area.id, Area.code, Area.level, Area.parent_id, Area.urban_rural)
+    if isinstance(bind, Connection):
+        rows = bind.execute(query).all()
+    else:
+        with bind.connect() as conn:
+            rows = conn.execute(query).all()
     by_id = {r[0]: r for r in rows}
     of: dict[int, str] = {}
     for area_id in by_id:

@@ -36,6 +36,7 @@ from healthforce.errors import NotFoundError, Problem, StoreError, ValidationErr
 from healthforce.reference.codes import AREA_LEVEL_DEPTH
 from healthforce.store.models import Base
 from healthforce.store.schema import ENTITIES, EntitySpec
+from healthforce.store.upkeep import Touched, after_change
 from healthforce.store.validate import Column, Reading, check_columns, record_label
 
 #: Entities whose rows are identified by their code (string primary key) rather than an id.
@@ -81,6 +82,7 @@ class Change:
         self.conn = conn
         self.change_set_id = change_set_id
         self._audit: list[tuple[Any, ...]] = []
+        self.touched = Touched()  # what derived tables must catch up with (store.upkeep)
 
     # -- references -------------------------------------------------------------------------
     def _rows_where_in(
@@ -195,6 +197,7 @@ class Change:
         """
         if dry_run:
             savepoint = self.conn.begin_nested()
+            touched = self.touched.copy()
             try:
                 return self.upsert(
                     entity, raw, insert_only=insert_only, skip_invalid=skip_invalid, reading=reading
@@ -202,6 +205,7 @@ class Change:
             finally:
                 savepoint.rollback()
                 self._audit.clear()
+                self.touched = touched
         spec = ENTITIES[entity]
         if entity == "areas" and "level" in raw:
             return self._upsert_areas(
@@ -290,6 +294,7 @@ class Change:
                 result.unchanged += 1
                 continue
             updates.append({"_id": old[id_column(entity)], **changed})
+            self.touched.note_before(spec.table, [old])
             self._log(
                 spec,
                 keys[i],
@@ -309,7 +314,14 @@ class Change:
         if self.conn.dialect.name == "sqlite":
             insert_columns = [sqlite_dates(c) for c in insert_columns]
         result.inserted, result.updated = len(new), len(updates)
-        self._insert_columns(table_of(spec), [*insert_cols, "created_in"], insert_columns)
+        table = table_of(spec)
+        numbered = bool(new) and "id" in table.c
+        after = self._last_id(table) if numbered else 0
+        self._insert_columns(table, [*insert_cols, "created_in"], insert_columns)
+        if numbered:
+            self.touched.note_inserted(spec.table, after, self._last_id(table))
+        elif new:
+            self.touched.note(spec.table)
         self._update_rows(spec, updates)
         self.flush_audit()
         return result
@@ -408,6 +420,9 @@ class Change:
         except (AttributeError, sqlite3.Error):
             return 999
 
+    def _last_id(self, table: Table) -> int:
+        return int(self.conn.execute(select(func.max(table.c.id))).scalar_one() or 0)
+
     def _update_rows(self, spec: EntitySpec, updates: list[dict[str, Any]]) -> None:
         if not updates:
             return
@@ -484,6 +499,8 @@ class Change:
             == (before[k] if spec.by_name[k].ref is None else self._ref_id(spec, k, before[k]))
             for k in spec.key
         ]
+        stored = self.conn.execute(select(table).where(*where)).mappings().all()
+        self.touched.note_before(spec.table, [dict(r) for r in stored])
         self.conn.execute(table.delete().where(*where))
         self._log(spec, row_key, "delete", {k: _json(v) for k, v in before.items()}, None)
         self.flush_audit()
@@ -554,7 +571,9 @@ class Registry:
                     .values(actor=actor, at=dt.datetime.now(dt.UTC), source=source)
                     .returning(change_set.c.id)
                 ).scalar_one()
-                yield Change(conn, cs_id)
+                change = Change(conn, cs_id)
+                yield change
+                after_change(conn, cs_id, change.touched)
         except IntegrityError as exc:
             raise StoreError(f"the database refused the change: {exc.orig}") from exc
         except DBAPIError as exc:

@@ -21,6 +21,16 @@ from healthforce.store.models.learning import (
     Pathway,
     PathwayCourse,
 )
+from healthforce.store.models.summary import (
+    SummaryAge,
+    SummaryFlow,
+    SummaryMovement,
+    SummaryPost,
+    SummaryTeam,
+    SummaryWorker,
+    SummaryWorkforce,
+    SummaryYear,
+)
 from healthforce.store.models.training import (
     TrainingCohort,
     TrainingInstitution,
@@ -65,6 +75,14 @@ __all__ = [
     "ServiceRequest",
     "Slot",
     "Specialty",
+    "SummaryAge",
+    "SummaryFlow",
+    "SummaryMovement",
+    "SummaryPost",
+    "SummaryTeam",
+    "SummaryWorker",
+    "SummaryWorkforce",
+    "SummaryYear",
     "TeamNorm",
     "TrainingCohort",
     "TrainingInstitution",
