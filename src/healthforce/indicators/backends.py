@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import ibis
 import pandas as pd
@@ -37,6 +37,18 @@ TABLES = (
     "course",
     "completion",
 )
+
+
+class Tables(Protocol):
+    """What an indicator's input is written against: the registry's tables by name and the two
+    lookups (area -> state, occupation -> group). A :class:`Source` is one; so are the unbound
+    tables the store's summaries compile their SQL from."""
+
+    def table(self, name: str) -> Any: ...
+
+    def lookup_states(self) -> Any: ...
+
+    def lookup_groups(self) -> Any: ...
 
 
 @dataclass

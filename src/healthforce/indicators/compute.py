@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from healthforce.indicators import summary
 from healthforce.indicators.backends import Source, connect
 from healthforce.indicators.catalogue import CATALOGUE, Context
 from healthforce.migration.flows import registry_country
@@ -159,7 +160,10 @@ def compute(
     own = src is None
     src = src or connect(engine)
     home = registry_country(engine) or "ALL"
-    ctx = Context(src, year, level, home)
+    stored = src.name != "pyspark"  # SQLite, PostgreSQL: the store's summaries
+    if stored:
+        summary.current(engine, year, home)
+    ctx = Context(src, year, level, home, stored)
     wanted = codes or [*CATALOGUE, *DERIVED]
     try:
         parts = [run(src, ctx, c) for c in wanted if c in CATALOGUE]

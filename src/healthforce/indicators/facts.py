@@ -3,8 +3,8 @@
 - :func:`worker_facts`: one row per active worker on the date with every dimension the catalogue
   counts by (the state as ``area``);
 - :func:`movement_facts`: one row per entry, exit or emigration of the year;
-- :func:`posts_by_facility`: per facility and occupation, posts funded, funded and vacant, and
-  the staff holding them on the date;
+- :func:`posts_by_facility`: per facility (and its state) and occupation, posts funded, funded
+  and vacant, and the staff holding them on the date;
 - :func:`team_gaps`: per open facility with a team norm and per occupation, the norm, the staff
   and the headcount missing.
 
@@ -20,7 +20,7 @@ from typing import Any
 
 import ibis
 
-from healthforce.indicators.backends import Source
+from healthforce.indicators.backends import Tables
 from healthforce.indicators.snapshot import CUBE_DIMENSIONS, open_assignments, workforce
 
 #: The columns of :func:`movement_facts` the catalogue counts by.
@@ -29,21 +29,21 @@ MOVEMENT_DIMENSIONS = ("kind", "reason", "area", "grp", "foreign")
 FLOW_KINDS = ("entry", "exit", "emigration")
 
 
-def in_state(src: Source, t: Any, area_id: Any) -> Any:
+def in_state(src: Tables, t: Any, area_id: Any) -> Any:
     """``t`` with the column ``area``: the state of ``area_id`` (null outside any state)."""
     states = src.lookup_states()
     j = t.left_join(states, area_id == states.area_id)
     return j.mutate(area=j.state)
 
 
-def worker_facts(src: Source, on: dt.date, home: str, only: Any = None) -> Any:
+def worker_facts(src: Tables, on: dt.date, home: str, only: Any = None) -> Any:
     """The workforce on ``on``: ``worker_id`` and every dimension of :data:`CUBE_DIMENSIONS`."""
     w = workforce(src, on, home, only)
     w = w.mutate(area=w.state)
     return w.select("worker_id", *CUBE_DIMENSIONS)
 
 
-def movement_facts(src: Source, year: int, home: str, only: Any = None) -> Any:
+def movement_facts(src: Tables, year: int, home: str, only: Any = None) -> Any:
     """The year's entries, exits and emigrations: ``movement_id``, ``worker_id``, the kind,
     reason, state, occupation group, and whether the worker was trained abroad."""
     m = src.table("movement")
@@ -71,7 +71,7 @@ def movement_facts(src: Source, year: int, home: str, only: Any = None) -> Any:
     )
 
 
-def posts_by_facility(src: Source, on: dt.date, facilities: Any = None) -> Any:
+def posts_by_facility(src: Tables, on: dt.date, facilities: Any = None) -> Any:
     """Posts per facility and occupation: how many are funded, funded and without a holder on
     the date, and how many assignments run on them on the date (staff)."""
     p = src.table("post")
@@ -81,14 +81,19 @@ def posts_by_facility(src: Source, on: dt.date, facilities: Any = None) -> Any:
         occupied = occupied.filter(occupied.post_id.isin(p.id))
     occupied = occupied.group_by(occ_post=occupied.post_id).aggregate(holders=occupied.count())
     j = p.left_join(occupied, p.id == occupied.occ_post)
-    return j.group_by(facility_id=j.facility_id, occupation_code=j.occupation_code).aggregate(
+    per_cell = j.group_by(facility_id=j.facility_id, occupation_code=j.occupation_code).aggregate(
         funded=ibis.ifelse(j.funded, 1, 0).sum(),
         vacant=ibis.ifelse(j.funded & j.holders.isnull(), 1, 0).sum(),
         staff=j.holders.fill_null(0).sum(),
     )
+    f = src.table("facility")
+    places = f.select(fid=f.id, fac_area=f.area_id)
+    k = per_cell.join(places, per_cell.facility_id == places.fid)
+    k = in_state(src, k, k.fac_area)
+    return k.select("facility_id", "occupation_code", "area", "funded", "vacant", "staff")
 
 
-def team_gaps(src: Source, posts: Any, facilities: Any = None) -> Any:
+def team_gaps(src: Tables, posts: Any, facilities: Any = None) -> Any:
     """Per open facility with a team norm and per occupation: its state (``area``), the norm's
     headcount, the staff on the date (from ``posts``, :func:`posts_by_facility`) and the
     headcount missing."""

@@ -5,7 +5,8 @@ the state of the facility of their current assignment (or of their residence whe
 they have none), its type, level of care and the assignment's sector, where they were born and
 trained, whether they serve in international cooperation and, for occupations with a learning
 pathway, whether they hold every course of it on the date. The catalogue reads it counted
-(:func:`workforce_cube`), never worker by worker.
+(:mod:`healthforce.indicators.facts`, :mod:`healthforce.indicators.summary`), never worker by
+worker.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import ibis
 
-from healthforce.indicators.backends import Source
+from healthforce.indicators.backends import Tables
 
 AGE_BANDS = (
     ("<25", 0, 24),
@@ -34,13 +35,13 @@ def age_band(age: Any) -> Any:
     )
 
 
-def open_assignments(src: Source, on: dt.date) -> Any:
+def open_assignments(src: Tables, on: dt.date) -> Any:
     """Assignments running on ``on`` (started, and not ended before it)."""
     a = src.table("assignment")
     return a.filter((a.start_date <= on) & (a.end_date.isnull() | (a.end_date >= on)))
 
 
-def current_assignments(src: Source, on: dt.date, only: Any = None) -> Any:
+def current_assignments(src: Tables, on: dt.date, only: Any = None) -> Any:
     cur = open_assignments(src, on)
     if only is not None:
         cur = cur.filter(cur.worker_id.isin(only.worker_id))
@@ -49,7 +50,7 @@ def current_assignments(src: Source, on: dt.date, only: Any = None) -> Any:
     )
 
 
-def pathway_status(src: Source, on: dt.date, only: Any = None) -> tuple[Any, Any]:
+def pathway_status(src: Tables, on: dt.date, only: Any = None) -> tuple[Any, Any]:
     """Per occupation with a learning pathway, how many distinct courses it requires
     (``n_occ``, ``n_required``); per worker (of ``only``, when given), how many of those they
     hold valid on ``on`` (``hw``, ``n_held``)."""
@@ -78,7 +79,7 @@ def pathway_status(src: Source, on: dt.date, only: Any = None) -> tuple[Any, Any
     return needed, per_worker
 
 
-def workforce(src: Source, on: dt.date, home: str, only: Any = None) -> Any:
+def workforce(src: Tables, on: dt.date, home: str, only: Any = None) -> Any:
     """One row per active worker on ``on`` (of ``only``, an Ibis table with ``worker_id``, when
     given)."""
     w = src.table("worker")
@@ -150,16 +151,7 @@ CUBE_DIMENSIONS = (
 )
 
 
-def workforce_cube(src: Source, on: dt.date, home: str, level: str) -> Any:
-    """The workforce on ``on`` counted by every dimension the catalogue uses (``n`` workers per
-    combination): about 135,000 rows for the million-worker demo, which the catalogue rolls up
-    further, so no indicator reads the workers themselves."""
-    w = workforce(src, on, home)
-    w = w.mutate(area=w.state if level == "state" else w.country)
-    return w.group_by([w[d] for d in CUBE_DIMENSIONS]).aggregate(n=w.count())
-
-
-def population(src: Source, year: int, level: str) -> Any:
+def population(src: Tables, year: int, level: str) -> Any:
     pop = src.table("area_population")
     area = src.table("area")
     p = pop.filter((pop.year == year) & (pop.sex == "T") & (pop.age_band == "total"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from healthforce.indicators.context import Context, as_int, by_state, count, lit
+from healthforce.indicators.context import Context, count, lit
 from healthforce.indicators.definition import indicator
 
 
@@ -24,16 +24,13 @@ from healthforce.indicators.definition import indicator
     100,
 )
 def _vacancy(ctx: Context) -> Any:
-    posts = ctx.posts()
-    f = ctx.src.table("facility")
-    facilities = f.select(fid=f.id, fac_area=f.area_id)
-    j = posts.filter(posts.funded > 0).join(facilities, posts.facility_id == facilities.fid)
+    v = ctx.vacancies()
     groups = ctx.src.lookup_groups()
-    j = j.left_join(groups, j.occupation_code == groups.occupation_code)
-    j = by_state(ctx, j, j.fac_area)
-    return j.group_by(area=j.area, grp=j.grp).aggregate(
+    j = v.left_join(groups, v.occupation_code == groups.occupation_code)
+    rates = j.group_by(area=j.area, grp=j.grp).aggregate(
         category=lit(""), numerator=j.vacant.sum(), denominator=j.funded.sum()
     )
+    return rates.filter(rates.denominator > 0)
 
 
 @indicator(
@@ -53,13 +50,9 @@ def _vacancy(ctx: Context) -> Any:
     by_group=False,
 )
 def _team_met(ctx: Context) -> Any:
-    j = ctx.team_gaps()
-    per_facility = j.group_by(area=j.area, fid=j.fid).aggregate(missing=j.missing.sum())
-    return per_facility.group_by(area=per_facility.area).aggregate(
-        grp=lit("all"),
-        category=lit(""),
-        numerator=as_int(per_facility.missing == 0).sum(),
-        denominator=per_facility.count(),
+    t = ctx.team_met()
+    return t.group_by(area=t.area).aggregate(
+        grp=lit("all"), category=lit(""), numerator=t.met.sum(), denominator=t.n.sum()
     )
 
 
@@ -81,8 +74,8 @@ def _team_met(ctx: Context) -> Any:
     by_group=False,
 )
 def _team_missing(ctx: Context) -> Any:
-    j = ctx.team_gaps()
-    return j.group_by(area=j.area, category=j.occ).aggregate(
+    j = ctx.team_need()
+    return j.group_by(area=j.area, category=j.occupation_code).aggregate(
         grp=lit("all"), numerator=j.missing.sum(), denominator=j.norm.sum()
     )
 

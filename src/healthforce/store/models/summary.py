@@ -2,10 +2,11 @@
 
 They hold nothing that is not in the registry: the workforce at year end one row per worker,
 the year's movements one row per movement, both also counted by every dimension the catalogue
-uses, and posts and team gaps per facility and occupation. A change to the registry updates them
-in its own transaction (:mod:`healthforce.indicators.summary`); a change too large for that, or
-made where the summaries' upkeep is not loaded, marks them stale and they are rebuilt before they
-are next read. Dimension columns are never NULL (counts are upserted on them): an unknown text is
+uses, and posts and team gaps per facility and occupation, also summed by state and occupation.
+A change to the registry updates them in its own transaction
+(:mod:`healthforce.indicators.summary`); a change too large for that, or made where the
+summaries' upkeep is not loaded, marks them stale and they are rebuilt before they are next
+read. Dimension columns are never NULL (summaries are upserted on them): an unknown text is
 ``""`` and an unknown age ``-1``.
 """
 
@@ -132,6 +133,7 @@ class SummaryPost(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     facility_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     occupation_code: Mapped[str] = _text(10)
+    area: Mapped[str] = mapped_column(String(40))
     funded: Mapped[int] = mapped_column(Integer)
     vacant: Mapped[int] = mapped_column(Integer)
     staff: Mapped[int] = mapped_column(Integer)
@@ -150,3 +152,42 @@ class SummaryTeam(Base):
     norm: Mapped[int] = mapped_column(Integer)
     staff: Mapped[int] = mapped_column(Integer)
     missing: Mapped[int] = mapped_column(Integer)
+
+
+class SummaryVacancy(Base):
+    """Posts at the end of the year by state and occupation: cells (``n``), funded, vacant."""
+
+    __tablename__ = "summary_vacancy"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    area: Mapped[str] = _text()
+    occupation_code: Mapped[str] = _text(10)
+    n: Mapped[int] = mapped_column(Integer)
+    funded: Mapped[int] = mapped_column(Integer)
+    vacant: Mapped[int] = mapped_column(Integer)
+
+
+class SummaryTeamNeed(Base):
+    """Team norms at the end of the year by state and occupation: facility rows (``n``), the
+    norms' headcount and the headcount missing."""
+
+    __tablename__ = "summary_team_need"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    area: Mapped[str] = _text()
+    occupation_code: Mapped[str] = _text(10)
+    n: Mapped[int] = mapped_column(Integer)
+    norm: Mapped[int] = mapped_column(Integer)
+    missing: Mapped[int] = mapped_column(Integer)
+
+
+class SummaryTeamMet(Base):
+    """Facilities with a team norm at the end of the year by state (``n``), and how many of
+    them meet it."""
+
+    __tablename__ = "summary_team_met"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    area: Mapped[str] = _text()
+    n: Mapped[int] = mapped_column(Integer)
+    met: Mapped[int] = mapped_column(Integer)

@@ -2,14 +2,13 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-23 20:39:24.774917
+Create Date: 2026-11-23 20:46:00.685201
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = "0006"
 down_revision = "0005"
@@ -61,6 +60,7 @@ def upgrade() -> None:
         sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("facility_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("occupation_code", sa.String(length=10), nullable=False),
+        sa.Column("area", sa.String(length=40), nullable=False),
         sa.Column("funded", sa.Integer(), nullable=False),
         sa.Column("vacant", sa.Integer(), nullable=False),
         sa.Column("staff", sa.Integer(), nullable=False),
@@ -80,6 +80,36 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "year", "facility_id", "occupation_code", name=op.f("pk_summary_team")
         ),
+    )
+    op.create_table(
+        "summary_team_met",
+        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("area", sa.String(length=40), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("met", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("year", "area", name=op.f("pk_summary_team_met")),
+    )
+    op.create_table(
+        "summary_team_need",
+        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("area", sa.String(length=40), nullable=False),
+        sa.Column("occupation_code", sa.String(length=10), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("norm", sa.Integer(), nullable=False),
+        sa.Column("missing", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "year", "area", "occupation_code", name=op.f("pk_summary_team_need")
+        ),
+    )
+    op.create_table(
+        "summary_vacancy",
+        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("area", sa.String(length=40), nullable=False),
+        sa.Column("occupation_code", sa.String(length=10), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("funded", sa.Integer(), nullable=False),
+        sa.Column("vacant", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("year", "area", "occupation_code", name=op.f("pk_summary_vacancy")),
     )
     op.create_table(
         "summary_worker",
@@ -149,6 +179,9 @@ def downgrade() -> None:
     op.drop_table("summary_year")
     op.drop_table("summary_workforce")
     op.drop_table("summary_worker")
+    op.drop_table("summary_vacancy")
+    op.drop_table("summary_team_need")
+    op.drop_table("summary_team_met")
     op.drop_table("summary_team")
     op.drop_table("summary_post")
     with op.batch_alter_table("summary_movement", schema=None) as batch_op:

@@ -1,0 +1,398 @@
+"""The store's indicator summaries (:mod:`healthforce.store.models.summary`): built per year,
+kept current by every change to the registry, read by the catalogue on SQLite and PostgreSQL.
+
+The rows come from the same Ibis definitions the catalogue runs on Spark
+(:mod:`healthforce.indicators.facts`), compiled to the store's SQL dialect over unbound tables
+and run on the connection of the transaction at hand, so a change and its summaries commit or
+roll back together.
+
+- :func:`current` makes a year's summaries current before the catalogue reads them: built the
+  first time a year is asked for, rebuilt when stale, otherwise left as they are.
+- :func:`keep_current` runs at the end of every change (:func:`healthforce.store.upkeep.on_change`):
+  the workers whose facts the change may alter (the workers, assignments, completions and
+  movements it touched; the holders of posts and facilities it touched) have their rows taken
+  out of the counts, recomputed and counted again; the facilities it touched have their posts
+  and team gaps recomputed. Changes to the area tree, to learning pathways and courses, to team
+  norms, or touching more than :data:`LARGEST_DELTA` workers mark the summaries stale instead,
+  to be rebuilt in one pass when next read (or by :func:`refresh` at the end of an import).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+from sqlalchemy import Boolean, Connection, Date, DateTime, Engine, Float, Integer, select
+
+from healthforce.indicators.facts import (
+    MOVEMENT_DIMENSIONS,
+    movement_facts,
+    posts_by_facility,
+    team_gaps,
+    worker_facts,
+)
+from healthforce.indicators.snapshot import CUBE_DIMENSIONS
+from healthforce.reference.occupations import group_of
+from healthforce.store.areas import states
+from healthforce.store.models import Base, SummaryYear
+from healthforce.store.upkeep import Touched
+
+#: Above this many workers touched, a change marks the summaries stale rather than updating them
+#: row by row (one rebuild is then faster).
+LARGEST_DELTA = 50_000
+#: Tables whose change may alter the facts of workers the change does not name.
+REBUILD_ON = frozenset({"area", "pathway", "pathway_course", "course", "team_norm"})
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A summary summed from a row-by-row one (``facts``) by ``dims``: each measure an SQL
+    aggregate, the first one (``n``) counting rows so that a cell left with none is dropped.
+    ``per_facility``: the facts are first summed per facility (facilities meeting a norm)."""
+
+    table: str
+    facts: str
+    key: str  # what a change's rows are selected by: worker_id or facility_id
+    dims: tuple[str, ...]
+    measures: tuple[tuple[str, str], ...] = (("n", "COUNT(*)"),)
+    per_facility: bool = False
+
+
+_SUMS = (("n", "COUNT(*)"),)
+ROLLUPS = (
+    Rollup(
+        "summary_workforce",
+        "summary_worker",
+        "worker_id",
+        tuple(d for d in CUBE_DIMENSIONS if d != "age"),
+    ),
+    Rollup("summary_age", "summary_worker", "worker_id", ("area", "grp", "age")),
+    Rollup("summary_flow", "summary_movement", "worker_id", MOVEMENT_DIMENSIONS),
+    Rollup(
+        "summary_vacancy",
+        "summary_post",
+        "facility_id",
+        ("area", "occupation_code"),
+        (*_SUMS, ("funded", "SUM(funded)"), ("vacant", "SUM(vacant)")),
+    ),
+    Rollup(
+        "summary_team_need",
+        "summary_team",
+        "facility_id",
+        ("area", "occupation_code"),
+        (*_SUMS, ("norm", "SUM(norm)"), ("missing", "SUM(missing)")),
+    ),
+    Rollup(
+        "summary_team_met",
+        "summary_team",
+        "facility_id",
+        ("area",),
+        (*_SUMS, ("met", "SUM(CASE WHEN missing = 0 THEN 1 ELSE 0 END)")),
+        per_facility=True,
+    ),
+)
+FACTS = ("summary_worker", "summary_movement", "summary_post", "summary_team")
+#: Every summary table with rows per year.
+TABLES = (*FACTS, *(r.table for r in ROLLUPS))
+_ONLY_WORKERS, _ONLY_FACILITIES = "hf_only_workers", "hf_only_facilities"
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+def _ibis_type(sql_type: Any) -> str:
+    for kind, name in (
+        (Boolean, "boolean"),
+        (Integer, "int64"),
+        (Float, "float64"),
+        (DateTime, "timestamp"),
+        (Date, "date"),
+    ):
+        if isinstance(sql_type, kind):
+            return name
+    return "string"
+
+
+class Unbound:
+    """The registry's tables as unbound Ibis tables (for compiling, not running), with the two
+    lookups as temporary tables of the connection the SQL will run on."""
+
+    def table(self, name: str) -> Any:
+        columns = Base.metadata.tables[name].columns
+        return ibis.table({c.name: _ibis_type(c.type) for c in columns}, name=name)
+
+    def lookup_states(self) -> Any:
+        return ibis.table({"area_id": "int64", "state": "string"}, name="hf_states")
+
+    def lookup_groups(self) -> Any:
+        return ibis.table({"occupation_code": "string", "grp": "string"}, name="hf_groups")
+
+    def ids(self, name: str, column: str) -> Any:
+        return ibis.table({column: "int64"}, name=name)
+
+
+class _Run:
+    """SQL for one year's summaries on one open connection."""
+
+    def __init__(self, conn: Connection, year: int, home: str) -> None:
+        self.conn, self.year, self.home = conn, year, home
+        self.dialect = "postgres" if conn.dialect.name == "postgresql" else "sqlite"
+        self.u = Unbound()
+
+    def sql(self, statement: str) -> None:
+        self.conn.exec_driver_sql(statement)
+
+    def insert(self, table: str, expr: Any) -> None:
+        """``INSERT INTO table`` the rows of ``expr`` (with the year, unknowns as sentinels)."""
+        columns = [c.name for c in Base.metadata.tables[table].columns]
+        expr = expr.mutate(year=ibis.literal(self.year))
+        filled = {c: _sentinel(expr[c]) for c in columns}
+        body = ibis.to_sql(expr.select(**filled), dialect=self.dialect)
+        self.sql(f"INSERT INTO {_q(table)} ({', '.join(map(_q, columns))}) {body}")
+
+    def roll_up(self, facts: str, sign: str = "", only: str = "") -> None:
+        """Add (``sign`` "") or take out ("-") the year's rows of ``facts`` (of the workers or
+        facilities in the table ``only``, when given) to or from the summaries summed from
+        them."""
+        for r in (r for r in ROLLUPS if r.facts == facts):
+            where = f"year = {self.year}"
+            if only:
+                where += f" AND {r.key} IN (SELECT {r.key} FROM {only})"
+            source = facts
+            if r.per_facility:
+                source = (
+                    f"(SELECT year, area, facility_id, SUM(missing) AS missing FROM {facts} "
+                    f"WHERE {where} GROUP BY year, area, facility_id) AS per_facility"
+                )
+            cols = ", ".join(map(_q, r.dims))
+            names = ", ".join(name for name, _ in r.measures)
+            sums = ", ".join(f"{sign}{agg}" for _, agg in r.measures)
+            statement = (
+                f"INSERT INTO {r.table} (year, {cols}, {names}) SELECT year, {cols}, {sums} "
+                f"FROM {source} WHERE {where if not r.per_facility else 'TRUE'} "
+                f"GROUP BY year, {cols}"
+            )
+            if only:
+                added = ", ".join(f"{m} = {r.table}.{m} + excluded.{m}" for m, _ in r.measures)
+                statement += f" ON CONFLICT (year, {cols}) DO UPDATE SET {added}"
+                self.sql(statement)
+                self.sql(f"DELETE FROM {r.table} WHERE year = {self.year} AND n = 0")
+            else:
+                self.sql(statement)
+
+    def delete(self, table: str, column: str = "", only: str = "") -> None:
+        where = f"year = {self.year}"
+        if only:
+            where += f" AND {column} IN (SELECT {column} FROM {only})"
+        self.sql(f"DELETE FROM {table} WHERE {where}")
+
+    def posts_and_teams(self, facilities: Any = None) -> None:
+        on = dt.date(self.year, 12, 31)
+        self.insert("summary_post", posts_by_facility(self.u, on, facilities))
+        posts = self.u.table("summary_post")
+        posts = posts.filter(posts.year == self.year)
+        self.insert("summary_team", team_gaps(self.u, posts, facilities))
+
+    def build(self) -> None:
+        """Every summary of the year from the registry."""
+        for table in TABLES:
+            self.delete(table)
+        on = dt.date(self.year, 12, 31)
+        self.insert("summary_worker", worker_facts(self.u, on, self.home))
+        self.insert("summary_movement", movement_facts(self.u, self.year, self.home))
+        self.posts_and_teams()
+        for facts in FACTS:
+            self.roll_up(facts)
+
+    def update(self, workers: bool, facilities: bool) -> None:
+        """Recompute the rows of the workers in ``hf_only_workers`` and of the facilities in
+        ``hf_only_facilities``."""
+        on = dt.date(self.year, 12, 31)
+        if workers:
+            only = self.u.ids(_ONLY_WORKERS, "worker_id")
+            for facts, expr in (
+                ("summary_worker", worker_facts(self.u, on, self.home, only)),
+                ("summary_movement", movement_facts(self.u, self.year, self.home, only)),
+            ):
+                self.roll_up(facts, "-", _ONLY_WORKERS)
+                self.delete(facts, "worker_id", _ONLY_WORKERS)
+                self.insert(facts, expr)
+                self.roll_up(facts, "", _ONLY_WORKERS)
+        if facilities:
+            for facts in ("summary_post", "summary_team"):
+                self.roll_up(facts, "-", _ONLY_FACILITIES)
+                self.delete(facts, "facility_id", _ONLY_FACILITIES)
+            self.posts_and_teams(self.u.ids(_ONLY_FACILITIES, "facility_id"))
+            for facts in ("summary_post", "summary_team"):
+                self.roll_up(facts, "", _ONLY_FACILITIES)
+
+
+def _sentinel(column: Any) -> Any:
+    """Unknown text as "", an unknown age as -1, an unknown flag as false (keys are never
+    NULL)."""
+    if column.type().is_string():
+        return column.fill_null("")
+    if column.type().is_boolean():
+        return column.fill_null(False)
+    if column.type().is_integer():
+        return column.fill_null(-1)
+    return column
+
+
+def _temporary(conn: Connection, name: str, columns: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ({columns})")
+    data = list(rows)
+    if data:
+        marks = ", ".join(["?" if conn.dialect.name == "sqlite" else "%s"] * len(data[0]))
+        conn.exec_driver_sql(f"INSERT INTO {name} VALUES ({marks})", data)
+
+
+def _lookups(conn: Connection) -> list[str]:
+    """The area -> state and occupation -> group lookups on ``conn``; their names."""
+    _temporary(conn, "hf_states", "area_id BIGINT PRIMARY KEY, state TEXT", states(conn).of.items())
+    _temporary(conn, "hf_groups", "occupation_code TEXT PRIMARY KEY, grp TEXT", group_of().items())
+    return ["hf_states", "hf_groups"]
+
+
+def _drop(conn: Connection, names: list[str]) -> None:
+    for name in names:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+
+
+def _lock(conn: Connection) -> None:
+    """One summary writer at a time on PostgreSQL (SQLite has one writer anyway)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7406311)")
+
+
+def build(conn: Connection, year: int, home: str) -> None:
+    """(Re)build the year's summaries on ``conn`` and record them as current."""
+    _lock(conn)
+    made = _lookups(conn)
+    try:
+        _Run(conn, year, home).build()
+    finally:
+        _drop(conn, made)
+    conn.execute(SummaryYear.__table__.delete().where(SummaryYear.year == year))
+    conn.execute(
+        SummaryYear.__table__.insert().values(
+            year=year, home=home, stale=False, built_at=dt.datetime.now(dt.UTC)
+        )
+    )
+
+
+def current(engine: Engine, year: int, home: str) -> bool:
+    """Make the year's summaries current; whether they had to be (re)built."""
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(SummaryYear.home, SummaryYear.stale).where(SummaryYear.year == year)
+        ).first()
+        if row is not None and not row.stale and row.home == home:
+            return False
+        build(conn, year, home)
+    return True
+
+
+def refresh(engine: Engine, home: str) -> list[int]:
+    """Rebuild every stale year's summaries (after a large import); the years rebuilt."""
+    with engine.connect() as conn:
+        years = conn.execute(select(SummaryYear.year).where(SummaryYear.stale)).scalars().all()
+    for year in years:
+        with engine.begin() as conn:
+            build(conn, year, home)
+    return list(years)
+
+
+def _rows(conn: Connection, table: str, touched: Touched, change_set: int) -> list[dict[str, Any]]:
+    """The rows of ``table`` the change touched: as they were before (updated or deleted) and
+    as they are now (inserted or updated)."""
+    t = Base.metadata.tables[table]
+    out = list(touched.before.get(table, []))
+    ids = [r["id"] for r in out]
+    for start in range(0, len(ids), 900):
+        now = select(t).where(t.c.id.in_(ids[start : start + 900]))
+        out += [dict(r) for r in conn.execute(now).mappings()]
+    for after, up_to in touched.inserted.get(table, []):
+        new = select(t).where(t.c.id > after, t.c.id <= up_to, t.c.created_in == change_set)
+        out += [dict(r) for r in conn.execute(new.execution_options(yield_per=10_000)).mappings()]
+    return out
+
+
+def affected(
+    conn: Connection, change_set: int, touched: Touched
+) -> tuple[set[int], set[int]] | None:
+    """The workers and facilities whose summary rows the change may alter; None when the
+    summaries are better rebuilt."""
+    if touched.tables & REBUILD_ON:
+        return None
+    people = ("worker", "assignment", "completion", "movement", "post", "facility")
+    if sum(touched.inserted_at_most(t) for t in people) > LARGEST_DELTA:
+        return None
+    workers: set[int] = set()
+    facilities: set[int] = set()
+    posts: set[int] = set()
+    moved: set[int] = set()  # posts and facilities whose holders' facts change
+    for table in people:
+        if table not in touched.tables:
+            continue
+        for r in _rows(conn, table, touched, change_set):
+            if table == "worker":
+                workers.add(r["id"])
+            elif table == "post":
+                posts.add(r["id"])
+                moved.add(r["id"])
+                facilities.add(r["facility_id"])
+            elif table == "facility":
+                facilities.add(r["id"])
+            else:
+                workers.add(r["worker_id"])
+                if table == "assignment":
+                    posts.add(r["post_id"])
+    post, assignment = Base.metadata.tables["post"], Base.metadata.tables["assignment"]
+    changed_facilities = set(facilities) if "facility" in touched.tables else set()
+    for chunk in _chunks(sorted(posts)):
+        facilities.update(
+            conn.execute(select(post.c.facility_id).where(post.c.id.in_(chunk))).scalars()
+        )
+    holders = select(assignment.c.worker_id).join(post, assignment.c.post_id == post.c.id)
+    for chunk in _chunks(sorted(moved)):
+        workers.update(conn.execute(holders.where(post.c.id.in_(chunk))).scalars())
+    for chunk in _chunks(sorted(changed_facilities)):
+        workers.update(conn.execute(holders.where(post.c.facility_id.in_(chunk))).scalars())
+    if len(workers) > LARGEST_DELTA:
+        return None
+    return workers, facilities
+
+
+def _chunks(values: list[int], size: int = 900) -> Iterable[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def keep_current(conn: Connection, change_set: int, touched: Touched) -> None:
+    """The upkeep of every kept year's summaries after a change (see the module's text)."""
+    table = SummaryYear.__table__
+    kept = conn.execute(select(table.c.year, table.c.home).where(~table.c.stale)).all()
+    if not kept:
+        return
+    _lock(conn)
+    found = affected(conn, change_set, touched)
+    if found is None:
+        conn.execute(table.update().values(stale=True))
+        return
+    workers, facilities = found
+    if not workers and not facilities:
+        return
+    made = _lookups(conn)
+    _temporary(conn, _ONLY_WORKERS, "worker_id BIGINT PRIMARY KEY", ((w,) for w in workers))
+    _temporary(conn, _ONLY_FACILITIES, "facility_id BIGINT PRIMARY KEY", ((f,) for f in facilities))
+    try:
+        for year, home in kept:
+            _Run(conn, year, home).update(bool(workers), bool(facilities))
+    finally:
+        _drop(conn, [*made, _ONLY_WORKERS, _ONLY_FACILITIES])
