@@ -20,6 +20,7 @@ roll back together.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -141,18 +142,14 @@ class _Run:
     def __init__(self, conn: Connection, year: int, home: str) -> None:
         self.conn, self.year, self.home = conn, year, home
         self.dialect = "postgres" if conn.dialect.name == "postgresql" else "sqlite"
-        self.u = Unbound()
 
     def sql(self, statement: str) -> None:
         self.conn.exec_driver_sql(statement)
 
-    def insert(self, table: str, expr: Any) -> None:
-        """``INSERT INTO table`` the rows of ``expr`` (with the year, unknowns as sentinels)."""
-        columns = [c.name for c in Base.metadata.tables[table].columns]
-        expr = expr.mutate(year=ibis.literal(self.year))
-        filled = {c: _sentinel(expr[c]) for c in columns}
-        body = ibis.to_sql(expr.select(**filled), dialect=self.dialect)
-        self.sql(f"INSERT INTO {_q(table)} ({', '.join(map(_q, columns))}) {body}")
+    def insert(self, table: str, restricted: bool = False) -> None:
+        """``INSERT INTO table`` its rows (of the workers or facilities in ``hf_only_*`` when
+        ``restricted``)."""
+        self.sql(_insert_sql(table, self.dialect, self.year, self.home, restricted))
 
     def roll_up(self, facts: str, sign: str = "", only: str = "") -> None:
         """Add (``sign`` "") or take out ("-") the year's rows of ``facts`` (of the workers or
@@ -190,45 +187,49 @@ class _Run:
             where += f" AND {column} IN (SELECT {column} FROM {only})"
         self.sql(f"DELETE FROM {table} WHERE {where}")
 
-    def posts_and_teams(self, facilities: Any = None) -> None:
-        on = dt.date(self.year, 12, 31)
-        self.insert("summary_post", posts_by_facility(self.u, on, facilities))
-        posts = self.u.table("summary_post")
-        posts = posts.filter(posts.year == self.year)
-        self.insert("summary_team", team_gaps(self.u, posts, facilities))
-
     def build(self) -> None:
         """Every summary of the year from the registry."""
         for table in TABLES:
             self.delete(table)
-        on = dt.date(self.year, 12, 31)
-        self.insert("summary_worker", worker_facts(self.u, on, self.home))
-        self.insert("summary_movement", movement_facts(self.u, self.year, self.home))
-        self.posts_and_teams()
         for facts in FACTS:
+            self.insert(facts)
             self.roll_up(facts)
 
     def update(self, workers: bool, facilities: bool) -> None:
         """Recompute the rows of the workers in ``hf_only_workers`` and of the facilities in
         ``hf_only_facilities``."""
-        on = dt.date(self.year, 12, 31)
-        if workers:
-            only = self.u.ids(_ONLY_WORKERS, "worker_id")
-            for facts, expr in (
-                ("summary_worker", worker_facts(self.u, on, self.home, only)),
-                ("summary_movement", movement_facts(self.u, self.year, self.home, only)),
-            ):
-                self.roll_up(facts, "-", _ONLY_WORKERS)
-                self.delete(facts, "worker_id", _ONLY_WORKERS)
-                self.insert(facts, expr)
-                self.roll_up(facts, "", _ONLY_WORKERS)
-        if facilities:
-            for facts in ("summary_post", "summary_team"):
-                self.roll_up(facts, "-", _ONLY_FACILITIES)
-                self.delete(facts, "facility_id", _ONLY_FACILITIES)
-            self.posts_and_teams(self.u.ids(_ONLY_FACILITIES, "facility_id"))
-            for facts in ("summary_post", "summary_team"):
-                self.roll_up(facts, "", _ONLY_FACILITIES)
+        for facts, key, only, touched in (
+            ("summary_worker", "worker_id", _ONLY_WORKERS, workers),
+            ("summary_movement", "worker_id", _ONLY_WORKERS, workers),
+            ("summary_post", "facility_id", _ONLY_FACILITIES, facilities),
+            ("summary_team", "facility_id", _ONLY_FACILITIES, facilities),
+        ):
+            if touched:  # posts before teams: a team's staff is read from its posts
+                self.roll_up(facts, "-", only)
+                self.delete(facts, key, only)
+                self.insert(facts, restricted=True)
+                self.roll_up(facts, "", only)
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(table: str, dialect: str, year: int, home: str, restricted: bool) -> str:
+    """The statement filling a row-by-row summary for a year (compiled once per process)."""
+    u, on = Unbound(), dt.date(year, 12, 31)
+    workers = u.ids(_ONLY_WORKERS, "worker_id") if restricted else None
+    facilities = u.ids(_ONLY_FACILITIES, "facility_id") if restricted else None
+    if table == "summary_worker":
+        expr = worker_facts(u, on, home, workers)
+    elif table == "summary_movement":
+        expr = movement_facts(u, year, home, workers)
+    elif table == "summary_post":
+        expr = posts_by_facility(u, on, facilities)
+    else:
+        posts = u.table("summary_post")
+        expr = team_gaps(u, posts.filter(posts.year == year), facilities)
+    columns = [c.name for c in Base.metadata.tables[table].columns]
+    expr = expr.mutate(year=ibis.literal(year))
+    body = ibis.to_sql(expr.select(**{c: _sentinel(expr[c]) for c in columns}), dialect=dialect)
+    return f"INSERT INTO {_q(table)} ({', '.join(map(_q, columns))}) {body}"
 
 
 def _sentinel(column: Any) -> Any:
@@ -271,8 +272,15 @@ def _lock(conn: Connection) -> None:
 
 
 def build(conn: Connection, year: int, home: str) -> None:
-    """(Re)build the year's summaries on ``conn`` and record them as current."""
+    """(Re)build the year's summaries on ``conn`` and record them as current.
+
+    On SQLite, the tables' statistics are refreshed first (sampled, a fraction of a second):
+    without them SQLite finds a worker's movements through the (kind, date) index, reading the
+    whole year's, instead of through the worker's."""
     _lock(conn)
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
+        conn.exec_driver_sql("ANALYZE")
     made = _lookups(conn)
     try:
         _Run(conn, year, home).build()
