@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import pytest
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, select, text, update
 
 import healthforce.indicators  # noqa: F401  (registers the summaries' upkeep)
 from healthforce.indicators import summary
@@ -148,7 +148,7 @@ def test_catalogue_after_changes_equals_a_fresh_registry_catalogue(registry: Eng
         _change(registry, edit)
     kept = compute(registry, YEAR)
     with registry.begin() as conn:
-        conn.execute(SummaryYear.__table__.update().values(stale=True))
+        conn.execute(update(SummaryYear).values(stale=True))
     rebuilt = compute(registry, YEAR)
     pd.testing.assert_frame_equal(kept, rebuilt)
 

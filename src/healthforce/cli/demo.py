@@ -17,6 +17,7 @@ from rich.progress import (
 from rich.table import Table
 
 from healthforce.cli.common import console, engine, err, reported
+from healthforce.indicators import summary as summaries
 from healthforce.ingest.demo import DEMO_LABEL, build_demo
 from healthforce.store import upgrade
 from healthforce.store.migrate import reset
@@ -76,6 +77,9 @@ def demo(
                     Registry(eng), summary.reference_date, specialists=sample, seed=seed
                 )
                 bar.update(task, completed=1)
+            task = bar.add_task("indicator summaries / resúmenes de indicadores", total=1)
+            summaries.current(eng, summary.reference_date.year, summaries.home_of(eng))
+            bar.update(task, completed=1)
         table = Table(
             title=f"{DEMO_LABEL}: reference date / fecha de referencia {summary.reference_date}"
         )

@@ -12,6 +12,7 @@ from rich.table import Table
 from healthforce.cli.common import console, engine, err, reported
 from healthforce.errors import Problem
 from healthforce.exports.tables import export_entity, write_table
+from healthforce.indicators import summary
 from healthforce.ingest.importer import ImportReport, import_file
 from healthforce.ingest.mapping import load_mapping
 from healthforce.ingest.public import PUBLIC_SOURCES, import_public
@@ -83,6 +84,12 @@ def import_(
         _show(result, report)
         if not result.ok:
             raise typer.Exit(1)
+        rebuilt = summary.refresh(eng)
+        if rebuilt:
+            console.print(
+                f"Indicator summaries rebuilt for / resúmenes de indicadores reconstruidos para: "
+                f"{', '.join(map(str, rebuilt))}"
+            )
 
 
 def export(

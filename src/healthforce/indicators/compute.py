@@ -17,7 +17,6 @@ from sqlalchemy import Engine
 from healthforce.indicators import summary
 from healthforce.indicators.backends import Source, connect
 from healthforce.indicators.catalogue import CATALOGUE, Context
-from healthforce.migration.flows import registry_country
 
 COLUMNS = ["code", "year", "level", "area", "grp", "category", "numerator", "denominator", "value"]
 DERIVED = ("DENSITY_MAX_MIN", "DENSITY_URBAN_RURAL", "DENSITY_GINI", "MEDIAN_AGE")
@@ -159,7 +158,7 @@ def compute(
     """The catalogue (or ``codes``) for one year at one area level, as a tidy DataFrame."""
     own = src is None
     src = src or connect(engine)
-    home = registry_country(engine) or "ALL"
+    home = summary.home_of(engine)
     stored = src.name != "pyspark"  # SQLite, PostgreSQL: the store's summaries
     if stored:
         summary.current(engine, year, home)

@@ -26,7 +26,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import ibis
-from sqlalchemy import Boolean, Connection, Date, DateTime, Engine, Float, Integer, select
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    delete,
+    insert,
+    select,
+    update,
+)
 
 from healthforce.indicators.facts import (
     MOVEMENT_DIMENSIONS,
@@ -36,6 +48,7 @@ from healthforce.indicators.facts import (
     worker_facts,
 )
 from healthforce.indicators.snapshot import CUBE_DIMENSIONS
+from healthforce.migration.flows import registry_country
 from healthforce.reference.occupations import group_of
 from healthforce.store.areas import states
 from healthforce.store.models import Base, SummaryYear
@@ -286,9 +299,9 @@ def build(conn: Connection, year: int, home: str) -> None:
         _Run(conn, year, home).build()
     finally:
         _drop(conn, made)
-    conn.execute(SummaryYear.__table__.delete().where(SummaryYear.year == year))
+    conn.execute(delete(SummaryYear).where(SummaryYear.year == year))
     conn.execute(
-        SummaryYear.__table__.insert().values(
+        insert(SummaryYear).values(
             year=year, home=home, stale=False, built_at=dt.datetime.now(dt.UTC)
         )
     )
@@ -306,10 +319,16 @@ def current(engine: Engine, year: int, home: str) -> bool:
     return True
 
 
-def refresh(engine: Engine, home: str) -> list[int]:
+def home_of(engine: Engine) -> str:
+    """The registry's country (ISO3), "ALL" when it has none: who counts as foreign."""
+    return registry_country(engine) or "ALL"
+
+
+def refresh(engine: Engine) -> list[int]:
     """Rebuild every stale year's summaries (after a large import); the years rebuilt."""
     with engine.connect() as conn:
         years = conn.execute(select(SummaryYear.year).where(SummaryYear.stale)).scalars().all()
+    home = home_of(engine)
     for year in years:
         with engine.begin() as conn:
             build(conn, year, home)
@@ -384,14 +403,13 @@ def _chunks(values: list[int], size: int = 900) -> Iterable[list[int]]:
 
 def keep_current(conn: Connection, change_set: int, touched: Touched) -> None:
     """The upkeep of every kept year's summaries after a change (see the module's text)."""
-    table = SummaryYear.__table__
-    kept = conn.execute(select(table.c.year, table.c.home).where(~table.c.stale)).all()
+    kept = conn.execute(select(SummaryYear.year, SummaryYear.home).where(~SummaryYear.stale)).all()
     if not kept:
         return
     _lock(conn)
     found = affected(conn, change_set, touched)
     if found is None:
-        conn.execute(table.update().values(stale=True))
+        conn.execute(update(SummaryYear).values(stale=True))
         return
     workers, facilities = found
     if not workers and not facilities:
