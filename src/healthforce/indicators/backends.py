@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import ibis
@@ -59,9 +59,13 @@ class Source:
     name: str
     state_of: dict[int, str]  # area id -> state code (itself for a state)
     urban_rural: dict[str, str]
+    _tables: dict[str, Any] = field(default_factory=dict)
 
     def table(self, name: str) -> Any:
-        return self.backend.table(name)
+        """The backend's table ``name`` (its schema read once per source)."""
+        if name not in self._tables:
+            self._tables[name] = self.backend.table(name)
+        return self._tables[name]
 
     def close(self) -> None:
         """Close the backend's connection (Spark sessions are left to their owner)."""
@@ -84,10 +88,10 @@ class Source:
         return table, drop
 
     def lookup_states(self) -> Any:
-        return self.backend.table("hf_states")
+        return self.table("hf_states")
 
     def lookup_groups(self) -> Any:
-        return self.backend.table("hf_groups")
+        return self.table("hf_groups")
 
 
 def _lookups(state_of: dict[int, str]) -> dict[str, pd.DataFrame]:

@@ -122,29 +122,39 @@ def gini(workers: np.ndarray, population: np.ndarray) -> float:
 
 
 def median_age(ctx: Context) -> pd.DataFrame:
-    """Median age by area and group, from the age histogram (exact for whole years)."""
+    """Median age by area and group, from the age histogram (exact for whole years): the mean
+    of the ages at the two middle positions, found on the running count of each histogram."""
     hist = ctx.ages().execute()
     hist["grp"] = hist["grp"].fillna("other")
-    everyone = hist.groupby(["area", "age"], as_index=False)["n"].sum().assign(grp="all")
-    rows = []
-    for (area, grp), h in pd.concat([hist, everyone]).groupby(["area", "grp"]):
-        h = h.dropna(subset=["age"])
-        total = int(h["n"].sum())
-        ages = np.repeat(h["age"].to_numpy(float), h["n"].to_numpy(int))
-        rows.append(
-            (
-                "MEDIAN_AGE",
-                ctx.year,
-                ctx.level,
-                area,
-                grp,
-                "",
-                total,
-                total,
-                float(np.median(ages)) if total else float("nan"),
-            )
-        )
-    return pd.DataFrame(rows, columns=COLUMNS)
+    hist["n"] = hist["n"].astype("int64")
+    everyone = hist.groupby(["area", "age"], as_index=False)["n"].sum()
+    hist = pd.concat([hist, everyone.assign(grp="all")], ignore_index=True)
+    keys = ["area", "grp"]  # workers of unknown age are left out, counted or not
+    totals = hist["n"].where(hist["age"].notna(), 0).groupby([hist[k] for k in keys]).sum()
+    totals = totals.rename("total")
+    known = hist.dropna(subset=["age"]).sort_values([*keys, "age"], ignore_index=True)
+    known["running"] = known.groupby(keys)["n"].cumsum()
+    size = known.groupby(keys)["n"].transform("sum")
+    middle = []
+    for position in ((size + 1) // 2, size // 2 + 1):
+        reached = known[known["running"] >= position]
+        middle.append(reached.groupby(keys)["age"].min())
+    median = ((middle[0] + middle[1]) / 2).rename("value")
+    out = totals.to_frame().join(median).reset_index()
+    return pd.DataFrame(
+        {
+            "code": "MEDIAN_AGE",
+            "year": ctx.year,
+            "level": ctx.level,
+            "area": out["area"],
+            "grp": out["grp"],
+            "category": "",
+            "numerator": out["total"].astype("int64"),
+            "denominator": out["total"].astype("int64"),
+            "value": out["value"].astype(float),
+        },
+        columns=COLUMNS,
+    )
 
 
 def compute(
