@@ -4,16 +4,22 @@ by row leave them stale, and the next read rebuilds them."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, select, text, update
 
 import healthforce.indicators  # noqa: F401  (registers the summaries' upkeep)
+from healthforce.errors import NotFoundError, StoreError, ValidationError
 from healthforce.indicators import summary
 from healthforce.indicators.compute import compute
+from healthforce.store import make_engine, upgrade
 from healthforce.store.models import SummaryYear
 from healthforce.store.registry import Change, Registry
 from healthforce.store.upkeep import _UPKEEP
@@ -206,3 +212,124 @@ def test_a_failed_change_leaves_them_as_they_were(registry: Engine) -> None:
         after = _read(conn)
     for table in summary.TABLES:
         pd.testing.assert_frame_equal(before[table], after[table], obj=table)
+
+
+def _dates(first: int, last: int) -> st.SearchStrategy[dt.date]:
+    return st.dates(D(first, 1, 1), D(last, 12, 31))
+
+
+WORKERS = st.sampled_from(["W1", "W2", "W3", "W4", "W5", "W6", "W7"])
+POSTS = st.sampled_from(["P1", "P2", "P3", "P4", "P5"])
+RANDOM_EDITS = st.one_of(
+    st.tuples(
+        st.just("workers"),
+        WORKERS,
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "sex": st.sampled_from(["F", "M"]),
+                "status": st.sampled_from(["active", "on_leave", "retired", "emigrated"]),
+                "occupation": st.sampled_from(["2211", "2221", "3221"]),
+                "training_country": st.sampled_from(["VEN", "CUB", "COL", None]),
+                "birth_country": st.sampled_from(["VEN", "CUB"]),
+                "residence_area": st.sampled_from(["VE-A", "VE-B"]),
+                "birth_date": _dates(1950, 2004),
+            },
+        ),
+    ),
+    st.tuples(
+        st.just("assignments"),
+        st.sampled_from(["A1", "A2", "A3", "A5"]),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "post": POSTS,
+                "end_date": st.one_of(st.none(), _dates(2024, 2026)),
+                "contract_type": st.sampled_from(["permanent", "cooperation"]),
+                "sector": st.sampled_from(["public", "private_fp"]),
+            },
+        ),
+    ),
+    st.tuples(
+        st.just("new assignment"),
+        WORKERS,
+        st.fixed_dictionaries({"post": POSTS, "start_date": _dates(2022, 2025)}),
+    ),
+    st.tuples(
+        st.just("posts"),
+        POSTS,
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "facility": st.sampled_from(["F1", "F2"]),
+                "funded": st.booleans(),
+                "occupation": st.sampled_from(["2211", "2221", "3221"]),
+            },
+        ),
+    ),
+    st.tuples(
+        st.just("facilities"),
+        st.sampled_from(["F1", "F2"]),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "type": st.sampled_from(["primary_care_centre", "general_hospital"]),
+                "level_of_care": st.sampled_from(["1", "2", "3"]),
+                "area": st.sampled_from(["VE-A", "VE-B"]),
+                "status": st.sampled_from(["open", "closed"]),
+            },
+        ),
+    ),
+    st.tuples(
+        st.just("new movement"),
+        WORKERS,
+        st.fixed_dictionaries(
+            {
+                "kind": st.sampled_from(["entry", "exit", "emigration", "transfer"]),
+                "date": _dates(2023, 2025),
+                "origin_area": st.sampled_from(["VE-A", "VE-B", None]),
+            }
+        ),
+    ),
+    st.tuples(st.just("delete movement"), st.sampled_from(["M1", "M2", "M3", "M4", "M5"])),
+)
+
+
+def _apply(c: Change, edit: tuple[Any, ...], n: int) -> None:
+    kind, key = edit[0], edit[1]
+    fields = edit[2] if len(edit) > 2 else {}
+    if kind == "new assignment":
+        c.upsert("assignments", {"external_id": [f"AX{n}"], "worker": [key]} | _cols(fields))
+    elif kind == "new movement":
+        c.upsert("movements", {"external_id": [f"MX{n}"], "worker": [key]} | _cols(fields))
+    elif kind == "delete movement":
+        c.delete("movements", key)
+    elif fields:
+        c.update(kind, key, fields)
+
+
+def _cols(fields: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [v] for k, v in fields.items()}
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(edits=st.lists(RANDOM_EDITS, min_size=1, max_size=6))
+def test_random_edits_keep_the_summaries_as_a_rebuild_would(
+    tmp_path_factory: pytest.TempPathFactory, edits: list[tuple[Any, ...]]
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('summary') / 'registry.db'}")
+    try:
+        upgrade(engine)
+        build(engine)
+        summary.current(engine, YEAR, "VEN")
+        for n, edit in enumerate(edits):
+            # a refused edit is rolled back whole: the summaries must still be right
+            with (
+                contextlib.suppress(ValidationError, NotFoundError, StoreError),
+                Registry(engine).change(actor="test", source="summary") as c,
+            ):
+                _apply(c, edit, n)
+            assert not _stale(engine)
+            _assert_as_rebuilt(engine)
+    finally:
+        engine.dispose()

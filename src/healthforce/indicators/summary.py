@@ -358,7 +358,8 @@ def affected(
     if touched.tables & REBUILD_ON:
         return None
     people = ("worker", "assignment", "completion", "movement", "post", "facility")
-    if sum(touched.inserted_at_most(t) for t in people) > LARGEST_DELTA:
+    rows = sum(touched.inserted_at_most(t) + len(touched.before.get(t, [])) for t in people)
+    if rows > LARGEST_DELTA:
         return None
     workers: set[int] = set()
     facilities: set[int] = set()
