@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,7 @@ def test_demo_then_status() -> None:
     assert status.exit_code == 0
     assert "Distrito Capital" in status.output
     assert "DEMO" in status.output
+    assert "resúmenes de indicadores 2024: current / al día" in status.output
     again = runner.invoke(app, ["demo", "--workers", "500"])
     assert again.exit_code == 1
     assert "--replace" in again.output
@@ -56,3 +58,16 @@ def test_status_on_an_empty_registry() -> None:
     result = runner.invoke(app, ["status"])
     assert result.exit_code == 0
     assert "Empty" in result.output
+
+
+def test_an_import_rebuilds_stale_indicator_summaries(registry_file: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["demo", "--workers", "300", "--no-access"]).exit_code == 0
+    exported = tmp_path / "workers.csv"
+    assert runner.invoke(app, ["export", "workers", str(exported)]).exit_code == 0
+    with sqlite3.connect(registry_file) as conn:  # as a change made without the upkeep leaves it
+        conn.execute("UPDATE summary_year SET stale = 1")
+    assert "desactualizados" in runner.invoke(app, ["status"]).output
+    result = runner.invoke(app, ["import", "workers", str(exported)])
+    assert result.exit_code == 0, result.output
+    assert "Indicator summaries rebuilt for" in result.output and "2024" in result.output
+    assert "current / al día" in runner.invoke(app, ["status"]).output

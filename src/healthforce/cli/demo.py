@@ -22,7 +22,7 @@ from healthforce.ingest.demo import DEMO_LABEL, build_demo
 from healthforce.store import upgrade
 from healthforce.store.migrate import reset
 from healthforce.store.registry import Registry
-from healthforce.store.summary import entity_counts
+from healthforce.store.summary import entity_counts, latest_population_year
 
 
 def demo(
@@ -78,7 +78,9 @@ def demo(
                 )
                 bar.update(task, completed=1)
             task = bar.add_task("indicator summaries / resúmenes de indicadores", total=1)
-            summaries.current(eng, summary.reference_date.year, summaries.home_of(eng))
+            year = latest_population_year(eng)  # the year the observatory opens on
+            if year is not None:
+                summaries.current(eng, year, summaries.home_of(eng))
             bar.update(task, completed=1)
         table = Table(
             title=f"{DEMO_LABEL}: reference date / fecha de referencia {summary.reference_date}"

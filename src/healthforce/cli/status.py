@@ -6,7 +6,7 @@ from rich.table import Table
 
 from healthforce.cli.common import console, engine, reported
 from healthforce.store import current_revision
-from healthforce.store.summary import by_state, change_sets, entity_counts
+from healthforce.store.summary import by_state, change_sets, entity_counts, indicator_years
 
 
 def status() -> None:
@@ -38,5 +38,14 @@ def status() -> None:
         for code, name, fac, wrk in by_state(eng):
             states.add_row(code, name, f"{fac:,}", f"{wrk:,}")
         console.print(states)
+        for year, stale in indicator_years(eng):
+            console.print(
+                f"indicator summaries / resúmenes de indicadores {year}: "
+                + (
+                    "stale, rebuilt when next read / desactualizados, se reconstruyen al leerlos"
+                    if stale
+                    else "current / al día"
+                )
+            )
         for i, actor, source in change_sets(eng):
             console.print(f"change set / cambio #{i}: {actor} — {source}")

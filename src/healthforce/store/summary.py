@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, func, inspect, select
 
-from healthforce.store.models import Area, ChangeSet, Facility, Worker
+from healthforce.store.models import Area, AreaPopulation, ChangeSet, Facility, SummaryYear, Worker
 from healthforce.store.registry import table_of
 from healthforce.store.schema import ENTITIES
 
@@ -47,3 +47,19 @@ def change_sets(engine: Engine, limit: int = 5) -> list[tuple[int, str, str]]:
             .limit(limit)
         ).all()
     return [(int(i), str(a), str(s)) for i, a, s in rows]
+
+
+def indicator_years(engine: Engine) -> list[tuple[int, bool]]:
+    """The years whose indicator summaries the store keeps, and whether each is stale."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("summary_year"):
+            return []
+        rows = conn.execute(select(SummaryYear.year, SummaryYear.stale).order_by(SummaryYear.year))
+        return [(int(year), bool(stale)) for year, stale in rows]
+
+
+def latest_population_year(engine: Engine) -> int | None:
+    """The latest year with population figures: the year the observatory shows by default."""
+    with engine.connect() as conn:
+        year = conn.execute(select(func.max(AreaPopulation.year))).scalar()
+    return None if year is None else int(year)

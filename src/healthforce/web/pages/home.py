@@ -8,9 +8,8 @@ from pathlib import Path
 import plotly.graph_objects as go
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
-from sqlalchemy import func, select
 
-from healthforce.store.models import AreaPopulation
+from healthforce.store.summary import latest_population_year
 from healthforce.web.cache import public_cached, published
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.i18n import translations
@@ -51,8 +50,7 @@ def base_map(name: str) -> JSONResponse:
 @public_cached
 def home(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
     _ = translations(lang).gettext
-    with engine.connect() as conn:
-        year = conn.execute(select(func.max(AreaPopulation.year))).scalar()
+    year = latest_population_year(engine)
     context: dict[str, object] = {
         "year": year,
         "national": None,

@@ -17,7 +17,7 @@ import shapely.geometry
 import shapely.geometry.polygon
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from healthforce.deploy.access import coverage
 from healthforce.deploy.population import (
@@ -30,7 +30,8 @@ from healthforce.forecast.plan import plan
 from healthforce.indicators.suppression import DEFAULT_THRESHOLD
 from healthforce.migration.flows import flows, registry_country
 from healthforce.migration.monitor import emigration_rate, stock_abroad, yearly_migration
-from healthforce.store.models import Area, AreaPopulation
+from healthforce.store.models import Area
+from healthforce.store.summary import latest_population_year
 from healthforce.web.api.access import BOOKINGS_TTL, waiting_rows
 from healthforce.web.cache import cached, public_cached, public_cached_for, published
 from healthforce.web.deps import EngineDep, LangDep
@@ -257,8 +258,7 @@ def access(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
 @public_cached
 def training(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
     """Learning pathways completed, by state and occupation group (suppressed)."""
-    with engine.connect() as conn:
-        year = conn.execute(select(func.max(AreaPopulation.year))).scalar()
+    year = latest_population_year(engine)
     rows: list[dict[str, Any]] = []
     chart = None
     if year is not None:
