@@ -114,7 +114,7 @@ class Context:
             "summary_vacancy",
             ["area", "occupation_code"],
             ["funded", "vacant"],
-            lambda: posts_by_facility(self.src, self.on),
+            self._posts,
         )
 
     def team_need(self) -> Any:
@@ -139,12 +139,13 @@ class Context:
 
         return self._sums("team_met", "summary_team_met", ["area"], ["met"], per_facility)
 
+    def _posts(self) -> Any:
+        """Posts per facility and occupation, computed once (Spark)."""
+        return self._keep("posts", lambda: posts_by_facility(self.src, self.on))
+
     def _team_gaps(self) -> Any:
-        """Per open facility with a norm and per occupation, computed (Spark)."""
-        return self._keep(
-            "team_gaps",
-            lambda: team_gaps(self.src, posts_by_facility(self.src, self.on)).mutate(n=1),
-        )
+        """Per open facility with a norm and per occupation, computed once (Spark)."""
+        return self._keep("team_gaps", lambda: team_gaps(self.src, self._posts()).mutate(n=1))
 
     def _sums(
         self, name: str, summary: str, dims: list[str], measures: list[str], rows: Any
