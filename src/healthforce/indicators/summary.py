@@ -75,7 +75,7 @@ class Rollup:
     per_facility: bool = False
 
 
-_SUMS = (("n", "COUNT(*)"),)
+_ROWS = (("n", "COUNT(*)"),)
 ROLLUPS = (
     Rollup(
         "summary_workforce",
@@ -90,21 +90,21 @@ ROLLUPS = (
         "summary_post",
         "facility_id",
         ("area", "occupation_code"),
-        (*_SUMS, ("funded", "SUM(funded)"), ("vacant", "SUM(vacant)")),
+        (*_ROWS, ("funded", "SUM(funded)"), ("vacant", "SUM(vacant)")),
     ),
     Rollup(
         "summary_team_need",
         "summary_team",
         "facility_id",
         ("area", "occupation_code"),
-        (*_SUMS, ("norm", "SUM(norm)"), ("missing", "SUM(missing)")),
+        (*_ROWS, ("norm", "SUM(norm)"), ("missing", "SUM(missing)")),
     ),
     Rollup(
         "summary_team_met",
         "summary_team",
         "facility_id",
         ("area",),
-        (*_SUMS, ("met", "SUM(CASE WHEN missing = 0 THEN 1 ELSE 0 END)")),
+        (*_ROWS, ("met", "SUM(CASE WHEN missing = 0 THEN 1 ELSE 0 END)")),
         per_facility=True,
     ),
 )
@@ -340,10 +340,8 @@ def _rows(conn: Connection, table: str, touched: Touched, change_set: int) -> li
     as they are now (inserted or updated)."""
     t = Base.metadata.tables[table]
     out = list(touched.before.get(table, []))
-    ids = [r["id"] for r in out]
-    for start in range(0, len(ids), 900):
-        now = select(t).where(t.c.id.in_(ids[start : start + 900]))
-        out += [dict(r) for r in conn.execute(now).mappings()]
+    for chunk in _chunks([r["id"] for r in out]):
+        out += [dict(r) for r in conn.execute(select(t).where(t.c.id.in_(chunk))).mappings()]
     for after, up_to in touched.inserted.get(table, []):
         new = select(t).where(t.c.id > after, t.c.id <= up_to, t.c.created_in == change_set)
         out += [dict(r) for r in conn.execute(new.execution_options(yield_per=10_000)).mappings()]
@@ -364,7 +362,7 @@ def affected(
     workers: set[int] = set()
     facilities: set[int] = set()
     posts: set[int] = set()
-    moved: set[int] = set()  # posts and facilities whose holders' facts change
+    moved: set[int] = set()  # posts whose holders' facts change (facility, occupation)
     for table in people:
         if table not in touched.tables:
             continue
