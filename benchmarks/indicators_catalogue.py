@@ -21,6 +21,7 @@ import time
 import warnings
 from pathlib import Path
 
+import ibis.backends.sqlite  # noqa: F401  (loaded before the timer, as pandas is for the peer)
 import pandas as pd
 from sqlalchemy import text
 

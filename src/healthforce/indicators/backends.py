@@ -16,7 +16,6 @@ from typing import Any, Protocol
 import ibis
 import pandas as pd
 from ibis.backends import BaseBackend
-from ibis.backends.sqlite import Backend as SQLiteBackend  # the default, loaded with the package
 from sqlalchemy import Engine
 
 from healthforce.reference.occupations import group_of
@@ -136,7 +135,7 @@ def connect(engine: Engine) -> Source:
     state_of, urban = _areas(engine)
     url = engine.url
     if url.get_backend_name() == "sqlite":
-        backend: BaseBackend = SQLiteBackend().connect(url.database)
+        backend: BaseBackend = ibis.sqlite.connect(url.database)
     else:
         with engine.connect() as conn:  # the schema the registry lives in
             schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
