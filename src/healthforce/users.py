@@ -20,6 +20,7 @@ from sqlalchemy import Engine, delete, insert, select, update
 from healthforce.errors import HealthforceError, NotFoundError
 from healthforce.store.models import Area, User, UserSession
 from healthforce.store.models.users import ROLES
+from healthforce.store.session import as_utc
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)
@@ -87,7 +88,7 @@ def add_user(
 
 
 def _aware(t: dt.datetime | None) -> dt.datetime | None:
-    return t.replace(tzinfo=dt.UTC) if t is not None and t.tzinfo is None else t
+    return None if t is None else as_utc(t)
 
 
 def authenticate(engine: Engine, username: str, password: str, now: dt.datetime) -> int:

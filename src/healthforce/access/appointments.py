@@ -31,16 +31,13 @@ from healthforce.store.models import (
     ServiceRequest,
     Slot,
 )
+from healthforce.store.session import as_utc
 
 NEXT = {
     "booked": {"confirmed", "attended", "no_show"},
     "confirmed": {"attended", "no_show"},
 }
 CLOSING = {"attended", "no_show"}  # the referral is closed
-
-
-def _aware(t: dt.datetime) -> dt.datetime:
-    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
 def set_status(
@@ -61,7 +58,7 @@ def set_status(
                 f"appointment {appointment_id} is {current}: cannot become {status} / "
                 f"la cita está {current}: no puede pasar a {status}"
             )
-        if status in CLOSING and _aware(start) > now:
+        if status in CLOSING and as_utc(start) > now:
             raise BookingRefused(
                 f"appointment {appointment_id} has not begun: cannot be {status} yet / "
                 "la cita no ha comenzado"
@@ -128,6 +125,6 @@ def history(engine: Engine, appointment_id: int) -> list[dict[str, Any]]:
             .order_by(AppointmentEvent.id)
         ).all()
     return [
-        {"at": _aware(at).isoformat(), "from": before, "to": after, "actor": actor}
+        {"at": as_utc(at).isoformat(), "from": before, "to": after, "actor": actor}
         for at, before, after, actor in rows
     ]

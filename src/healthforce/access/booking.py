@@ -26,6 +26,7 @@ from healthforce.store.models import (
     Slot,
 )
 from healthforce.store.models.access import LIVE
+from healthforce.store.session import as_utc
 
 #: Days within which each priority must be seen (configurable per call).
 PRIORITY_DAYS = {"urgent": 7, "priority": 30, "routine": None}
@@ -230,7 +231,7 @@ def bookable_start(conn: Connection, slot_id: int, now: dt.datetime) -> dt.datet
     ).first()
     if slot is None:
         raise NotFoundError(f"slot {slot_id}: no such slot / no existe")
-    start: dt.datetime = slot[0] if slot[0].tzinfo else slot[0].replace(tzinfo=dt.UTC)
+    start = as_utc(slot[0])
     if start <= now:
         raise BookingRefused(f"slot {slot_id} is in the past / ya pasó")
     if slot[1] == "cancelled" or slot[2] != "active":

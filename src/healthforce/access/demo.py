@@ -31,6 +31,7 @@ from healthforce.store.models import (
 )
 from healthforce.store.models.workforce import assignment_open_on, practised_specialty
 from healthforce.store.registry import Registry
+from healthforce.store.session import as_utc
 
 PRIORITIES = np.array(["routine", "priority", "urgent"])
 
@@ -180,8 +181,7 @@ def _history(engine: Engine, day: dt.date, rng: np.random.Generator) -> int:
             .join(Schedule, Schedule.id == Slot.schedule_id)
             .order_by(Slot.start, Slot.id)
         ):
-            when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-            free.setdefault(specialty, []).append((when, slot_id))
+            free.setdefault(specialty, []).append((as_utc(when), slot_id))
     now = dt.datetime.combine(day, dt.time(7), dt.UTC)
     appointments: list[dict[str, object]] = []
     outcome: dict[str, list[int]] = {"closed": [], "booked": [], "waiting": []}

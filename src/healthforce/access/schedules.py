@@ -9,6 +9,7 @@ from sqlalchemy import Engine, insert, select
 
 from healthforce.access.slots import Recurring, generate
 from healthforce.store.models import Schedule, Slot
+from healthforce.store.session import as_utc
 
 
 def _time(text: str) -> dt.time:
@@ -34,7 +35,7 @@ def write_slots(engine: Engine, first: dt.date, last: dt.date) -> int:
             ).where(Schedule.status == "active")
         ).all()
         existing = {
-            (s, start.replace(tzinfo=dt.UTC) if start.tzinfo is None else start, seat)
+            (s, as_utc(start), seat)
             for s, start, seat in conn.execute(select(Slot.schedule_id, Slot.start, Slot.seat))
         }
         rows = []

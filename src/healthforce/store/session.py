@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -37,6 +38,12 @@ def make_engine(url: str | None = None, *, settings: Settings | None = None) -> 
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, echo=settings.echo_sql, pool_pre_ping=True)
+
+
+def as_utc(t: dt.datetime) -> dt.datetime:
+    """A timestamp read back from the store, in UTC: the store keeps UTC, and SQLite hands
+    timestamps back without their time zone."""
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
 def is_sqlite(engine: Engine) -> bool:
