@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import ibis
 import pandas as pd
 from ibis.backends import BaseBackend
-from sqlalchemy import Engine
+from sqlalchemy import Boolean, Date, DateTime, Engine, Float, Integer
 
 from healthforce.reference.occupations import group_of
 from healthforce.store.areas import states
@@ -108,16 +108,24 @@ def _lookups(state_of: dict[int, str]) -> dict[str, pd.DataFrame]:
     }
 
 
+#: The lookup tables indicators join, as temporary SQL tables: their columns.
+LOOKUPS = {
+    "hf_states": "area_id BIGINT PRIMARY KEY, state TEXT",
+    "hf_groups": "occupation_code TEXT PRIMARY KEY, grp TEXT",
+}
+
+
+def lookup_rows(state_of: dict[int, str]) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of each of :data:`LOOKUPS`: area -> state, occupation -> NHWA group."""
+    return {"hf_states": list(state_of.items()), "hf_groups": list(group_of().items())}
+
+
 def _create_lookups(backend: Any, kind: str, state_of: dict[int, str]) -> None:
     """Temporary lookup tables on a SQL backend's own connection (plain SQL: Ibis's in-memory
     tables are dropped with a statement SQLite rejects)."""
     mark = "?" if kind == "sqlite" else "%s"
-    tables = {
-        "hf_states": ("area_id BIGINT PRIMARY KEY, state TEXT", list(state_of.items())),
-        "hf_groups": ("occupation_code TEXT PRIMARY KEY, grp TEXT", list(group_of().items())),
-    }
-    for name, (columns, rows) in tables.items():
-        backend.raw_sql(f"CREATE TEMPORARY TABLE {name} ({columns})")
+    for name, rows in lookup_rows(state_of).items():
+        backend.raw_sql(f"CREATE TEMPORARY TABLE {name} ({LOOKUPS[name]})")
         cur = backend.con.cursor()
         cur.executemany(f"INSERT INTO {name} VALUES ({mark}, {mark})", rows)
         cur.close()
@@ -199,17 +207,20 @@ def _py(value: Any, spark_type: str) -> Any:
     return value
 
 
-def _spark_type(sql_type: Any) -> str:
-    from sqlalchemy import Boolean, Date, DateTime, Float, Integer
+#: The registry's column types as Ibis and Spark name them (first match wins; else text).
+_TYPES = (
+    (Boolean, "boolean", "BOOLEAN"),
+    (Integer, "int64", "BIGINT"),
+    (Float, "float64", "DOUBLE"),
+    (DateTime, "timestamp", "TIMESTAMP"),
+    (Date, "date", "DATE"),
+)
 
-    if isinstance(sql_type, Boolean):
-        return "BOOLEAN"
-    if isinstance(sql_type, Integer):
-        return "BIGINT"
-    if isinstance(sql_type, Float):
-        return "DOUBLE"
-    if isinstance(sql_type, DateTime):
-        return "TIMESTAMP"
-    if isinstance(sql_type, Date):
-        return "DATE"
-    return "STRING"
+
+def ibis_type(sql_type: Any) -> str:
+    """The Ibis type of a registry column's SQLAlchemy type."""
+    return next((name for kind, name, _ in _TYPES if isinstance(sql_type, kind)), "string")
+
+
+def _spark_type(sql_type: Any) -> str:
+    return next((name for kind, _, name in _TYPES if isinstance(sql_type, kind)), "STRING")

@@ -26,20 +26,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import ibis
-from sqlalchemy import (
-    Boolean,
-    Connection,
-    Date,
-    DateTime,
-    Engine,
-    Float,
-    Integer,
-    delete,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
+from healthforce.indicators.backends import LOOKUPS, ibis_type, lookup_rows
 from healthforce.indicators.facts import (
     MOVEMENT_DIMENSIONS,
     movement_facts,
@@ -49,7 +38,6 @@ from healthforce.indicators.facts import (
 )
 from healthforce.indicators.snapshot import CUBE_DIMENSIONS
 from healthforce.migration.flows import registry_country
-from healthforce.reference.occupations import group_of
 from healthforce.store.areas import states
 from healthforce.store.models import Base, SummaryYear
 from healthforce.store.upkeep import Touched
@@ -118,26 +106,13 @@ def _q(name: str) -> str:
     return f'"{name}"'
 
 
-def _ibis_type(sql_type: Any) -> str:
-    for kind, name in (
-        (Boolean, "boolean"),
-        (Integer, "int64"),
-        (Float, "float64"),
-        (DateTime, "timestamp"),
-        (Date, "date"),
-    ):
-        if isinstance(sql_type, kind):
-            return name
-    return "string"
-
-
 class Unbound:
     """The registry's tables as unbound Ibis tables (for compiling, not running), with the two
     lookups as temporary tables of the connection the SQL will run on."""
 
     def table(self, name: str) -> Any:
         columns = Base.metadata.tables[name].columns
-        return ibis.table({c.name: _ibis_type(c.type) for c in columns}, name=name)
+        return ibis.table({c.name: ibis_type(c.type) for c in columns}, name=name)
 
     def lookup_states(self) -> Any:
         return ibis.table({"area_id": "int64", "state": "string"}, name="hf_states")
@@ -268,9 +243,9 @@ def _temporary(conn: Connection, name: str, columns: str, rows: Iterable[tuple[A
 
 def _lookups(conn: Connection) -> list[str]:
     """The area -> state and occupation -> group lookups on ``conn``; their names."""
-    _temporary(conn, "hf_states", "area_id BIGINT PRIMARY KEY, state TEXT", states(conn).of.items())
-    _temporary(conn, "hf_groups", "occupation_code TEXT PRIMARY KEY, grp TEXT", group_of().items())
-    return ["hf_states", "hf_groups"]
+    for name, rows in lookup_rows(states(conn).of).items():
+        _temporary(conn, name, LOOKUPS[name], rows)
+    return list(LOOKUPS)
 
 
 def _drop(conn: Connection, names: list[str]) -> None:
