@@ -19,9 +19,8 @@ from healthforce.indicators.facts import (
     movement_facts,
     posts_by_facility,
     team_gaps,
-    worker_facts,
 )
-from healthforce.indicators.snapshot import CUBE_DIMENSIONS, population
+from healthforce.indicators.snapshot import CUBE_DIMENSIONS, population, workforce
 
 _BUT_AGE = [d for d in CUBE_DIMENSIONS if d != "age"]
 
@@ -70,20 +69,11 @@ class Context:
             known["age"] = t.age.nullif(-1)
         return self.at_level(t.mutate(**known))
 
-    def _counts(self, name: str, summary: str, dimensions: list[str], facts: Any) -> Any:
-        """Counts by ``dimensions``: from the stored ``summary``, or ``facts()`` counted."""
-        if self.stored:
-            t = self._summary(summary)
-            if self.level == "state":
-                return t
-            return self._keep(name, lambda: _sum(t, dimensions, ["n"]))
-        return self._keep(name, lambda: _sum(facts(), dimensions, ["n"]))
-
     def _counted(self) -> Any:
         return self._keep(
             "counted",
             lambda: _sum(
-                self.at_level(worker_facts(self.src, self.on, self.home)).mutate(n=1),
+                self.at_level(workforce(self.src, self.on, self.home)).mutate(n=1),
                 list(CUBE_DIMENSIONS),
                 ["n"],
             ),
@@ -92,19 +82,20 @@ class Context:
     def workforce(self) -> Any:
         """The workforce on the date, one row per combination of dimensions (all but age)
         with ``n``."""
-        return self._counts("workforce", "summary_workforce", _BUT_AGE, self._counted)
+        return self._sums("workforce", "summary_workforce", _BUT_AGE, [], self._counted)
 
     def ages(self) -> Any:
         """The workforce on the date by area, group and age, with ``n``."""
-        return self._counts("ages", "summary_age", ["area", "grp", "age"], self._counted)
+        return self._sums("ages", "summary_age", ["area", "grp", "age"], [], self._counted)
 
     def movements(self) -> Any:
         """The year's movements by kind, reason, area, group and foreign training, with ``n``."""
-        return self._counts(
+        return self._sums(
             "movements",
             "summary_flow",
             list(MOVEMENT_DIMENSIONS),
-            lambda: self.at_level(movement_facts(self.src, self.year, self.home)).mutate(n=1),
+            [],
+            lambda: movement_facts(self.src, self.year, self.home),
         )
 
     def vacancies(self) -> Any:
@@ -150,8 +141,8 @@ class Context:
     def _sums(
         self, name: str, summary: str, dims: list[str], measures: list[str], rows: Any
     ) -> Any:
-        """``measures`` (and ``n``) summed by ``dims``: from the stored ``summary``, or from
-        ``rows()`` (with ``n`` counted where they have none)."""
+        """``measures`` (and ``n``, the rows or workers counted) summed by ``dims``: from the
+        stored ``summary``, or from ``rows()`` (each counting one where they have no ``n``)."""
         if self.stored:
             t = self._summary(summary)
             if self.level == "state":
@@ -172,8 +163,18 @@ class Context:
         self._kept.clear()
         self._drops.clear()
 
-    def population(self) -> Any:
-        return population(self.src, self.year, self.level)
+    def per_population(self, counts: Any, level: str | None = None) -> Any:
+        """``counts`` (area, grp, numerator) over the population of their area (at the run's
+        level, or ``level``)."""
+        pop = population(self.src, self.year, level or self.level)
+        j = counts.join(pop, counts.area == pop.area_code)
+        return j.select(
+            area=counts.area,
+            grp=counts.grp,
+            category=lit(""),
+            numerator=j.numerator,
+            denominator=j.population,
+        )
 
 
 def _sum(t: Any, dimensions: list[str], measures: list[str]) -> Any:

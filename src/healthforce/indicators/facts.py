@@ -1,7 +1,7 @@
 """The catalogue's inputs row by row, each optionally restricted to what a change touched.
 
-- :func:`worker_facts`: one row per active worker on the date with every dimension the catalogue
-  counts by (the state as ``area``);
+- :func:`healthforce.indicators.snapshot.workforce`: one row per active worker on the date with
+  every dimension the catalogue counts by (the state as ``area``);
 - :func:`movement_facts`: one row per entry, exit or emigration of the year;
 - :func:`posts_by_facility`: per facility (and its state) and occupation, posts funded, funded
   and vacant, and the staff holding them on the date;
@@ -21,7 +21,7 @@ from typing import Any
 import ibis
 
 from healthforce.indicators.backends import Tables
-from healthforce.indicators.snapshot import CUBE_DIMENSIONS, open_assignments, workforce
+from healthforce.indicators.snapshot import open_assignments
 
 #: The columns of :func:`movement_facts` the catalogue counts by.
 MOVEMENT_DIMENSIONS = ("kind", "reason", "area", "grp", "foreign")
@@ -34,13 +34,6 @@ def in_state(src: Tables, t: Any, area_id: Any) -> Any:
     states = src.lookup_states()
     j = t.left_join(states, area_id == states.area_id)
     return j.mutate(area=j.state)
-
-
-def worker_facts(src: Tables, on: dt.date, home: str, only: Any = None) -> Any:
-    """The workforce on ``on``: ``worker_id`` and every dimension of :data:`CUBE_DIMENSIONS`."""
-    w = workforce(src, on, home, only)
-    w = w.mutate(area=w.state)
-    return w.select("worker_id", *CUBE_DIMENSIONS)
 
 
 def movement_facts(src: Tables, year: int, home: str, only: Any = None) -> Any:

@@ -8,7 +8,6 @@ from typing import Any
 
 from healthforce.indicators.context import Context, count, lit
 from healthforce.indicators.definition import indicator
-from healthforce.indicators.snapshot import population
 from healthforce.reference.codes import INVOLUNTARY_EXIT_REASONS, VOLUNTARY_EXIT_REASONS
 
 
@@ -150,15 +149,7 @@ def _cohorts_ending(ctx: Context) -> Any:
 def _graduates(ctx: Context) -> Any:
     j = _cohorts_ending(ctx)
     counts = j.group_by(area=lit(ctx.home), grp=j.grp).aggregate(numerator=j.graduated.sum())
-    pop = population(ctx.src, ctx.year, "country")
-    k = counts.join(pop, counts.area == pop.area_code)
-    return k.select(
-        area=counts.area,
-        grp=counts.grp,
-        category=lit(""),
-        numerator=k.numerator,
-        denominator=k.population,
-    )
+    return ctx.per_population(counts, "country")
 
 
 @indicator(

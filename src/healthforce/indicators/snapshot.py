@@ -81,7 +81,8 @@ def pathway_status(src: Tables, on: dt.date, only: Any = None) -> tuple[Any, Any
 
 def workforce(src: Tables, on: dt.date, home: str, only: Any = None) -> Any:
     """One row per active worker on ``on`` (of ``only``, an Ibis table with ``worker_id``, when
-    given)."""
+    given): ``worker_id`` and every dimension of :data:`CUBE_DIMENSIONS`, the state as
+    ``area``."""
     w = src.table("worker")
     p = src.table("post")
     f = src.table("facility")
@@ -111,12 +112,10 @@ def workforce(src: Tables, on: dt.date, home: str, only: Any = None) -> Any:
     age = on.year - born.year() - ibis.ifelse(before_birthday, 1, 0)
     return j.select(
         worker_id=j.id,
-        occupation=j.occupation_code,
+        area=j.state,
         grp=j.grp,
         sex=j.sex,
         age=age,
-        state=j.state,
-        country=ibis.literal(home),
         facility_type=j.facility_type,
         level_of_care=j.level_of_care,
         sector=j.sector,

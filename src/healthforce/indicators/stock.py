@@ -49,18 +49,6 @@ def _share(
     return rows.union(overall) if with_total else rows
 
 
-def _per_population(ctx: Context, counts: Any) -> Any:
-    pop = ctx.population()
-    j = counts.join(pop, counts.area == pop.area_code)
-    return j.select(
-        area=counts.area,
-        grp=counts.grp,
-        category=lit(""),
-        numerator=j.numerator,
-        denominator=j.population,
-    )
-
-
 @indicator(
     "DENSITY",
     "1-01",
@@ -78,7 +66,7 @@ def _per_population(ctx: Context, counts: Any) -> Any:
 )
 def _density(ctx: Context) -> Any:
     w = ctx.workforce()
-    return _per_population(ctx, w.group_by(area=w.area, grp=w.grp).aggregate(numerator=count(w)))
+    return ctx.per_population(w.group_by(area=w.area, grp=w.grp).aggregate(numerator=count(w)))
 
 
 @indicator(
@@ -103,8 +91,8 @@ def _density(ctx: Context) -> Any:
 def _dnm(ctx: Context) -> Any:
     w = ctx.workforce()
     w = w.filter(w.grp.isin(list(CORE_GROUPS)))
-    return _per_population(
-        ctx, w.group_by(area=w.area, grp=lit("core")).aggregate(numerator=count(w))
+    return ctx.per_population(
+        w.group_by(area=w.area, grp=lit("core")).aggregate(numerator=count(w))
     )
 
 

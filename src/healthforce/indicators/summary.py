@@ -34,9 +34,8 @@ from healthforce.indicators.facts import (
     movement_facts,
     posts_by_facility,
     team_gaps,
-    worker_facts,
 )
-from healthforce.indicators.snapshot import CUBE_DIMENSIONS
+from healthforce.indicators.snapshot import CUBE_DIMENSIONS, workforce
 from healthforce.migration.flows import registry_country
 from healthforce.store.areas import states
 from healthforce.store.models import Base, SummaryYear
@@ -206,7 +205,7 @@ def _insert_sql(table: str, dialect: str, year: int, home: str, restricted: bool
     workers = u.ids(_ONLY_WORKERS, "worker_id") if restricted else None
     facilities = u.ids(_ONLY_FACILITIES, "facility_id") if restricted else None
     if table == "summary_worker":
-        expr = worker_facts(u, on, home, workers)
+        expr = workforce(u, on, home, workers)
     elif table == "summary_movement":
         expr = movement_facts(u, year, home, workers)
     elif table == "summary_post":
