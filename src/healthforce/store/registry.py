@@ -455,8 +455,8 @@ class Change:
             raise StoreError(f"{entity} {key}: key fields cannot change in an update")
         return result
 
-    def get(self, entity: str, key: str | tuple[Any, ...]) -> dict[str, object]:
-        """One record as the outside world writes it (references as natural keys)."""
+    def _stored(self, entity: str, key: str | tuple[Any, ...]) -> tuple[list[Any], dict[str, Any]]:
+        """One record as stored (references as ids), and the condition that finds it."""
         spec = ENTITIES[entity]
         keys = key if isinstance(key, tuple) else (key,)
         table = table_of(spec)
@@ -472,6 +472,10 @@ class Change:
         row = self.conn.execute(select(table).where(*where)).mappings().first()
         if row is None:
             raise NotFoundError(f"{entity} {key}: no such record / no existe")
+        return where, dict(row)
+
+    def _outward(self, spec: EntitySpec, row: dict[str, Any]) -> dict[str, object]:
+        """A stored record as the outside world writes it (references as natural keys)."""
         out: dict[str, object] = {}
         for f in spec.fields:
             value = row[f.column]
@@ -486,29 +490,22 @@ class Change:
             out[f.name] = value
         return out
 
+    def get(self, entity: str, key: str | tuple[Any, ...]) -> dict[str, object]:
+        """One record as the outside world writes it (references as natural keys)."""
+        return self._outward(ENTITIES[entity], self._stored(entity, key)[1])
+
     def delete(self, entity: str, key: str | tuple[Any, ...]) -> None:
         """Delete one record; refused by the database while other records point at it."""
         spec = ENTITIES[entity]
-        before = self.get(entity, key)
-        table = table_of(spec)
+        where, stored = self._stored(entity, key)
+        before = self._outward(spec, stored)
         keys = key if isinstance(key, tuple) else (key,)
         ids = dict(zip(spec.key, keys, strict=True))
         row_key = tuple(ids[k] for k in spec.key)
-        where = [
-            table.c[spec.by_name[k].column]
-            == (before[k] if spec.by_name[k].ref is None else self._ref_id(spec, k, before[k]))
-            for k in spec.key
-        ]
-        stored = self.conn.execute(select(table).where(*where)).mappings().all()
-        self.touched.note_before(spec.table, [dict(r) for r in stored])
-        self.conn.execute(table.delete().where(*where))
+        self.touched.note_before(spec.table, [stored])
+        self.conn.execute(table_of(spec).delete().where(*where))
         self._log(spec, row_key, "delete", {k: _json(v) for k, v in before.items()}, None)
         self.flush_audit()
-
-    def _ref_id(self, spec: EntitySpec, name: str, value: object) -> Any:
-        ref = spec.by_name[name].ref
-        assert ref is not None
-        return self.resolve(ref.entity, {str(value)})[str(value)]
 
     # -- audit -------------------------------------------------------------------------------
     def _log(
