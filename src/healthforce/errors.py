@@ -17,12 +17,18 @@ before the error reaches the caller.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+
+def duplicate_reason(row: int) -> str:
+    return f"duplicate of row {row} / repetido (fila {row})"
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One reason a record was rejected: where (record, field, value) and why."""
+    """One reason a record was rejected: where (record, field, value) and why. ``row`` is the
+    record's row as the caller numbers them; ``duplicate_of`` the row whose key it repeats."""
 
     entity: str
     record: str
@@ -31,6 +37,24 @@ class Problem:
     reason: str
     row: int | None = None
     source: str | None = None
+    duplicate_of: int | None = None
+
+    def numbered(
+        self, number: Callable[[int], int], source: str | None = None, field: str | None = None
+    ) -> Problem:
+        """The problem with its rows numbered as the user sees them (a file's rows, say)."""
+        row = None if self.row is None else number(self.row)
+        first = None if self.duplicate_of is None else number(self.duplicate_of)
+        return Problem(
+            self.entity,
+            self.record,
+            field or self.field,
+            self.value,
+            self.reason if first is None else duplicate_reason(first),
+            row=row,
+            source=source or self.source,
+            duplicate_of=first,
+        )
 
     def __str__(self) -> str:
         where = f"{self.source}, " if self.source else ""

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         description="Name recorded in the audit log for changes made from the CLI.",
     )
     echo_sql: bool = Field(default=False, description="Log every SQL statement (debugging).")
+    xlsx_max_unpacked_mb: int = Field(
+        default=1024,
+        gt=0,
+        description="The most an XLSX file may unpack to, in MB; a larger one (a zip bomb, or a "
+        "sheet too large for a spreadsheet) is refused before it is read.",
+    )
     cookie_secure: bool = Field(
         default=False,
         description="Mark session cookies Secure even when the request looks like plain HTTP "

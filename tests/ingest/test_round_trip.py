@@ -22,9 +22,8 @@ from healthforce.store.schema import ENTITIES
 from tests.store.helpers import AREAS
 
 COUNTRIES = ["VEN", "CUB", "COL", "ESP", None]
-ident = st.text(alphabet="ABCXYZ0123456789-=+@ñé", min_size=1, max_size=12).filter(
-    lambda s: s == s.strip() and not s.startswith("=")
-)  # a leading = is a formula in XLSX
+#: Identifiers as the spec allows them: a letter or digit first, then - _ . / : # too.
+ident = st.from_regex(r"[A-Z0-9ñé][A-Za-z0-9ñé_\-./:#]{0,11}", fullmatch=True)
 
 
 @st.composite

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,8 @@ from healthforce.errors import Problem
 from healthforce.exports.tables import export_entity, write_table
 from healthforce.indicators import summary
 from healthforce.ingest.importer import ImportReport, import_file
-from healthforce.ingest.mapping import load_mapping
+from healthforce.ingest.mapping import Mapping, load_mapping
+from healthforce.ingest.values import check_locale
 from healthforce.ingest.public import PUBLIC_SOURCES, import_public
 from healthforce.ingest.templates import write_template
 from healthforce.reference.codes import Lang
@@ -52,9 +54,27 @@ def import_(
     vintage: Annotated[
         str | None, typer.Option(help="Vintage of a public source (default: today). / Versión.")
     ] = None,
+    locale: Annotated[
+        str | None,
+        typer.Option(
+            help="How the file writes numbers and dates (es_VE, en_US …); default: what its "
+            "values show. / Cómo escribe números y fechas."
+        ),
+    ] = None,
+    date_order: Annotated[
+        str | None,
+        typer.Option(help="dmy or mdy, for dates like 05/06/2024. / Orden día-mes."),
+    ] = None,
 ) -> None:
     """Import a file into the registry. / Importa un archivo al registro."""
     with reported():
+        reading = load_mapping(mapping) if mapping else Mapping()
+        if locale is not None:
+            reading = replace(reading, locale=check_locale(locale))
+        if date_order is not None:
+            if date_order not in ("dmy", "mdy"):
+                raise typer.BadParameter("dmy or mdy / dmy o mdy", param_hint="--date-order")
+            reading = replace(reading, date_order=date_order)
         eng = engine()
         upgrade(eng)
         registry = Registry(eng)
@@ -75,7 +95,7 @@ def import_(
                     registry,
                     entity,
                     file,
-                    mapping=load_mapping(mapping) if mapping else None,
+                    mapping=reading,
                     skip_invalid=skip_invalid,
                     dry_run=dry_run,
                     actor=actor,
@@ -84,6 +104,8 @@ def import_(
         _show(result, report)
         if not result.ok:
             raise typer.Exit(1)
+        if dry_run:
+            return
         rebuilt = summary.refresh(eng)
         if rebuilt:
             console.print(
@@ -117,7 +139,11 @@ def _show(result: ImportReport, report: Path | None) -> None:
         f"{result.rows:,} rows / filas; {r.inserted:,} new / nuevas, {r.updated:,} updated / "
         f"actualizadas, {r.unchanged:,} unchanged / sin cambios, "
         f"{len({p.row for p in result.problems})} invalid / inválidas "
-        f"(import run / importación #{result.import_run_id})"
+        + (
+            "(dry run: nothing written / simulación: no se escribió nada)"
+            if result.import_run_id is None
+            else f"(import run / importación #{result.import_run_id})"
+        )
     )
     if result.problems:
         _table("Problems / Problemas", result.problems[:SHOWN])

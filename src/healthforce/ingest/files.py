@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from healthforce.errors import FileFormatError
+from healthforce.settings import get_settings
 
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 #: CSV files larger than this are parsed by Apache Arrow into text columns (vectorised path).
@@ -125,11 +126,46 @@ def _cell(value: object) -> object:
     return value
 
 
+def check_xlsx(path: Path) -> None:
+    """Refuse an XLSX whose parts unpack to more than the configured limit (a zip bomb) before
+    any of it is read. Python's zipfile never unpacks a part past its declared size, so the
+    declared sizes bound what reading can cost. Its XML is parsed through defusedxml (openpyxl
+    uses it when installed), which refuses entity expansion and external references."""
+    limit = get_settings().xlsx_max_unpacked_mb
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileFormatError(
+            str(path),
+            f"not a readable XLSX file (truncated or damaged?): {exc} / no es un XLSX legible",
+        ) from None
+    if unpacked > limit * 2**20:
+        raise FileFormatError(
+            str(path),
+            f"unpacks to {unpacked / 2**20:,.0f} MB, more than the limit of {limit:,} MB "
+            f"(HEALTHFORCE_XLSX_MAX_UNPACKED_MB) / se descomprime en {unpacked / 2**20:,.0f} MB, "
+            f"más que el límite de {limit:,} MB",
+        )
+
+
+def _unsafe(path: Path, exc: Exception) -> FileFormatError:
+    return FileFormatError(
+        str(path),
+        f"refused: the XLSX contains XML entities or external references ({type(exc).__name__}) "
+        "/ rechazado: el XLSX contiene entidades XML o referencias externas",
+    )
+
+
 def _sheet_rows(path: Path, sheet: str | None, formulas: bool) -> Iterator[tuple[object, ...]]:
     import openpyxl
+    from defusedxml import DefusedXmlException
 
+    check_xlsx(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=not formulas)
+    except DefusedXmlException as exc:
+        raise _unsafe(path, exc) from None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise FileFormatError(
             str(path),
@@ -144,6 +180,8 @@ def _sheet_rows(path: Path, sheet: str | None, formulas: bool) -> Iterator[tuple
         else:
             chosen = next((n for n in names if n.casefold() in DATA_SHEETS), names[0])
         yield from book[chosen].iter_rows(values_only=True)
+    except DefusedXmlException as exc:
+        raise _unsafe(path, exc) from None
     finally:
         book.close()
 

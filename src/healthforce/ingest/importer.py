@@ -2,8 +2,9 @@
 
 Default all-or-nothing: one transaction, and a file with one bad row stores nothing, while every
 problem in the file is still reported (file, row, column, value, reason). ``skip_invalid`` stores
-the valid rows and reports the rest; ``dry_run`` validates and counts, then rolls back. Every
-attempt, stored or rejected, is recorded in ``import_run`` with the file's SHA-256.
+the valid rows and reports the rest; ``dry_run`` validates, writes and counts, then rolls everything
+back: it leaves nothing, not even a change set or an import record. Every real attempt, stored or
+rejected, is recorded in ``import_run`` with the file's SHA-256.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection
 
-from healthforce.errors import FileFormatError, Problem, ValidationError
+from healthforce.errors import FileFormatError, Problem, ValidationError, duplicate_reason
 from healthforce.ingest import values
 from healthforce.ingest.files import RawTable, read_table
 from healthforce.ingest.mapping import (
@@ -182,31 +184,39 @@ def map_columns(
     return out, origin, problems
 
 
-def reading_for(mapping: Mapping) -> Reading:
-    """How this file's values are read: spreadsheet-style numbers, dates and text."""
+def reading_for(
+    spec: EntitySpec, columns: dict[str, Sequence[object]], mapping: Mapping
+) -> Reading:
+    """How this file's values are read: numbers for the declared locale (or the separator the
+    file's own numbers show), dates in the declared or shown day-month order, text with an
+    export's formula neutralisation undone (see :mod:`healthforce.ingest.values`)."""
+    locale = mapping.locale
+    number_locale = locale or ({",": "es", ".": "en"}.get(mapping.decimal or ""))
+
+    def of_kind(*kinds: str) -> list[Sequence[object]]:
+        return [c for name, c in columns.items() if spec.by_name[name].kind in kinds]
+
+    decimal = (
+        values.decimal_of(number_locale)
+        if number_locale
+        else values.detect_decimal(of_kind("int", "float"))
+    )
+    order: values.DateOrder | Literal["?"] | None = None
+    if mapping.date_order in ("dmy", "mdy"):
+        order = mapping.date_order  # type: ignore[assignment]
+    elif locale:
+        order = values.date_order_of(locale)
+    elif not mapping.date_format:
+        order = values.detect_date_order(of_kind("date"))
 
     def prepare(f: Field, column: list[object]) -> list[object]:
         if f.kind in ("int", "float"):
-            return [values.number(v, mapping.decimal) for v in column]
+            return [values.number(v, number_locale, decimal) for v in column]
         if f.kind == "date":
-            return [values.date(v, mapping.date_format) for v in column]
+            return [values.date(v, mapping.date_format, order) for v in column]
         return [values.text(v) for v in column]
 
-    return Reading(prepare=prepare, date_format=mapping.date_format)
-
-
-def _decimal(spec: EntitySpec, columns: dict[str, Sequence[object]], mapping: Mapping) -> None:
-    """With a declared decimal separator, rewrite Arrow number columns to plain numbers."""
-    if mapping.decimal not in (",", "."):
-        return
-    for fname, col in columns.items():
-        if spec.by_name[fname].kind in ("int", "float") and isinstance(col, pa.Array):
-            text = col.cast(pa.string())
-            if mapping.decimal == ",":
-                text = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
-            else:
-                text = pc.replace_substring(text, ",", "")
-            columns[fname] = text
+    return Reading(prepare=prepare, date_format=mapping.date_format, decimal=decimal)
 
 
 def _derived_areas(table: RawTable, mapping: Mapping) -> dict[str, list[object]]:
@@ -232,14 +242,11 @@ def _locate(
     problems: list[Problem], table: RawTable, origin: dict[str, str], offset: int = 0
 ) -> list[Problem]:
     """Problems with the file, the row number the user sees, and the file's column."""
-    out = []
-    for p in problems:
-        row = table.rows[p.row + offset] if p.row is not None else None
-        column = origin.get(p.field, p.field)
-        out.append(
-            Problem(p.entity, p.record, column, p.value, p.reason, row=row, source=table.file)
-        )
-    return out
+    rows = table.rows
+    return [
+        p.numbered(lambda i: rows[i + offset], table.file, origin.get(p.field, p.field))
+        for p in problems
+    ]
 
 
 def import_file(
@@ -277,7 +284,6 @@ def import_file(
             "tiene encabezado pero ninguna fila",
         )
     columns, origin, file_problems = map_columns(table, spec, mapping)
-    _decimal(spec, columns, mapping)
     notes = [
         Problem(spec.name, "*", col, None, note, row=row, source=table.file)
         for row, col, note in table.notes
@@ -288,7 +294,8 @@ def import_file(
     )
     if file_problems or (notes and not skip_invalid):
         report.problems = file_problems + notes
-        report.import_run_id = _record(registry, report, actor, digest, started, None)
+        if not dry_run:
+            report.import_run_id = _record(registry, report, actor, digest, started, None)
         return report
     derived = _derived_areas(table, mapping) if mapping.areas else None
     bad_note_rows = {p.row for p in notes}
@@ -297,8 +304,8 @@ def import_file(
         columns = {k: [as_list(v)[i] for i in keep] for k, v in columns.items()}
         table = RawTable(table.file, table.header, [], [table.rows[i] for i in keep])
     try:
-        with registry.change(actor=actor, source=f"import {entity} {path.name}") as change:
-            savepoint = change.conn.begin_nested() if dry_run else None
+        source = f"import {entity} {path.name}"
+        with registry.change(actor=actor, source=source, dry_run=dry_run) as change:
             if derived is not None:
                 change.upsert("areas", derived)
             total = _write_chunks(
@@ -310,23 +317,21 @@ def import_file(
                 report,
                 progress,
                 fail_after_rows,
-                reading_for(mapping),
+                reading_for(spec, columns, mapping),
             )
             report.result = total
             report.problems = notes + report.problems
             if report.problems and not skip_invalid:
                 raise ValidationError(report.problems)
             report.outcome = "dry-run" if dry_run else "partial" if report.problems else "stored"
-            if savepoint is not None:
-                savepoint.rollback()
-            else:
+            if not dry_run:
                 report.import_run_id = insert_run(
                     change.conn, report, actor, digest, started, change.change_set_id
                 )
     except ValidationError as exc:
         report.outcome = "rejected"
         report.problems = exc.problems
-    if report.import_run_id is None:
+    if report.import_run_id is None and not dry_run:
         report.import_run_id = _record(registry, report, actor, digest, started, None)
     return report
 
@@ -380,15 +385,16 @@ def _duplicates_across_chunks(
     first: dict[tuple[object, ...], int] = {}
     out = []
     for i, k in enumerate(keys):
-        if k in first and i // CHUNK != first[k] // CHUNK:
+        if k in first and i // CHUNK != first[k] // CHUNK and None not in k:
             out.append(
                 Problem(
                     spec.name,
                     "/".join(map(str, k)),
                     spec.key[0],
                     k[0],
-                    "duplicate key in this file / clave repetida",
+                    duplicate_reason(first[k]),
                     row=i,
+                    duplicate_of=first[k],
                 )
             )
         first.setdefault(k, i)

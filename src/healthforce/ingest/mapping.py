@@ -7,7 +7,9 @@ English label (case and accents as typed, spaces folded). A mapping file (TOML) 
     delimiter = ";"                # optional: CSV delimiter (otherwise detected)
     encoding = "utf-8"             # optional (otherwise detected)
     date_format = "%d-%m-%Y"       # optional: how dates are written
-    decimal = ","                  # optional: the decimal separator of numbers
+    date_order = "dmy"             # optional: day/month order of dates like 05/06/2024 (or mdy)
+    locale = "es_VE"               # optional: how numbers (and date order) are written
+    decimal = ","                  # optional: the decimal separator of numbers (without locale)
     sheet = "Hoja1"                # optional: the XLSX sheet
 
     [columns]                      # field = the file's column, or a template of columns
@@ -39,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from healthforce.errors import FileFormatError
+from healthforce.ingest.values import check_locale
 from healthforce.store.schema import ENTITIES, EntitySpec
 
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
@@ -47,6 +50,8 @@ KNOWN_KEYS = {
     "delimiter",
     "encoding",
     "date_format",
+    "date_order",
+    "locale",
     "decimal",
     "sheet",
     "columns",
@@ -72,6 +77,8 @@ class Mapping:
     delimiter: str | None = None
     encoding: str | None = None
     date_format: str | None = None
+    date_order: str | None = None
+    locale: str | None = None
     decimal: str | None = None
     sheet: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
@@ -126,7 +133,9 @@ def load_mapping(path: Path) -> Mapping:
         delimiter=data.get("delimiter"),
         encoding=data.get("encoding"),
         date_format=data.get("date_format"),
-        decimal=data.get("decimal"),
+        date_order=_choice(name, data, "date_order", ("dmy", "mdy")),
+        locale=check_locale(data["locale"], f"{name}: locale") if "locale" in data else None,
+        decimal=_choice(name, data, "decimal", (",", ".")),
         sheet=data.get("sheet"),
         columns={str(k): str(v) for k, v in data.get("columns", {}).items()},
         constants=dict(data.get("constants", {})),
@@ -139,6 +148,15 @@ def load_mapping(path: Path) -> Mapping:
     if entity is not None:
         check_fields(mapping, ENTITIES[entity])
     return mapping
+
+
+def _choice(name: str, data: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str | None:
+    value = data.get(key)
+    if value is not None and value not in allowed:
+        raise FileFormatError(
+            name, f"{key} = {value!r}: one of {list(allowed)} / debe ser uno de {list(allowed)}"
+        )
+    return value
 
 
 def check_fields(mapping: Mapping, spec: EntitySpec) -> None:

@@ -1,60 +1,196 @@
-"""Values as spreadsheets write them, turned into plain ones before validation.
+"""Values as people write them, read by their declared meaning before validation.
 
-Numbers: thousands separators and decimal commas ("1.234,5", "1,234.5", "12 500"). Dates: ISO,
-day-first ("31/12/2024", "31-12-2024", the Latin American way), an explicit format, or Excel
-serial numbers (days since 1899-12-30). A value that cannot be read is returned unchanged, so
-the validator reports it with what the user typed.
+Numbers are parsed for the file's locale with Babel ("1.234,5" in ``es``, "1,234.5" in ``en``;
+spaces and apostrophes as thousands separators). A file without a declared locale is read by its
+own evidence: a value such as "2,5" or "1.234.567" shows that the comma is the decimal
+separator, "2.5" or "1,234,567" that the point is; when the file's values agree, that separator
+reads the whole file. A value that only a locale could decide ("0,500", "1.234") is refused,
+never guessed.
+
+Dates from text are ISO (``2024-12-31``), a declared format, or day/month/year in the file's
+declared, locale's or detected order (``31/12/2024`` shows day first; a file that mixes orders is
+refused). A year alone is refused. Excel serial numbers are read only from cells an XLSX stores as
+numbers, never from text.
+
+A value that cannot be read is returned unchanged, so the validator reports it with what the
+user typed; one that must not be guessed becomes an :class:`Unreadable` with the reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import Literal
 
+import pyarrow as pa
+import pyarrow.compute as pc
+from babel import Locale, UnknownLocaleError
+from babel.dates import get_date_format
+from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
+
+from healthforce.errors import FileFormatError
+from healthforce.store.reading import Unreadable
+from healthforce.store.validate import YEAR_ALONE
+
+DateOrder = Literal["dmy", "mdy"]
 EXCEL_EPOCH = dt.date(1899, 12, 30)
-_SERIAL = re.compile(r"^\d{4,5}(\.0+)?$")
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_NUMBER = re.compile(r"^[+-]?[\d.,\s\u00a0']+$")
+_NUMBER = re.compile(r"^[+-]?[\d.,\s\u00a0\u202f']+$")
+_SEPARATORS = re.compile(r"[\s\u00a0\u202f']")
+_DAY_MONTH = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 #: A leading apostrophe that an export added to neutralise a formula; removed on the way back in.
 _NEUTRALISED = re.compile(r"^'[=+\-@\t\r]")
+#: What Babel parses a number with, by decimal separator, when only the separator is known.
+_BY_DECIMAL = {",": "es", ".": "en"}
+
+#: Forms that show the decimal separator (RE2 and Python alike), after spaces are removed.
+_SHOWS = {
+    ",": (
+        r"^[-+]?\d+(\.\d+)+,\d+$",  # 1.234,5
+        r"^[-+]?\d+(\.\d{3}){2,}$",  # 1.234.567
+        r"^[-+]?\d+,(\d{1,2}|\d{4,})$",  # 2,5
+    ),
+    ".": (
+        r"^[-+]?\d+(,\d+)+\.\d+$",
+        r"^[-+]?\d+(,\d{3}){2,}$",
+        r"^[-+]?\d+\.(\d{1,2}|\d{4,})$",
+    ),
+}
+_COMPILED = {d: [re.compile(p) for p in ps] for d, ps in _SHOWS.items()}
+
+AMBIGUOUS = (
+    "ambiguous number: the separator may be decimal or thousands; declare the file's locale "
+    "(--locale es_VE, en_US …) / número ambiguo: el separador puede ser decimal o de miles; "
+    "declare la configuración regional del archivo (--locale es_VE, en_US …)"
+)
+MIXED_DECIMALS = (
+    "the file writes numbers with both decimal separators; declare its locale / el archivo "
+    "usa los dos separadores decimales; declare su configuración regional"
+)
+AMBIGUOUS_DATE = (
+    "ambiguous date: day and month could be either way; declare the order (--date-order dmy or "
+    "mdy, or --locale) / fecha ambigua: día y mes pueden leerse de las dos formas; declare el "
+    "orden (--date-order dmy o mdy, o --locale)"
+)
+MIXED_DATES = (
+    "the file writes dates day-first and month-first; declare the order / el archivo escribe "
+    "fechas con el día primero y con el mes primero; declare el orden"
+)
 
 
-def number(value: object, decimal: str | None = None) -> object:
-    """A number written with separators, as a plain int/float string; anything else unchanged."""
+def check_locale(name: str, source: str = "--locale") -> str:
+    """A Babel locale name (es, es_VE, en_US ...), or FileFormatError naming where it came from."""
+    try:
+        Locale.parse(name.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise FileFormatError(
+            source, f"unknown locale {name!r} (es, es_VE, en_US …) / configuración desconocida"
+        ) from None
+    return name.replace("-", "_")
+
+
+@cache
+def decimal_of(locale: str) -> str:
+    return str(get_decimal_symbol(locale))
+
+
+@cache
+def date_order_of(locale: str) -> DateOrder:
+    """The order of day and month in the locale's short date (en_US: mdy; es, en_GB: dmy)."""
+    pattern = get_date_format("short", locale=locale).pattern.lower()
+    return "mdy" if pattern.find("m") < pattern.find("d") else "dmy"
+
+
+def _texts(columns: Iterable[Sequence[object]], pattern: str) -> pa.Array:
+    """The text cells of the columns that match ``pattern`` (as one Arrow array)."""
+    parts = []
+    for column in columns:
+        if isinstance(column, pa.Array):
+            text = pc.utf8_trim_whitespace(column.cast(pa.string()))
+        else:
+            text = pa.array([v.strip() for v in column if isinstance(v, str)], pa.string())
+        if len(text):
+            parts.append(pc.filter(text, pc.fill_null(pc.match_substring_regex(text, pattern), False)))
+    return pa.concat_arrays(parts) if parts else pa.array([], pa.string())
+
+
+def detect_decimal(columns: Iterable[Sequence[object]]) -> str | None:
+    """The decimal separator the file's number columns show: "," or ".", "?" when they show
+    both, None when none decides."""
+    text = _texts(columns, r"[.,]")
+    if not len(text):
+        return None
+    text = pc.replace_substring_regex(text, "[\\s\u00a0\u202f']", "")
+    shown = set()
+    for decimal, patterns in _SHOWS.items():
+        if any(pc.any(pc.match_substring_regex(text, p)).as_py() for p in patterns):
+            shown.add(decimal)
+    return "?" if len(shown) > 1 else shown.pop() if shown else None
+
+
+def detect_date_order(columns: Iterable[Sequence[object]]) -> DateOrder | Literal["?"] | None:
+    """The day-month order the file's dates show ("31/12/2024": dmy), "?" when they show both."""
+    text = _texts(columns, _DAY_MONTH.pattern)
+    if not len(text):
+        return None
+    parts = pc.extract_regex(text, r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-]\d{4}$")
+    a = pc.struct_field(parts, "a").cast(pa.int32())
+    b = pc.struct_field(parts, "b").cast(pa.int32())
+    day_first = bool(pc.any(pc.greater(a, 12)).as_py())
+    month_first = bool(pc.any(pc.greater(b, 12)).as_py())
+    if day_first and month_first:
+        return "?"
+    return "dmy" if day_first else "mdy" if month_first else None
+
+
+def _shows(s: str) -> str | None:
+    for decimal, patterns in _COMPILED.items():
+        if any(p.match(s) for p in patterns):
+            return decimal
+    return None
+
+
+def number(value: object, locale: str | None = None, decimal: str | None = None) -> object:
+    """A number as plain text ("1234.5"), read for ``locale`` (a Babel locale) or, without one,
+    the file's ``decimal`` separator ("?": the file shows both) or the value's own evidence."""
     if not isinstance(value, str):
         return value
     s = value.strip()
     if not s or not _NUMBER.match(s):
         return value
-    s = s.replace("\u00a0", "").replace(" ", "").replace("'", "")
-    if decimal == ",":
-        s = s.replace(".", "").replace(",", ".")
-    elif decimal == ".":
-        s = s.replace(",", "")
-    elif "," in s and "." in s:
-        # The separator that comes last is the decimal one.
-        s = (
-            s.replace(".", "").replace(",", ".")
-            if s.rfind(",") > s.rfind(".")
-            else s.replace(",", "")
+    s = _SEPARATORS.sub("", s)
+    if locale is None:
+        if "," not in s and "." not in s:
+            return s
+        if decimal == "?":
+            return Unreadable(value, MIXED_DECIMALS)
+        own = _shows(s)
+        if decimal is None and own is None:
+            return Unreadable(value, AMBIGUOUS)
+        locale = _BY_DECIMAL[decimal or own or "."]
+    try:
+        return str(parse_decimal(s, locale=locale, strict=True))
+    except NumberFormatError:
+        return Unreadable(
+            value,
+            f"not a number as written in {locale} ({decimal_of(locale)!r} decimal) / no es un "
+            f"número escrito en {locale} (decimal {decimal_of(locale)!r})",
         )
-    elif s.count(",") == 1 and len(s.split(",")[1]) != 3:
-        s = s.replace(",", ".")  # "2,5": a decimal comma
-    elif "," in s:
-        s = s.replace(",", "")  # "12,500" or "1,234,567": thousands
-    elif s.count(".") > 1:
-        s = s.replace(".", "")  # "1.234.567": thousands
-    return s
 
 
-def date(value: object, fmt: str | None = None) -> object:
-    """A date from ISO text, day-first text, an explicit format or an Excel serial number."""
+def date(
+    value: object, fmt: str | None = None, order: DateOrder | Literal["?"] | None = None
+) -> object:
+    """A date from ISO text, an explicit format, day/month/year text in ``order`` (None: only
+    values that show their order; "?": the file mixes orders) or an Excel serial number."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if float(value).is_integer() and 1000 <= value <= 2999:
+            return Unreadable(value, YEAR_ALONE)  # a year typed in a number cell
         return _serial(float(value), value)
     if not isinstance(value, str):
         return value
@@ -65,17 +201,24 @@ def date(value: object, fmt: str | None = None) -> object:
         try:
             return dt.datetime.strptime(s, fmt).date()
         except ValueError:
-            return value
-    if _SERIAL.match(s):
-        return _serial(float(s), value)
-    m = _DAY_FIRST.match(s)
-    if m:
-        day, month, year = (int(g) for g in m.groups())
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            return value
-    return value
+            return Unreadable(
+                value, f"not a date in the format {fmt} / no es una fecha con el formato {fmt}"
+            )
+    m = _DAY_MONTH.match(s)
+    if not m:
+        return value
+    a, b, year = (int(g) for g in m.groups())
+    if order == "?":
+        return Unreadable(value, MIXED_DATES)
+    if order is None:
+        if a != b and a <= 12 and b <= 12:
+            return Unreadable(value, AMBIGUOUS_DATE)
+        order = "mdy" if b > 12 else "dmy"
+    day, month = (a, b) if order == "dmy" else (b, a)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return value
 
 
 def _serial(n: float, original: object) -> object:
@@ -92,7 +235,3 @@ def text(value: object) -> object:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # Excel turns codes like 2211 into 2211.0
     return value
-
-
-def column(values: Sequence[object], convert: Callable[[object], object]) -> list[object]:
-    return [convert(v) for v in values]

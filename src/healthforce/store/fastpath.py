@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -18,13 +19,25 @@ import pyarrow.compute as pc
 
 from healthforce.reference.codes import CODE_LISTS
 from healthforce.reference.countries import country_codes
+from healthforce.store.reading import refused
 from healthforce.store.schema import EARLIEST, LATEST, Field
 
-Prepare = Callable[[Field, list[object]], list[object]]
+if TYPE_CHECKING:
+    from healthforce.store.reading import Reading
+
 Slow = Callable[[Field, Sequence[object]], tuple[list[object], list[tuple[int, str]]]]
 
 _INT = r"^-?\d{1,18}$"
-_FLOAT = r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$"
+#: Numbers read in C++, by the file's decimal separator; every other form goes to Python. With
+#: the separator unknown, one "." followed by exactly three digits ("1.234") is ambiguous.
+_FLOAT = {
+    ".": r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$",
+    ",": r"^-?\d+(,\d+)?$",
+    None: r"^-?\d+(\.(\d{1,2}|\d{4,}))?([eE][-+]?\d+)?$",
+    "?": r"^-?\d+$",  # the file shows both separators: every other form is refused in Python
+}
+#: Identifiers that are surely valid (ASCII); the rest are checked by the Python reference.
+_IDENTIFIER = r"^[0-9A-Za-z][0-9A-Za-z_\-./:# ]*$"
 
 
 @cache
@@ -48,9 +61,12 @@ def _indices(mask: pa.Array) -> np.ndarray:
 
 
 def convert_arrow(
-    f: Field, column: pa.Array, slow: Slow, prepare: Prepare | None, date_format: str | None = None
+    f: Field, column: pa.Array, slow: Slow, reading: Reading | None = None
 ) -> tuple[list[object], list[tuple[int, str]]]:
     """Convert one text column; cells the fast path cannot read go to ``slow``."""
+    prepare = reading.prepare if reading else None
+    date_format = reading.date_format if reading else None
+    decimal = reading.decimal if reading else None
     text = pc.utf8_trim_whitespace(column.cast(pa.string()))
     blank = pc.fill_null(pc.equal(text, ""), True)
     values: pa.Array
@@ -58,6 +74,10 @@ def convert_arrow(
     if f.kind in ("str", "ref"):
         values = pc.if_else(blank, pa.scalar(None, pa.string()), text)
         fast_ok = pc.invert(pc.fill_null(pc.starts_with(text, "'"), False))
+        if f.identifier:
+            fast_ok = pc.and_(
+                fast_ok, pc.fill_null(pc.match_substring_regex(text, _IDENTIFIER), False)
+            )
     elif f.kind == "code":
         assert f.code_list is not None
         fast_ok = pc.fill_null(pc.is_in(text, value_set=_codes(f.code_list)), False)
@@ -67,9 +87,11 @@ def convert_arrow(
         values = text
     elif f.kind in ("int", "float"):
         integral = f.kind == "int"
-        fast_ok = pc.fill_null(pc.match_substring_regex(text, _INT if integral else _FLOAT), False)
+        plain = _INT if integral else _FLOAT.get(decimal, _FLOAT[None])
+        fast_ok = pc.fill_null(pc.match_substring_regex(text, plain), False)
         target = pa.int64() if integral else pa.float64()
-        values = pc.if_else(fast_ok, text, pa.scalar("0")).cast(target)
+        readable = pc.replace_substring(text, ",", ".") if decimal == "," else text
+        values = pc.if_else(fast_ok, readable, pa.scalar("0")).cast(target)
     elif f.kind == "date":
         parsed = pc.strptime(text, format=date_format or "%Y-%m-%d", unit="s", error_is_null=True)
         fast_ok = pc.is_valid(parsed)
@@ -97,9 +119,11 @@ def convert_arrow(
     rest = _indices(pc.invert(fast_ok))
     if rest.size:
         raw: list[object] = [column[int(i)].as_py() for i in rest]
+        early: list[tuple[int, str]] = []
         if prepare is not None:
-            raw = prepare(f, raw)
+            raw, early = refused(prepare(f, raw))
         converted, slow_bad = slow(f, raw)
+        slow_bad = early + slow_bad
         for j, i in enumerate(rest.tolist()):
             out[i] = converted[j]
             if isinstance(out, IsoDates):

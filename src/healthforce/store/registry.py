@@ -32,7 +32,13 @@ from sqlalchemy import Column as SAColumn
 from sqlalchemy import Connection, Engine, MetaData, Table, bindparam, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from healthforce.errors import NotFoundError, Problem, StoreError, ValidationError
+from healthforce.errors import (
+    NotFoundError,
+    Problem,
+    StoreError,
+    ValidationError,
+    duplicate_reason,
+)
 from healthforce.reference.codes import AREA_LEVEL_DEPTH
 from healthforce.store.models import Base
 from healthforce.store.schema import ENTITIES, EntitySpec
@@ -243,7 +249,12 @@ class Change:
         keys = list(zip(*(columns[c] for c in key_cols), strict=True)) if n else []
         seen: dict[tuple[Any, ...], int] = {}
         # the common case, every key distinct, is found by one set (no loop in Python)
-        for i, k in enumerate(keys if len(set(keys)) < len(keys) else ()):
+        repeated = len(set(keys)) < len(keys)
+        # a key part already refused (an unknown reference, say) is no duplicate of another
+        key_refused = {p.row for p in problems if p.field in spec.key} if repeated else set()
+        for i, k in enumerate(keys if repeated else ()):
+            if None in k or i in key_refused:
+                continue
             if k in seen:
                 problems.append(
                     Problem(
@@ -251,8 +262,9 @@ class Change:
                         record_label(spec, raw, i),
                         spec.key[0],
                         "/".join(map(str, k)),
-                        f"duplicate of row {seen[k]} in this batch / repetido (fila {seen[k]})",
+                        duplicate_reason(seen[k]),
                         row=i,
+                        duplicate_of=seen[k],
                     )
                 )
             else:
@@ -546,9 +558,7 @@ def sqlite_dates(column: Sequence[Any]) -> Sequence[Any]:
 
 
 def _renumber(p: Problem, rows: list[int]) -> Problem:
-    if p.row is None:
-        return p
-    return Problem(p.entity, p.record, p.field, p.value, p.reason, row=rows[p.row], source=p.source)
+    return p.numbered(rows.__getitem__)
 
 
 class Registry:
@@ -558,10 +568,14 @@ class Registry:
         self.engine = engine
 
     @contextmanager
-    def change(self, *, actor: str, source: str) -> Iterator[Change]:
-        """Open a change set; it commits when the block ends and rolls back on any error."""
+    def change(self, *, actor: str, source: str, dry_run: bool = False) -> Iterator[Change]:
+        """Open a change set; it commits when the block ends and rolls back on any error.
+
+        A ``dry_run`` change does every write, so it finds every problem a real one would,
+        database constraints included, and is then rolled back whole: it leaves nothing, not
+        even its change set."""
         try:
-            with self.engine.begin() as conn:
+            with self.engine.connect() as conn, conn.begin() as transaction:
                 change_set = Base.metadata.tables["change_set"]
                 cs_id = conn.execute(
                     change_set.insert()
@@ -570,7 +584,10 @@ class Registry:
                 ).scalar_one()
                 change = Change(conn, cs_id)
                 yield change
-                after_change(conn, cs_id, change.touched)
+                if dry_run:
+                    transaction.rollback()
+                else:
+                    after_change(conn, cs_id, change.touched)
         except IntegrityError as exc:
             raise StoreError(f"the database refused the change: {exc.orig}") from exc
         except DBAPIError as exc:

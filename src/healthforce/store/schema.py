@@ -45,7 +45,15 @@ AREA = EntitySpec(
     "area",
     ("code",),
     (
-        _f("code", "str", "Código oficial", "Official code", required=True, max_length=32),
+        _f(
+            "code",
+            "str",
+            "Código oficial",
+            "Official code",
+            required=True,
+            max_length=32,
+            identifier=True,
+        ),
         _f("name", "str", "Nombre", "Name", required=True, max_length=200),
         _f("level", "code", "Nivel", "Level", required=True, code_list="area_level"),
         _f(
@@ -120,7 +128,7 @@ FACILITY = EntitySpec(
     "facility",
     ("code",),
     (
-        _f("code", "str", "Código", "Code", required=True, max_length=40),
+        _f("code", "str", "Código", "Code", required=True, max_length=40, identifier=True),
         _f("name", "str", "Nombre", "Name", required=True, max_length=300),
         _f("type", "code", "Tipo", "Type", required=True, code_list="facility_type"),
         _f(
@@ -164,8 +172,24 @@ WORKER = EntitySpec(
     "worker",
     ("external_id",),
     (
-        _f("external_id", "str", "Identificador", "Identifier", required=True, max_length=64),
-        _f("national_id", "str", "Cédula / documento", "National id", max_length=64, private=True),
+        _f(
+            "external_id",
+            "str",
+            "Identificador",
+            "Identifier",
+            required=True,
+            max_length=64,
+            identifier=True,
+        ),
+        _f(
+            "national_id",
+            "str",
+            "Cédula / documento",
+            "National id",
+            max_length=64,
+            private=True,
+            identifier=True,
+        ),
         _f("sex", "code", "Sexo", "Sex", required=True, code_list="sex"),
         _f("birth_date", "date", "Fecha de nacimiento", "Birth date", private=True),
         _f("nationality", "country", "Nacionalidad (ISO3)", "Nationality (ISO3)"),
@@ -188,6 +212,7 @@ WORKER = EntitySpec(
             "Licence number",
             max_length=64,
             private=True,
+            identifier=True,
         ),
         _f(
             "licence_status",
@@ -277,6 +302,7 @@ POST = EntitySpec(
             "Post identifier",
             required=True,
             max_length=64,
+            identifier=True,
         ),
         _f(
             "facility",
@@ -328,6 +354,7 @@ ASSIGNMENT = EntitySpec(
             "Assignment identifier",
             required=True,
             max_length=64,
+            identifier=True,
         ),
         _f(
             "worker",
@@ -394,6 +421,7 @@ MOVEMENT = EntitySpec(
             "Movement identifier",
             required=True,
             max_length=64,
+            identifier=True,
         ),
         _f(
             "worker",
@@ -470,7 +498,7 @@ INSTITUTION = EntitySpec(
     "training_institution",
     ("code",),
     (
-        _f("code", "str", "Código", "Code", required=True, max_length=40),
+        _f("code", "str", "Código", "Code", required=True, max_length=40, identifier=True),
         _f("name", "str", "Nombre", "Name", required=True, max_length=300),
         _f("area", "ref", "Código del área", "Area code", ref=Ref("areas", "area_id")),
         _f("country", "country", "País (ISO3)", "Country (ISO3)", required=True),
@@ -484,7 +512,7 @@ PROGRAMME = EntitySpec(
     "training_programme",
     ("code",),
     (
-        _f("code", "str", "Código", "Code", required=True, max_length=40),
+        _f("code", "str", "Código", "Code", required=True, max_length=40, identifier=True),
         _f("name", "str", "Nombre", "Name", required=True, max_length=300),
         _f(
             "institution",
@@ -551,7 +579,15 @@ OCCUPATION = EntitySpec(
     "occupation",
     ("code",),
     (
-        _f("code", "str", "Código CIUO-08", "ISCO-08 code", required=True, max_length=4),
+        _f(
+            "code",
+            "str",
+            "Código CIUO-08",
+            "ISCO-08 code",
+            required=True,
+            max_length=4,
+            identifier=True,
+        ),
         _f("group", "str", "Grupo", "Group", required=True, max_length=40),
         _f("name_en", "str", "Nombre en inglés", "English name", required=True),
         _f("name_es", "str", "Nombre en español", "Spanish name", required=True),
@@ -565,7 +601,7 @@ CADRE = EntitySpec(
     "cadre",
     ("code",),
     (
-        _f("code", "str", "Código", "Code", required=True, max_length=60),
+        _f("code", "str", "Código", "Code", required=True, max_length=60, identifier=True),
         _f(
             "occupation",
             "ref",
@@ -586,7 +622,7 @@ SPECIALTY = EntitySpec(
     "specialty",
     ("code",),
     (
-        _f("code", "str", "Código", "Code", required=True, max_length=60),
+        _f("code", "str", "Código", "Code", required=True, max_length=60, identifier=True),
         _f("name_en", "str", "Nombre en inglés", "English name", required=True),
         _f("name_es", "str", "Nombre en español", "Spanish name", required=True),
     ),

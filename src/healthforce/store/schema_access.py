@@ -118,6 +118,7 @@ SCHEDULE = EntitySpec(
             "Schedule identifier",
             required=True,
             max_length=64,
+            identifier=True,
         ),
         _f(
             "practitioner",

@@ -10,7 +10,7 @@ COMPETENCY = EntitySpec(
     "competency",
     ("code",),
     (
-        _f("code", "str", "Código", "Code", required=True, max_length=60),
+        _f("code", "str", "Código", "Code", required=True, max_length=60, identifier=True),
         _f("name_es", "str", "Nombre en español", "Spanish name", required=True),
         _f("name_en", "str", "Nombre en inglés", "English name", required=True),
     ),
@@ -30,6 +30,7 @@ COURSE = EntitySpec(
             "Course short name",
             required=True,
             max_length=60,
+            identifier=True,
         ),
         _f("name", "str", "Nombre", "Name", required=True, max_length=300),
         _f("provider", "str", "Proveedor", "Provider", max_length=200),
@@ -65,7 +66,7 @@ PATHWAY = EntitySpec(
     "pathway",
     ("code",),
     (
-        _f("code", "str", "Código", "Code", required=True, max_length=60),
+        _f("code", "str", "Código", "Code", required=True, max_length=60, identifier=True),
         _f("name", "str", "Nombre", "Name", required=True, max_length=300),
         _f(
             "occupation",
@@ -123,7 +124,14 @@ COMPLETION = EntitySpec(
             not_future=True,
         ),
         _f("score", "float", "Calificación (0-100)", "Score (0-100)", minimum=0, maximum=100),
-        _f("certificate_id", "str", "Certificado", "Certificate id", max_length=100),
+        _f(
+            "certificate_id",
+            "str",
+            "Certificado",
+            "Certificate id",
+            max_length=100,
+            identifier=True,
+        ),
         _f("source", "str", "Fuente", "Source", max_length=100),
     ),
     es="Cursos aprobados",

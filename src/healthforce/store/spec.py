@@ -32,6 +32,9 @@ class Field:
     maximum: float | None = None
     max_length: int | None = None
     private: bool = False
+    #: An identifier (a key, a document or licence number): letters, digits and - _ . / : # and
+    #: spaces, starting with a letter or digit, so no formula (=, +, -, @) ever becomes an id.
+    identifier: bool = False
     not_future: bool = False
     default: object = None
     es: str = ""

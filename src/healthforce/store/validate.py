@@ -8,6 +8,7 @@ Problems carry the row index; callers add the file name and the row number the u
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -18,6 +19,7 @@ from healthforce.errors import Problem
 from healthforce.reference.codes import CODE_LISTS
 from healthforce.reference.countries import country_codes
 from healthforce.store.fastpath import convert_arrow
+from healthforce.store.reading import Reading, refused
 from healthforce.store.schema import EARLIEST, LATEST, EntitySpec, Field
 
 Column = list[object]
@@ -28,6 +30,15 @@ TRUE = frozenset({"1", "true", "t", "yes", "y", "si", "sí", "s", "x"})
 FALSE = frozenset({"0", "false", "f", "no", "n", ""})
 
 
+#: What an identifier may be (see ``Field.identifier``); Python's ``re`` is the reference.
+IDENTIFIER = re.compile(r"^[^\W_][\w\-./:# ]*$")
+NOT_IDENTIFIER = (
+    "not an identifier: letters, digits and - _ . / : # or spaces, starting with a letter or a "
+    "digit / no es un identificador: letras, dígitos y - _ . / : # o espacios, empezando por "
+    "una letra o un dígito"
+)
+
+
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value != value
 
@@ -36,6 +47,7 @@ def _to_str(f: Field, values: Sequence[object]) -> tuple[Column, list[tuple[int,
     out: Column = []
     bad: list[tuple[int, str]] = []
     limit = f.max_length
+    identifier = f.identifier
     for i, v in enumerate(values):
         if v.__class__ is str:
             s: str | None = v.strip() or None
@@ -45,6 +57,8 @@ def _to_str(f: Field, values: Sequence[object]) -> tuple[Column, list[tuple[int,
             s = str(v)
         if s is not None and limit is not None and len(s) > limit:
             bad.append((i, f"longer than {limit} characters / más de {limit} caracteres"))
+        elif s is not None and identifier and not IDENTIFIER.match(s):
+            bad.append((i, NOT_IDENTIFIER))
         out.append(s)
     return out, bad
 
@@ -119,6 +133,14 @@ def _to_bool(f: Field, values: Sequence[object]) -> tuple[Column, list[tuple[int
     return out, bad
 
 
+NOT_A_DATE = "not a date YYYY-MM-DD / no es una fecha AAAA-MM-DD"
+YEAR_ALONE = (
+    "a year alone is not a date: write day, month and year / un año solo no es una fecha: "
+    "escriba día, mes y año"
+)
+_YEAR = re.compile(r"^\d{4}(\.0+)?$")
+
+
 @cache
 def _iso_date(s: str) -> dt.date:
     return dt.date.fromisoformat(s[:10])
@@ -148,7 +170,7 @@ def _to_date(f: Field, values: Sequence[object]) -> tuple[Column, list[tuple[int
             try:
                 d = _iso_date(str(v).strip())
             except ValueError:
-                bad.append((i, "not a date YYYY-MM-DD / no es una fecha AAAA-MM-DD"))
+                bad.append((i, YEAR_ALONE if _YEAR.match(str(v).strip()) else NOT_A_DATE))
                 out.append(None)
                 continue
         if not EARLIEST <= d <= latest:
@@ -218,16 +240,6 @@ CONVERTERS: dict[str, Converter] = {
 }
 
 
-@dataclass(frozen=True)
-class Reading:
-    """How raw file values are read: ``prepare`` turns spreadsheet-style values (decimal commas,
-    day-first or serial dates ...) into plain ones before the converters; ``date_format`` is the
-    files' date format when it is not ISO."""
-
-    prepare: Callable[[Field, list[object]], list[object]] | None = None
-    date_format: str | None = None
-
-
 def _cell(values: Sequence[object], i: int) -> object:
     value = values[i]
     return value.as_py() if hasattr(value, "as_py") else value
@@ -288,13 +300,15 @@ def check_columns(
                 f,
                 values,
                 CONVERTERS[f.kind],
-                reading.prepare if reading else None,
-                reading.date_format if reading else None,
+                reading,
             )
         else:
+            early: list[tuple[int, str]] = []
             if reading is not None and reading.prepare is not None:
-                values = reading.prepare(f, list(values))
+                values, early = refused(reading.prepare(f, list(values)))
             converted, bad = CONVERTERS[f.kind](f, values)
+            if early:
+                bad = sorted(early + bad)
         columns[f.name] = converted
         for i, reason in bad:
             problems.append(
