@@ -16,9 +16,9 @@ from healthforce.exports.tables import export_entity, write_table
 from healthforce.indicators import summary
 from healthforce.ingest.importer import ImportReport, import_file
 from healthforce.ingest.mapping import Mapping, load_mapping
-from healthforce.ingest.values import check_locale
 from healthforce.ingest.public import PUBLIC_SOURCES, import_public
 from healthforce.ingest.templates import write_template
+from healthforce.ingest.values import check_locale
 from healthforce.reference.codes import Lang
 from healthforce.settings import get_settings
 from healthforce.store import upgrade

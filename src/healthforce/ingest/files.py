@@ -157,16 +157,27 @@ def _unsafe(path: Path, exc: Exception) -> FileFormatError:
     )
 
 
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _sheet_rows(path: Path, sheet: str | None, formulas: bool) -> Iterator[tuple[object, ...]]:
     import openpyxl
     from defusedxml import DefusedXmlException
 
     check_xlsx(path)
+    handle = path.open("rb")  # ours to close, also when openpyxl fails half-way
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=not formulas)
-    except DefusedXmlException as exc:
-        raise _unsafe(path, exc) from None
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=not formulas)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        handle.close()
+        if _caused_by(exc, DefusedXmlException):
+            raise _unsafe(path, exc) from None
         raise FileFormatError(
             str(path),
             f"not a readable XLSX file (truncated or damaged?): {exc} / no es un XLSX legible",
@@ -184,6 +195,7 @@ def _sheet_rows(path: Path, sheet: str | None, formulas: bool) -> Iterator[tuple
         raise _unsafe(path, exc) from None
     finally:
         book.close()
+        handle.close()
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> RawTable:

@@ -358,7 +358,8 @@ def _write_chunks(
         result = change.upsert(spec.name, part, skip_invalid=True, reading=reading)
         for name in ("inserted", "updated", "unchanged", "skipped"):
             setattr(total, name, getattr(total, name) + getattr(result, name))
-        report.problems.extend(_locate(result.problems, table, origin, start))
+        own = [p for p in result.problems if p.row is None or p.row + start not in dup_rows]
+        report.problems.extend(_locate(own, table, origin, start))  # duplicates said already
         done = min(n, start + CHUNK)
         if progress is not None:
             progress(done, n)

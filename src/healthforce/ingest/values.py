@@ -111,7 +111,9 @@ def _texts(columns: Iterable[Sequence[object]], pattern: str) -> pa.Array:
         else:
             text = pa.array([v.strip() for v in column if isinstance(v, str)], pa.string())
         if len(text):
-            parts.append(pc.filter(text, pc.fill_null(pc.match_substring_regex(text, pattern), False)))
+            parts.append(
+                pc.filter(text, pc.fill_null(pc.match_substring_regex(text, pattern), False))
+            )
     return pa.concat_arrays(parts) if parts else pa.array([], pa.string())
 
 
