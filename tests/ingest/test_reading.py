@@ -201,7 +201,10 @@ def test_duplicates_name_the_spreadsheet_row(
     registry: Registry, reader: str, tmp_path: Path
 ) -> None:
     """Before: "duplicate of row 0", two rows above the file's row 2."""
-    text = f"{HEADER}\nW90,F,1990-01-01,2211,active\nW91,F,1990-01-01,2211,active\nW90,M,1991-01-01,2211,active\n"
+    text = (
+        f"{HEADER}\nW90,F,1990-01-01,2211,active\nW91,F,1990-01-01,2211,active\n"
+        "W90,M,1991-01-01,2211,active\n"
+    )
     report = import_file(registry, "workers", _csv(tmp_path, text))
     assert [(p.row, p.reason.split(" / ")[0]) for p in report.problems] == [
         (4, "duplicate of row 2")
@@ -273,7 +276,10 @@ def test_a_formula_is_no_identifier(
 
 
 def test_identifiers_people_use_are_accepted(registry: Registry, tmp_path: Path) -> None:
-    text = f"{HEADER},national_id\nVE-12.345/678,F,1990-01-01,2211,active,V-12345678\nÑandú_1,F,1990-01-01,2211,active,E 81.234.567\n"
+    text = (
+        f"{HEADER},national_id\nVE-12.345/678,F,1990-01-01,2211,active,V-12345678\n"
+        "Ñandú_1,F,1990-01-01,2211,active,E 81.234.567\n"
+    )
     assert import_file(registry, "workers", _csv(tmp_path, text)).outcome == "stored"
 
 

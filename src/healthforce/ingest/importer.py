@@ -36,7 +36,7 @@ from healthforce.reference.occupations import isco88_warning
 from healthforce.store.models import Base
 from healthforce.store.registry import Change, Registry, WriteResult
 from healthforce.store.schema import ENTITIES, EntitySpec, Field
-from healthforce.store.validate import Reading
+from healthforce.store.reading import Reading
 
 CHUNK = 50_000
 Progress = Callable[[int, int], None]
