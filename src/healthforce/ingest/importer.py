@@ -34,9 +34,9 @@ from healthforce.ingest.mapping import (
 )
 from healthforce.reference.occupations import isco88_warning
 from healthforce.store.models import Base
+from healthforce.store.reading import Reading
 from healthforce.store.registry import Change, Registry, WriteResult
 from healthforce.store.schema import ENTITIES, EntitySpec, Field
-from healthforce.store.reading import Reading
 
 CHUNK = 50_000
 Progress = Callable[[int, int], None]

@@ -41,9 +41,9 @@ from healthforce.errors import (
 )
 from healthforce.reference.codes import AREA_LEVEL_DEPTH
 from healthforce.store.models import Base
+from healthforce.store.reading import Reading
 from healthforce.store.schema import ENTITIES, EntitySpec
 from healthforce.store.upkeep import Touched, after_change
-from healthforce.store.reading import Reading
 from healthforce.store.validate import Column, check_columns, record_label
 
 #: Entities whose rows are identified by their code (string primary key) rather than an id.
