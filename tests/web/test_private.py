@@ -8,9 +8,11 @@ import csv
 import io
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from healthforce.store.models import AuditEntry, ChangeSet, User
+from healthforce.store.schema import ENTITIES
 from healthforce.users import MAX_FAILURES
 from tests.web.conftest import PASSWORD, Site
 
@@ -154,7 +156,7 @@ def test_regional_manager_sees_only_their_region(site: Site) -> None:
     r = client.get("/api/v1/records/workers/W2")
     assert r.status_code == 404 and "W2" in r.json()["detail"]
     exported = client.get("/api/v1/records/workers/export?format=csv").content.decode("utf-8-sig")
-    assert {row["external_id"] for row in csv.DictReader(io.StringIO(exported))} == A_WORKERS
+    assert {row["Identificador"] for row in csv.DictReader(io.StringIO(exported))} == A_WORKERS
     # moving a record out of the region is refused like touching another region
     r = client.patch("/api/v1/records/workers/W5", json={"residence_area": "VE-B"})
     assert r.status_code == 404
@@ -343,3 +345,74 @@ def test_an_area_subtree_reaches_every_level_below(site: Site) -> None:
     with site.engine.connect() as conn:
         ids = {r[0]: r[1] for r in conn.execute(select(Area.code, Area.id))}
     assert subtree(site.engine, ids["VE-A"]) == {ids["VE-A"], ids["VE-A-1"], ids["VE-A-1-1"]}
+
+
+# Private fields (the entity spec's flag) by role: who reads national ids, birth dates, homes.
+READS_PRIVATE = {"admin": True, "planner": False, "manager_a": True, "clerk_a": False}
+
+
+def _export(client: TestClient, lang: str = "en") -> list[dict[str, str]]:
+    r = client.get(f"/api/v1/records/workers/export?format=csv&lang={lang}")
+    assert r.status_code == 200, r.text
+    return list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+
+
+@pytest.mark.parametrize("user", sorted(READS_PRIVATE))
+def test_private_fields_follow_the_role(site: Site, user: str) -> None:
+    """Before: the person-level export, the records, the pages and the audit view showed every
+    field to every role that reached them."""
+    admin = site.client("admin")
+    r = admin.patch("/api/v1/records/workers/W1", json={"national_id": "V-7654321"})
+    assert r.status_code == 200
+    client = site.client(user)
+    reads = READS_PRIVATE[user]
+    private = {f.name for f in ENTITIES["workers"].fields if f.private}
+    record = client.get("/api/v1/records/workers/W1").json()
+    assert (private <= record.keys()) is reads and (private & record.keys() == set()) is not reads
+    listed = client.get("/api/v1/records/workers").json()["data"][0]
+    assert ("birth_date" in listed) is reads
+    page = client.get("/private/records/workers/W1").text
+    assert ("V-7654321" in page) is reads and ('name="birth_date"' in page) is reads
+    if user != "clerk_a":  # clerks do not export
+        header = list(_export(client)[0])
+        labels = {f.en for f in ENTITIES["workers"].fields if f.private}
+        assert (labels <= set(header)) is reads and (labels & set(header) == set()) is not reads
+    if user in ("admin", "planner"):  # those who see the audit log
+        entry = client.get("/api/v1/audit").json()["data"][0]
+        assert entry["after"]["national_id"] == ("V-7654321" if reads else "•••")
+        assert ("V-7654321" in client.get("/private/audit").text) is reads
+    # what one may not read, one may not write
+    r = client.patch("/api/v1/records/workers/W1", json={"birth_date": "1970-01-01"})
+    assert r.status_code == (200 if reads else 403), r.text
+
+
+def test_an_edited_export_imports_back_changing_only_the_edited_cells(site: Site) -> None:
+    """Before: the private export had 5 columns (not the template's 19) and did not import."""
+    admin = site.client("admin")
+    rows = _export(admin, "es")
+    spec = ENTITIES["workers"]
+    assert list(rows[0]) == [f.es for f in spec.fields]  # the template's columns, in order
+    by_id = {r["Identificador"]: r for r in rows}
+    by_id["W1"]["Situación"] = "on_leave"
+    by_id["W3"]["Cédula / documento"] = "V-1234567"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(by_id.values())
+    with site.engine.connect() as conn:
+        before = conn.execute(select(AuditEntry.id)).all()
+    r = admin.post(
+        "/api/v1/imports/workers",
+        files={"file": ("workers.csv", out.getvalue().encode("utf-8"), "text/csv")},
+    )
+    assert r.status_code == 200 and r.json()["outcome"] == "stored", r.text
+    with site.engine.connect() as conn:
+        changed = conn.execute(
+            select(AuditEntry.entity_key, AuditEntry.after).where(
+                AuditEntry.id.notin_([b.id for b in before])
+            )
+        ).all()
+    assert sorted((k, a) for k, a in changed) == [
+        ("W1", {"status": "on_leave"}),
+        ("W3", {"national_id": "V-1234567"}),
+    ]

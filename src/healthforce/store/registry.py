@@ -242,9 +242,8 @@ class Change:
                 problems.append(
                     Problem(spec.name, record_label(spec, raw, row), name, value, reason, row=row)
                 )
-        for name in spec.key:  # a blank optional key part is its default ("" partner)
-            f = spec.by_name[name]
-            if f.default is not None:
+        for f in spec.fields:  # a blank is the field's default, on insert and on update alike
+            if f.default is not None and (f.name in spec.key or f.name in raw):
                 columns[f.column] = [f.default if v is None else v for v in columns[f.column]]
         key_cols = [spec.by_name[k].column for k in spec.key]
         keys = list(zip(*(columns[c] for c in key_cols), strict=True)) if n else []

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from healthforce.users import add_user, authenticate, close_session, open_session
-from healthforce.web.deps import EngineDep
+from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.private import operations as ops
 from healthforce.web.private.auth import (
     SESSION_COOKIE,
@@ -88,10 +88,11 @@ def export(
     engine: EngineDep,
     who: Signed,
     entity: Entity,
+    lang: LangDep,
     format: Literal["csv", "xlsx"] = "csv",
 ) -> Response:
     require(who, "export_persons")
-    return ops.export_response(engine, who, entity, format)
+    return ops.export_response(engine, who, entity, format, lang)
 
 
 @router.get("/records/{entity}/{key}")
@@ -119,7 +120,7 @@ def audit(
     engine: EngineDep, who: Signed, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> dict[str, object]:
     require(who, "view_audit")
-    rows = ops.audit_log(engine, limit)
+    rows = ops.audit_log(engine, limit, who)
     return {"data": rows, "count": len(rows)}
 
 

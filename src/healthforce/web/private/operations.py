@@ -29,7 +29,9 @@ from healthforce.store.models import (
     ServiceRequest,
     Slot,
 )
+from healthforce.reference.codes import Lang
 from healthforce.store.registry import Registry
+from healthforce.store.schema import ENTITIES
 from healthforce.training.analysis import coverage, load, progress
 from healthforce.users import Principal
 from healthforce.web.private import scope
@@ -42,13 +44,17 @@ MEDIA = {
 }
 
 
-def export_response(engine: Engine, who: Principal, entity: Editable, fmt: str) -> Response:
-    """A person-level export of the records in the user's scope, formulas neutralised."""
-    rows = export_rows(engine, who, entity)
-    header = list(rows[0]) if rows else []
+def export_response(
+    engine: Engine, who: Principal, entity: Editable, fmt: str, lang: Lang = "es"
+) -> Response:
+    """A person-level export of the records in the user's scope with the import template's
+    columns and headers (those the user may read), formulas neutralised: edited, it imports
+    back."""
+    columns = export_rows(engine, who, entity)
+    labels = {f.name: f.es if lang == "es" else f.en for f in ENTITIES[entity].fields}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{entity}.{fmt}"
-        write_table(path, header, [[r[h] for r in rows] for h in header])
+        write_table(path, [labels[name] for name in columns], list(columns.values()))
         body = path.read_bytes()
     return Response(
         body,
@@ -57,8 +63,10 @@ def export_response(engine: Engine, who: Principal, entity: Editable, fmt: str) 
     )
 
 
-def audit_log(engine: Engine, limit: int) -> list[dict[str, Any]]:
-    """The latest audit entries (updates and deletes) with who, when and from where."""
+def audit_log(engine: Engine, limit: int, who: Principal) -> list[dict[str, Any]]:
+    """The latest audit entries (updates and deletes) with who, when and from where; values of
+    private fields are masked for roles that may not read them."""
+    hidden = scope.hidden_columns(who)
     with engine.connect() as conn:
         rows = conn.execute(
             select(
@@ -76,7 +84,24 @@ def audit_log(engine: Engine, limit: int) -> list[dict[str, Any]]:
             .order_by(AuditEntry.id.desc())
             .limit(limit)
         ).mappings()
-        return [{**r, "at": r["at"].isoformat()} for r in rows]
+        return [
+            {
+                **r,
+                "at": r["at"].isoformat(),
+                "before": _masked(r["before"], hidden.get(r["entity"])),
+                "after": _masked(r["after"], hidden.get(r["entity"])),
+            }
+            for r in rows
+        ]
+
+
+MASK = "•••"
+
+
+def _masked(values: Any, hidden: frozenset[str] | None) -> Any:
+    if not hidden or not isinstance(values, dict):
+        return values
+    return {k: MASK if k in hidden and v is not None else v for k, v in values.items()}
 
 
 MAX_UPLOAD = 256 * 2**20  # bytes; larger files go through `healthforce import` on the server

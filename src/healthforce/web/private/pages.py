@@ -37,7 +37,7 @@ from healthforce.web.private.records import (
     list_records,
     update_record,
 )
-from healthforce.web.private.scope import allowed
+from healthforce.web.private.scope import allowed, hidden_fields
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF = "hf_login_csrf"
@@ -181,7 +181,11 @@ def _record_page(
         entity=entity,
         key=key,
         record=record,
-        fields=[(f.name, f.es if lang == "es" else f.en) for f in ENTITIES[entity].fields],
+        fields=[
+            (f.name, f.es if lang == "es" else f.en)
+            for f in ENTITIES[entity].fields
+            if f.name not in hidden_fields(who, entity)
+        ],
         keys=ENTITIES[entity].key,
         problems=problems,
         saved=saved,
@@ -214,8 +218,8 @@ async def save(
     spec = ENTITIES[entity]
     changes: dict[str, object] = {}
     for f in spec.fields:
-        if f.name in spec.key or f.name not in form:
-            continue
+        if f.name in spec.key or f.name not in form or f.name not in current:
+            continue  # keys stay; fields the user may not read are not in the form
         value = str(form[f.name]).strip()
         old = current.get(f.name)
         if value != ("" if old is None else str(old)):
@@ -334,7 +338,7 @@ def scenario_run(
 @router.get("/private/audit", response_class=HTMLResponse)
 def audit(request: Request, engine: EngineDep, lang: LangDep, who: Signed) -> HTMLResponse:
     require(who, "view_audit")
-    return _page(request, who, lang, "private/audit.html", rows=ops.audit_log(engine, 200))
+    return _page(request, who, lang, "private/audit.html", rows=ops.audit_log(engine, 200, who))
 
 
 @router.get("/private/users", response_class=HTMLResponse)

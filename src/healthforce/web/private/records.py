@@ -15,10 +15,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Engine, func, or_, select
 
 from healthforce.errors import NotFoundError
+from healthforce.exports.tables import read_entity
 from healthforce.store.models import Area, Facility, Post, Worker
 from healthforce.store.registry import Change, Registry
+from healthforce.store.schema import ENTITIES
 from healthforce.users import Principal
 from healthforce.web.private import scope
+from healthforce.web.private.auth import Forbidden
 from healthforce.web.private.scope import AnySelect
 
 Editable = str  # "workers", "facilities" or "posts"
@@ -104,9 +107,11 @@ def _not_found(entity: str, key: str) -> NotFoundError:
 
 
 def _records(who: Principal, entity: Editable, q: str = "") -> AnySelect:
-    """The records of the kind inside the user's scope (matching ``q``), in key order."""
+    """The records of the kind inside the user's scope (matching ``q``), in key order, with the
+    columns the user may read."""
     kind = KINDS[entity]
-    cols = kind.columns()
+    hidden = scope.hidden_fields(who, entity)
+    cols = [(n, c) for n, c in kind.columns() if n not in hidden]
     query = kind.joined(select(*(c.label(n) for n, c in cols)))
     where = kind.scope_where(who)
     if where is not None:
@@ -133,10 +138,13 @@ def list_records(
 
 
 def get_record(engine: Engine, who: Principal, entity: Editable, key: str) -> dict[str, object]:
+    """One record inside the user's scope, with the fields the user may read."""
     with engine.connect() as conn:
         if not KINDS[entity].in_scope(conn, who, key):
             raise _not_found(entity, key)
-        return Change(conn, 0).get(entity, key)
+        record = Change(conn, 0).get(entity, key)
+    hidden = scope.hidden_fields(who, entity)
+    return {k: v for k, v in record.items() if k not in hidden}
 
 
 def update_record(
@@ -145,6 +153,8 @@ def update_record(
     """Change fields of one record through the audited registry, inside the user's scope: the
     record must be inside before, and guarded fields (an area, a facility) must stay inside."""
     kind = KINDS[entity]
+    if scope.hidden_fields(who, entity) & changes.keys():
+        raise Forbidden  # a field the user may not read is not theirs to write either
     with engine.connect() as conn:
         if not kind.in_scope(conn, who, key):
             raise _not_found(entity, key)
@@ -156,7 +166,17 @@ def update_record(
         return change.get(entity, key)
 
 
-def export_rows(engine: Engine, who: Principal, entity: Editable) -> list[dict[str, Any]]:
-    """Every record of the entity inside the user's scope (a person-level export)."""
+def export_rows(engine: Engine, who: Principal, entity: Editable) -> dict[str, list[object]]:
+    """Every record of the entity inside the user's scope, column-wise with the import
+    template's fields (references by natural key) that the user may read: a person-level
+    export that imports back as it is."""
     with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(_records(who, entity)).mappings()]
+        keys = set(conn.execute(select(_records(who, entity).subquery().c[0])).scalars())
+    data = read_entity(engine, entity)
+    spec = ENTITIES[entity]
+    key = data[spec.key[0]]
+    rows = [i for i, k in enumerate(key) if k in keys]
+    hidden = scope.hidden_fields(who, entity)
+    return {
+        f.name: [data[f.name][i] for i in rows] for f in spec.fields if f.name not in hidden
+    }

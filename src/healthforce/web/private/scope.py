@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Connection, Select, exists, select
 
 from healthforce.store.models import Area, Assignment, Facility, Post, ServiceRequest, Worker
 from healthforce.store.models.workforce import assignment_open_on
+from healthforce.store.schema import ENTITIES
 from healthforce.users import Principal
 
 #: A SELECT of any columns (SQLAlchemy types selects by their columns).
@@ -23,6 +24,7 @@ AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
 
 Action = Literal[
     "read",  # person-level records, inside the user's scope
+    "read_private",  # the fields the entity spec marks private (ids, birth date, home)
     "write",
     "export_persons",
     "import_files",
@@ -36,6 +38,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "admin": frozenset(
         {
             "read",
+            "read_private",
             "write",
             "export_persons",
             "import_files",
@@ -48,13 +51,34 @@ ALLOWED: dict[str, frozenset[str]] = {
     "national_planner": frozenset(
         {"read", "write", "export_persons", "import_files", "run_scenarios", "view_audit", "book"}
     ),
-    "regional_manager": frozenset({"read", "write", "export_persons", "book"}),
+    # a regional manager manages the people of their region; a planner plans with aggregates
+    # and a data clerk keeps records without needing anyone's documents or home
+    "regional_manager": frozenset({"read", "read_private", "write", "export_persons", "book"}),
     "data_clerk": frozenset({"read", "write", "book"}),
 }
 
 
 def allowed(who: Principal, action: Action) -> bool:
     return action in ALLOWED.get(who.role, frozenset())
+
+
+def hidden_fields(who: Principal, entity: str) -> frozenset[str]:
+    """The entity's private fields (by the spec), unless the user's role may read them."""
+    if allowed(who, "read_private"):
+        return frozenset()
+    return frozenset(f.name for f in ENTITIES[entity].fields if f.private)
+
+
+def hidden_columns(who: Principal) -> dict[str, frozenset[str]]:
+    """Entity -> the store columns of its private fields the user may not read (for the
+    audit log, which records store columns)."""
+    if allowed(who, "read_private"):
+        return {}
+    return {
+        name: frozenset(f.column for f in spec.fields if f.private)
+        for name, spec in ENTITIES.items()
+        if any(f.private for f in spec.fields)
+    }
 
 
 def worker_filter(who: Principal, day: dt.date) -> ColumnElement[bool] | None:
