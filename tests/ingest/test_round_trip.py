@@ -4,8 +4,8 @@ rows (hypothesis property test), and templates explain every column in both lang
 from __future__ import annotations
 
 import csv
-import os
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 

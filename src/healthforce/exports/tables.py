@@ -78,7 +78,7 @@ def _csv_text(value: object) -> object:
     ("1.234", which an importer must refuse as ambiguous) gets a fourth zero ("1.2340")."""
     if isinstance(value, float):
         s = repr(value)
-        whole, _, decimals = s.partition(".")
+        decimals = s.partition(".")[2]
         return s + "0" if len(decimals) == 3 and decimals.isdigit() else s
     return neutralise(_text(value))
 

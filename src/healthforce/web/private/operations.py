@@ -21,6 +21,7 @@ from healthforce.errors import FileFormatError, NotFoundError
 from healthforce.exports.tables import write_table
 from healthforce.forecast.plan import plan
 from healthforce.ingest.importer import import_file
+from healthforce.reference.codes import Lang
 from healthforce.store.models import (
     Appointment,
     AuditEntry,
@@ -29,7 +30,6 @@ from healthforce.store.models import (
     ServiceRequest,
     Slot,
 )
-from healthforce.reference.codes import Lang
 from healthforce.store.registry import Registry
 from healthforce.store.schema import ENTITIES
 from healthforce.training.analysis import coverage, load, progress

@@ -177,6 +177,4 @@ def export_rows(engine: Engine, who: Principal, entity: Editable) -> dict[str, l
     key = data[spec.key[0]]
     rows = [i for i, k in enumerate(key) if k in keys]
     hidden = scope.hidden_fields(who, entity)
-    return {
-        f.name: [data[f.name][i] for i in rows] for f in spec.fields if f.name not in hidden
-    }
+    return {f.name: [data[f.name][i] for i in rows] for f in spec.fields if f.name not in hidden}
