@@ -5,9 +5,11 @@ and reference checks, duplicate keys, one transaction, audit entries, import rec
 same run: pandas ``read_csv`` + ``DataFrame.to_sql`` into the same database file, no validation.
 Floor, also in the same run: the same rows already parsed, inserted by plain ``sqlite3`` into the
 same table and committed (what SQLite itself needs, with no parsing or validation at all).
-Targets (issue 3): at most 2x the pandas time and at least 125,000 rows/s.
+Targets (issue 3): at most 2x the pandas time and at least 125,000 rows/s. With ``--baseline
+REV`` the same run also imports the file with the package as it was at git revision REV (issue
+25: within 10 % of it).
 
-    .venv/bin/python benchmarks/import_workers.py [--rows N]
+    .venv/bin/python benchmarks/import_workers.py [--rows N] [--baseline REV]
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _measure import peak_rss_mb, run_part
+from _measure import baseline_source, peak_rss_mb, run_part
 from healthforce.ingest.demo.geography import area_columns, load_states
 from healthforce.ingest.importer import import_file
 from healthforce.ingest.reference import seed_reference
@@ -163,6 +165,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--part", choices=["ours", "peer", "floor"])
     parser.add_argument("--dir")
+    parser.add_argument("--baseline", help="a git revision to compare ours with, same run")
     args = parser.parse_args()
     if args.part:
         folder = Path(args.dir)
@@ -179,6 +182,14 @@ def main() -> None:
         a = run_part(script, "--part", "ours", "--dir", tmp)
         b = run_part(script, "--part", "peer", "--dir", tmp)
         c = run_part(script, "--part", "floor", "--dir", tmp)
+        if args.baseline:
+            base_dir = Path(tmp) / "baseline"
+            base_dir.mkdir()
+            source = baseline_source(args.baseline, base_dir)
+            (Path(tmp) / "ours.db").unlink()
+            d = run_part(script, "--part", "ours", "--dir", tmp, source=source)
+            (Path(tmp) / "ours.db").unlink()
+            a2 = run_part(script, "--part", "ours", "--dir", tmp)  # ours again, after it
     print(f"import {args.rows:,} worker rows from CSV ({size:.0f} MB) into SQLite")
     print(
         f"  ours (full validation, audit): {a['seconds']:6.2f} s  "
@@ -196,6 +207,13 @@ def main() -> None:
         f"  ratio ours/peer: time {a['seconds'] / b['seconds']:.2f}x "
         f"(target <= 2x), memory {a['peak_mb'] / b['peak_mb']:.2f}x"
     )
+    if args.baseline:
+        mean = (a["seconds"] + a2["seconds"]) / 2
+        print(
+            f"  baseline ({args.baseline}): {d['seconds']:6.2f} s; ours again after it "
+            f"{a2['seconds']:6.2f} s; ours (mean of two) / baseline {mean / d['seconds']:.3f}x "
+            f"(target <= 1.10x)"
+        )
 
 
 if __name__ == "__main__":

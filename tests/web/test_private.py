@@ -122,7 +122,7 @@ ROUTES = [
     ("GET", "/api/v1/referrals", None, EVERYONE),
     ("GET", "/private", None, EVERYONE),
     ("GET", "/private/records/workers/W2", None, {"admin", "planner", "manager_b"}),
-    ("GET", "/private/import", None, {"admin", "planner"}),
+    ("GET", "/private/import", None, {"admin", "planner", "manager_a", "manager_b"}),
     ("GET", "/private/scenarios", None, {"admin", "planner"}),
     ("GET", "/private/audit", None, {"admin", "planner"}),
     ("GET", "/private/users", None, {"admin"}),

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from typing import Literal
 
@@ -102,48 +102,55 @@ def date_order_of(locale: str) -> DateOrder:
     return "mdy" if pattern.find("m") < pattern.find("d") else "dmy"
 
 
-def _texts(columns: Iterable[Sequence[object]], pattern: str) -> pa.Array:
-    """The text cells of the columns that match ``pattern`` (as one Arrow array)."""
+#: Rows read at a time when looking for what a file's values show; the first stretch that
+#: shows anything decides, so a large file is rarely read past its first rows.
+SCAN = 50_000
+
+
+def _stretches(columns: Iterable[Sequence[object]]) -> Iterator[pa.Array]:
+    """The columns' text cells, a stretch of rows at a time (Arrow arrays)."""
     parts = []
     for column in columns:
         if isinstance(column, pa.Array):
-            text = pc.utf8_trim_whitespace(column.cast(pa.string()))
+            parts.append(column.cast(pa.string()))
         else:
-            text = pa.array([v.strip() for v in column if isinstance(v, str)], pa.string())
-        if len(text):
-            parts.append(
-                pc.filter(text, pc.fill_null(pc.match_substring_regex(text, pattern), False))
-            )
-    return pa.concat_arrays(parts) if parts else pa.array([], pa.string())
+            parts.append(pa.array([v for v in column if isinstance(v, str)], pa.string()))
+    longest = max((len(p) for p in parts), default=0)
+    for start in range(0, longest, SCAN):
+        for part in parts:
+            if start < len(part):
+                yield pc.utf8_trim_whitespace(part.slice(start, SCAN))
+
+
+def _any(text: pa.Array, pattern: str) -> bool:
+    return bool(pc.any(pc.match_substring_regex(text, pattern)).as_py())
+
+
+#: Each decimal separator's forms as one regular expression.
+_SHOWS_ONE = {d: "|".join(f"(?:{p})" for p in ps) for d, ps in _SHOWS.items()}
 
 
 def detect_decimal(columns: Iterable[Sequence[object]]) -> str | None:
     """The decimal separator the file's number columns show: "," or ".", "?" when they show
-    both, None when none decides."""
-    text = _texts(columns, r"[.,]")
-    if not len(text):
-        return None
-    text = pc.replace_substring_regex(text, "[\\s\u00a0\u202f']", "")
-    shown = set()
-    for decimal, patterns in _SHOWS.items():
-        if any(pc.any(pc.match_substring_regex(text, p)).as_py() for p in patterns):
-            shown.add(decimal)
-    return "?" if len(shown) > 1 else shown.pop() if shown else None
+    both, None when none decides. Values whose own form decides are read by it anyway; this
+    decides the others ("1.234")."""
+    for text in _stretches(columns):
+        shown = {d for d, pattern in _SHOWS_ONE.items() if _any(text, pattern)}
+        if shown:
+            return "?" if len(shown) > 1 else shown.pop()
+    return None
 
 
 def detect_date_order(columns: Iterable[Sequence[object]]) -> DateOrder | Literal["?"] | None:
     """The day-month order the file's dates show ("31/12/2024": dmy), "?" when they show both."""
-    text = _texts(columns, _DAY_MONTH.pattern)
-    if not len(text):
-        return None
-    parts = pc.extract_regex(text, r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-]\d{4}$")
-    a = pc.struct_field(parts, "a").cast(pa.int32())
-    b = pc.struct_field(parts, "b").cast(pa.int32())
-    day_first = bool(pc.any(pc.greater(a, 12)).as_py())
-    month_first = bool(pc.any(pc.greater(b, 12)).as_py())
-    if day_first and month_first:
-        return "?"
-    return "dmy" if day_first else "mdy" if month_first else None
+    for text in _stretches(columns):
+        day_first = _any(text, r"^(1[3-9]|2\d|3[01])[/.-]\d{1,2}[/.-]\d{4}$")
+        month_first = _any(text, r"^\d{1,2}[/.-](1[3-9]|2\d|3[01])[/.-]\d{4}$")
+        if day_first and month_first:
+            return "?"
+        if day_first or month_first:
+            return "dmy" if day_first else "mdy"
+    return None
 
 
 def _shows(s: str) -> str | None:

@@ -20,7 +20,9 @@ from healthforce.access.booking import cancel as cancel_appointment
 from healthforce.errors import FileFormatError, NotFoundError
 from healthforce.exports.tables import write_table
 from healthforce.forecast.plan import plan
-from healthforce.ingest.importer import import_file
+from healthforce.ingest.files import read_table
+from healthforce.ingest.importer import ImportReport, as_list, import_file, map_columns
+from healthforce.ingest.mapping import Mapping
 from healthforce.reference.codes import Lang
 from healthforce.store.models import (
     Appointment,
@@ -30,12 +32,13 @@ from healthforce.store.models import (
     ServiceRequest,
     Slot,
 )
-from healthforce.store.registry import Registry
+from healthforce.store.registry import Registry, WriteResult
 from healthforce.store.schema import ENTITIES
 from healthforce.training.analysis import coverage, load, progress
 from healthforce.users import Principal
 from healthforce.web.private import scope
-from healthforce.web.private.records import Editable, export_rows
+from healthforce.web.private.auth import Forbidden
+from healthforce.web.private.records import KINDS, Editable, export_rows, scope_problems
 from healthforce.web.private.scope import AnySelect
 
 MEDIA = {
@@ -129,18 +132,26 @@ def import_upload(
     dry_run: bool,
     skip_invalid: bool,
 ) -> dict[str, object]:
-    """Import an uploaded file; the report lists every problem with its row and column."""
+    """Import an uploaded file; the report lists every problem with its row and column. A user
+    with an area imports only records inside it (see :func:`records.scope_problems`): a file
+    with any row outside is refused whole, before anything is written."""
+    if who.area_ids is not None and entity not in KINDS:
+        raise Forbidden
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(filename or "upload.csv").name
         path.write_bytes(content)
-        report = import_file(
-            Registry(engine),
-            entity,
-            path,
-            dry_run=dry_run,
-            skip_invalid=skip_invalid,
-            actor=who.username,
-        )
+        outside = _outside_scope(engine, who, entity, path)
+        if outside is not None:
+            report = outside
+        else:
+            report = import_file(
+                Registry(engine),
+                entity,
+                path,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                actor=who.username,
+            )
     return {
         "file": path.name,
         "entity": entity,
@@ -159,6 +170,29 @@ def import_upload(
             for p in report.problems
         ],
     }
+
+
+def _outside_scope(
+    engine: Engine, who: Principal, entity: str, path: Path
+) -> ImportReport | None:
+    """A rejected report naming the rows outside the user's area, or None when all are in."""
+    if who.area_ids is None:
+        return None
+    table = read_table(path)
+    spec = ENTITIES[entity]
+    columns, origin, _ = map_columns(table, spec, Mapping())
+    plain = {name: as_list(column) for name, column in columns.items()}
+    problems = scope_problems(engine, who, entity, plain)
+    if not problems:
+        return None
+    return ImportReport(
+        str(path),
+        entity,
+        len(table),
+        "rejected",
+        WriteResult(entity),
+        problems=[p.numbered(table.rows.__getitem__, path.name, origin.get(p.field)) for p in problems],
+    )
 
 
 def run_scenario(engine: Engine, scenario_toml: str | None, horizon: int) -> pd.DataFrame:

@@ -244,7 +244,7 @@ def _import_page(
         who,
         lang,
         "private/import.html",
-        entities=sorted(ENTITIES),
+        entities=sorted(ENTITIES) if who.area_ids is None else sorted(KINDS),
         report=report,
         error=error,
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, func, or_, select
 
-from healthforce.errors import NotFoundError
+from healthforce.errors import NotFoundError, Problem
 from healthforce.exports.tables import read_entity
 from healthforce.store.models import Area, Facility, Post, Worker
 from healthforce.store.registry import Change, Registry
@@ -178,3 +178,44 @@ def export_rows(engine: Engine, who: Principal, entity: Editable) -> dict[str, l
     rows = [i for i, k in enumerate(key) if k in keys]
     hidden = scope.hidden_fields(who, entity)
     return {f.name: [data[f.name][i] for i in rows] for f in spec.fields if f.name not in hidden}
+
+
+OUTSIDE = "not in your area / fuera de su área"
+
+
+def scope_problems(
+    engine: Engine, who: Principal, entity: str, columns: dict[str, list[object]]
+) -> list[Problem]:
+    """Why rows of a file (columns by field, rows from 0) may not be imported by a user with an
+    area: a record that exists outside the area (answered like one that does not exist
+    anywhere), or a new or changed record whose area, residence or facility lies outside (a new
+    one must name it). Users without an area (national) get no problems."""
+    if who.area_ids is None:
+        return []
+    spec = ENTITIES[entity]
+    if entity not in KINDS:
+        return [Problem(entity, "*", "*", None, OUTSIDE)]
+    kind = KINDS[entity]
+    keys = [None if v is None else str(v).strip() or None for v in columns.get(spec.key[0], [])]
+    with engine.connect() as conn:
+        inside = set(conn.execute(select(_records(who, entity).subquery().c[0])).scalars())
+        existing = set(Change(conn, 0).resolve(entity, {k for k in keys if k}))
+        checked: dict[tuple[str, object], bool] = {}
+        problems: list[Problem] = []
+        for i, key in enumerate(keys):
+            if key is None:
+                continue  # the importer reports the missing key
+            if key in existing and key not in inside:
+                problems.append(Problem(entity, key, spec.key[0], key, OUTSIDE, row=i))
+                continue
+            stored = Change(conn, 0).get(entity, key) if key in existing else {}
+            for name, check in kind.guarded.items():
+                value = columns.get(name, [None] * len(keys))[i]
+                value = None if value is None or not str(value).strip() else str(value).strip()
+                if key in existing and (value is None or value == stored.get(name)):
+                    continue  # unchanged, or blanked: stays where its other links put it
+                if (name, value) not in checked:
+                    checked[name, value] = value is not None and check(conn, who, value)
+                if not checked[name, value]:
+                    problems.append(Problem(entity, key, name, value, OUTSIDE, row=i))
+    return problems

@@ -53,7 +53,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     ),
     # a regional manager manages the people of their region; a planner plans with aggregates
     # and a data clerk keeps records without needing anyone's documents or home
-    "regional_manager": frozenset({"read", "read_private", "write", "export_persons", "book"}),
+    "regional_manager": frozenset(
+        {"read", "read_private", "write", "export_persons", "import_files", "book"}
+    ),
     "data_clerk": frozenset({"read", "write", "book"}),
 }
 
