@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from healthforce.store.models import AuditEntry, ChangeSet, User
 from healthforce.store.schema import ENTITIES
 from healthforce.users import MAX_FAILURES
+from tests.store.helpers import snapshot
 from tests.web.conftest import PASSWORD, Site
 
 A_WORKERS = {"W1", "W3", "W5", "W7"}  # work in or (with no open assignment) live in VE-A
@@ -416,3 +418,45 @@ def test_an_edited_export_imports_back_changing_only_the_edited_cells(site: Site
         ("W1", {"status": "on_leave"}),
         ("W3", {"national_id": "V-1234567"}),
     ]
+
+
+def _upload(client: TestClient, rows: list[dict[str, str]]) -> dict[str, Any]:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    r = client.post(
+        "/api/v1/imports/workers",
+        files={"file": ("workers.csv", out.getvalue().encode("utf-8"), "text/csv")},
+    )
+    assert r.status_code == 200, r.text
+    result: dict[str, Any] = r.json()
+    return result
+
+
+def test_a_regional_manager_imports_back_only_their_area(site: Site) -> None:
+    manager = site.client("manager_a")
+    rows = _export(manager, "en")
+    assert {r["Identifier"] for r in rows} == A_WORKERS
+    before = snapshot(site.engine)
+    # another region's worker, or a new one living elsewhere: refused whole, nothing written
+    other = {**rows[0], "Identifier": "W2"}
+    elsewhere = {**rows[0], "Identifier": "W900", "Residence area": "VE-B"}
+    for extra in (other, elsewhere):
+        report = _upload(manager, [*rows, extra])
+        assert report["outcome"] == "rejected"
+        assert [(p["row"], p["reason"]) for p in report["problems"]] == [
+            (len(rows) + 2, "not in your area / fuera de su área")
+        ]
+    assert snapshot(site.engine) == before
+    # their own area, edited: stored
+    edited = [dict(r) for r in rows]
+    edited[0]["Status"] = "on_leave"
+    new = {**rows[0], "Identifier": "W901", "Residence area": "VE-A", "National id": ""}
+    new["Licence number"] = ""
+    report = _upload(manager, [*edited, new])
+    assert (report["outcome"], report["inserted"], report["updated"]) == ("stored", 1, 1), report
+    clerk = site.client("clerk_a").post(
+        "/api/v1/imports/workers", files={"file": ("w.csv", b"Identifier\nW1\n", "text/csv")}
+    )
+    assert clerk.status_code == 403
