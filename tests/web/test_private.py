@@ -460,3 +460,21 @@ def test_a_regional_manager_imports_back_only_their_area(site: Site) -> None:
         "/api/v1/imports/workers", files={"file": ("w.csv", b"Identifier\nW1\n", "text/csv")}
     )
     assert clerk.status_code == 403
+
+
+def test_an_upload_says_how_its_file_writes_numbers(site: Site) -> None:
+    admin = site.client("admin")
+    body = (
+        "Identifier,Sex,Occupation (ISCO-08),Status,Residence latitude\n"
+        'W950,F,2211,active,"0,500"\n'
+    )
+    files = {"file": ("w.csv", body.encode("utf-8"), "text/csv")}
+    r = admin.post("/api/v1/imports/workers", files=files)
+    assert r.json()["outcome"] == "rejected" and "ambiguous number" in r.text
+    r = admin.post("/api/v1/imports/workers?locale=es_VE", files=files)
+    assert r.json()["outcome"] == "stored", r.text
+    assert admin.get("/api/v1/records/workers/W950").json()["residence_lat"] == 0.5
+    r = admin.post("/api/v1/imports/workers?locale=xx_YY", files=files)
+    assert r.status_code == 400 and "unknown locale" in r.text
+    page = admin.get("/private/import")
+    assert 'name="locale"' in page.text

@@ -60,18 +60,18 @@ _SHOWS = {
 _COMPILED = {d: [re.compile(p) for p in ps] for d, ps in _SHOWS.items()}
 
 AMBIGUOUS = (
-    "ambiguous number: the separator may be decimal or thousands; declare the file's locale "
-    "(--locale es_VE, en_US …) / número ambiguo: el separador puede ser decimal o de miles; "
-    "declare la configuración regional del archivo (--locale es_VE, en_US …)"
+    "ambiguous number: the separator may be decimal or thousands; say how the file writes "
+    "numbers (its locale: es_VE, en_US …) / número ambiguo: el separador puede ser decimal o de "
+    "miles; indique cómo escribe el archivo los números (su configuración regional: es_VE …)"
 )
 MIXED_DECIMALS = (
     "the file writes numbers with both decimal separators; declare its locale / el archivo "
     "usa los dos separadores decimales; declare su configuración regional"
 )
 AMBIGUOUS_DATE = (
-    "ambiguous date: day and month could be either way; declare the order (--date-order dmy or "
-    "mdy, or --locale) / fecha ambigua: día y mes pueden leerse de las dos formas; declare el "
-    "orden (--date-order dmy o mdy, o --locale)"
+    "ambiguous date: day and month could be either way; say the order (dmy or mdy) or the "
+    "file's locale (es_VE, en_US …) / fecha ambigua: día y mes pueden leerse de las dos formas; "
+    "indique el orden (dmy o mdy) o la configuración regional del archivo"
 )
 MIXED_DATES = (
     "the file writes dates day-first and month-first; declare the order / el archivo escribe "

@@ -133,12 +133,20 @@ async def upload(
     file: UploadFile,
     dry_run: bool = False,
     skip_invalid: bool = False,
+    locale: Annotated[str | None, Query(max_length=20)] = None,
 ) -> dict[str, object]:
     check_csrf(request, who)
     require(who, "import_files")
     content = await ops.read_upload(file)
     return ops.import_upload(
-        engine, who, entity, file.filename, content, dry_run=dry_run, skip_invalid=skip_invalid
+        engine,
+        who,
+        entity,
+        file.filename,
+        content,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        locale=locale,
     )
 
 

@@ -23,6 +23,7 @@ from healthforce.forecast.plan import plan
 from healthforce.ingest.files import read_table
 from healthforce.ingest.importer import ImportReport, as_list, import_file, map_columns
 from healthforce.ingest.mapping import Mapping
+from healthforce.ingest.values import check_locale
 from healthforce.reference.codes import Lang
 from healthforce.store.models import (
     Appointment,
@@ -131,6 +132,7 @@ def import_upload(
     *,
     dry_run: bool,
     skip_invalid: bool,
+    locale: str | None = None,
 ) -> dict[str, object]:
     """Import an uploaded file; the report lists every problem with its row and column. A user
     with an area imports only records inside it (see :func:`records.scope_problems`): a file
@@ -148,6 +150,7 @@ def import_upload(
                 Registry(engine),
                 entity,
                 path,
+                mapping=Mapping(locale=check_locale(locale, "locale")) if locale else None,
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
                 actor=who.username,
@@ -172,9 +175,7 @@ def import_upload(
     }
 
 
-def _outside_scope(
-    engine: Engine, who: Principal, entity: str, path: Path
-) -> ImportReport | None:
+def _outside_scope(engine: Engine, who: Principal, entity: str, path: Path) -> ImportReport | None:
     """A rejected report naming the rows outside the user's area, or None when all are in."""
     if who.area_ids is None:
         return None
@@ -191,7 +192,9 @@ def _outside_scope(
         len(table),
         "rejected",
         WriteResult(entity),
-        problems=[p.numbered(table.rows.__getitem__, path.name, origin.get(p.field)) for p in problems],
+        problems=[
+            p.numbered(table.rows.__getitem__, path.name, origin.get(p.field)) for p in problems
+        ],
     )
 
 

@@ -270,6 +270,7 @@ async def import_upload(
     csrf_token: Annotated[str, Form()] = "",
     dry_run: Annotated[bool, Form()] = False,
     skip_invalid: Annotated[bool, Form()] = False,
+    locale: Annotated[str, Form(max_length=20)] = "",
 ) -> HTMLResponse:
     check_csrf(request, who, csrf_token)
     require(who, "import_files")
@@ -277,7 +278,14 @@ async def import_upload(
     try:
         content = await ops.read_upload(file)
         report = ops.import_upload(
-            engine, who, entity, file.filename, content, dry_run=dry_run, skip_invalid=skip_invalid
+            engine,
+            who,
+            entity,
+            file.filename,
+            content,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            locale=locale.strip() or None,
         )
     except HealthforceError as exc:
         error = str(exc)
