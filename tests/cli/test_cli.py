@@ -71,3 +71,21 @@ def test_an_import_rebuilds_stale_indicator_summaries(registry_file: Path, tmp_p
     assert result.exit_code == 0, result.output
     assert "Indicator summaries rebuilt for" in result.output and "2024" in result.output
     assert "current / al día" in runner.invoke(app, ["status"]).output
+
+
+def test_help_loads_no_heavy_library() -> None:
+    """`healthforce --help` took 3 s and 270 MB loading every library of every command; the
+    commands now load what they use when they run."""
+    import subprocess
+    import sys
+
+    heavy = ["fastapi", "ibis", "numpy", "ortools", "pandas", "pyarrow", "scipy", "sqlalchemy"]
+    code = (
+        "import sys\n"
+        "from healthforce.cli import app\n"
+        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout[-500:]
+    assert "Usage" in out.stdout

@@ -1,23 +1,32 @@
-"""What every command shares: the console, the engine, error reporting."""
+"""What every command shares: the console, the engine, error reporting.
+
+The command modules import what a command needs inside the command, so that
+``healthforce --help`` (and every command's start) loads no database, analytics or web library
+it does not use; a test keeps it so.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
 
 from healthforce.errors import HealthforceError, ValidationError
-from healthforce.settings import get_settings
-from healthforce.store.session import make_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 console = Console()
 err = Console(stderr=True)
 
 
 def engine() -> Engine:
+    from healthforce.settings import get_settings
+    from healthforce.store.session import make_engine
+
     return make_engine(get_settings().database_url)
 
 

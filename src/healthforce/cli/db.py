@@ -5,11 +5,6 @@ from __future__ import annotations
 import typer
 
 from healthforce.cli.common import console, engine, reported
-from healthforce.ingest.reference import seed_reference
-from healthforce.settings import get_settings
-from healthforce.store import current_revision
-from healthforce.store import upgrade as upgrade_schema
-from healthforce.store.registry import Registry
 
 app = typer.Typer(help="Database schema. / Esquema de la base de datos.", no_args_is_help=True)
 
@@ -17,6 +12,9 @@ app = typer.Typer(help="Database schema. / Esquema de la base de datos.", no_arg
 @app.command("upgrade")
 def upgrade() -> None:
     """Migrate the registry to the newest schema. / Migra el registro al esquema más reciente."""
+    from healthforce.store import current_revision
+    from healthforce.store import upgrade as upgrade_schema
+
     with reported():
         eng = engine()
         upgrade_schema(eng)
@@ -29,12 +27,19 @@ def upgrade() -> None:
 @app.command("current")
 def current() -> None:
     """Show the schema revision. / Muestra la revisión del esquema."""
+    from healthforce.store import current_revision
+
     console.print(current_revision(engine()) or "empty / vacía")
 
 
 def init() -> None:
     """Create the registry and load reference data (ISCO-08, specialties, cadres).
     / Crea el registro y carga los datos de referencia."""
+    from healthforce.ingest.reference import seed_reference
+    from healthforce.settings import get_settings
+    from healthforce.store import upgrade as upgrade_schema
+    from healthforce.store.registry import Registry
+
     with reported():
         eng = engine()
         upgrade_schema(eng)

@@ -6,23 +6,8 @@ import time
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 
 from healthforce.cli.common import console, engine, err, reported
-from healthforce.indicators import summary as summaries
-from healthforce.ingest.demo import DEMO_LABEL, build_demo
-from healthforce.store import upgrade
-from healthforce.store.migrate import reset
-from healthforce.store.registry import Registry
-from healthforce.store.summary import entity_counts, latest_population_year
 
 
 def demo(
@@ -40,6 +25,23 @@ def demo(
 ) -> None:
     """Build the synthetic demo country (Venezuela's real boundaries and public figures).
     / Construye el país de demostración sintético."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.table import Table
+
+    from healthforce.indicators import summary as summaries
+    from healthforce.ingest.demo import DEMO_LABEL, build_demo
+    from healthforce.store import upgrade
+    from healthforce.store.migrate import reset
+    from healthforce.store.registry import Registry
+    from healthforce.store.summary import entity_counts, latest_population_year
+
     with reported():
         eng = engine()
         if replace:

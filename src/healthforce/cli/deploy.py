@@ -7,16 +7,10 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 
 from healthforce.cli.common import console, engine, reported
-from healthforce.deploy.access import coverage, where_to_add
-from healthforce.deploy.plan import apply_plan, build_problem, plan_table, report, solve
 from healthforce.errors import HealthforceError
-from healthforce.exports.tables import safe_frame
-from healthforce.settings import get_settings
-from healthforce.store.registry import Registry
 
 app = typer.Typer(
     help="Deployment of workers to posts. / Despliegue de trabajadores.", no_args_is_help=True
@@ -44,6 +38,9 @@ def plan(
 ) -> None:
     """Compute an optimal placement plan; nothing changes in the registry.
     / Calcula un plan de despliegue óptimo; el registro no cambia."""
+    from healthforce.deploy.plan import build_problem, plan_table, report, solve
+    from healthforce.exports.tables import safe_frame
+
     with reported():
         day = dt.date.fromisoformat(on) if on else dt.date.today()
         problem = build_problem(engine(), occupation or ["2211"], movable=movable, on=day)
@@ -73,6 +70,10 @@ def apply(
     start: Annotated[str, typer.Option(help="Start date (YYYY-MM-DD). / Fecha de inicio.")],
 ) -> None:
     """Write a plan's assignments through the audit log. / Aplica un plan (auditado)."""
+    from healthforce.deploy.plan import apply_plan
+    from healthforce.settings import get_settings
+    from healthforce.store.registry import Registry
+
     with reported():
         result = apply_plan(
             Registry(engine()),
@@ -93,6 +94,7 @@ def rotation(
     """Who leaves each quarter at the end of a fixed term, and who replaces them.
     / Quién sale cada trimestre al terminar su período y quién lo reemplaza."""
     from healthforce.deploy.plan import rotation_from_registry
+    from healthforce.exports.tables import safe_frame
 
     with reported():
         day = dt.date.fromisoformat(start) if start else dt.date.today()
@@ -114,6 +116,9 @@ def access(
 ) -> None:
     """Population within KM of a facility whose team norm is met, by state.
     / Población a menos de KM de un establecimiento con su equipo completo."""
+    import numpy as np
+
+    from healthforce.deploy.access import coverage, where_to_add
     from healthforce.deploy.population import (
         population_points,
         population_year,

@@ -5,13 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
-from rich.table import Table
 
 from healthforce.cli.common import console, engine, reported
-from healthforce.exports.tables import safe_frame
-from healthforce.forecast.plan import plan
 
 
 def forecast(
@@ -29,6 +25,12 @@ def forecast(
 ) -> None:
     """Project supply, need and gap by occupation, area and year.
     / Proyecta oferta, necesidad y brecha por ocupación, área y año."""
+    import pandas as pd
+    from rich.table import Table
+
+    from healthforce.exports.tables import safe_frame
+    from healthforce.forecast.plan import plan
+
     with reported():
         result = plan(engine(), scenarios=scenario or [], draws=draws, horizon=horizon, seed=seed)
         table = result.table()

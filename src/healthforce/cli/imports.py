@@ -4,25 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from healthforce.cli.common import console, engine, err, reported
 from healthforce.errors import Problem
-from healthforce.exports.tables import export_entity, write_table
-from healthforce.indicators import summary
-from healthforce.ingest.importer import ImportReport, import_file
-from healthforce.ingest.mapping import Mapping, load_mapping
-from healthforce.ingest.public import PUBLIC_SOURCES, import_public
-from healthforce.ingest.templates import write_template
-from healthforce.ingest.values import check_locale
-from healthforce.reference.codes import Lang
-from healthforce.settings import get_settings
-from healthforce.store import upgrade
-from healthforce.store.registry import Registry
+
+if TYPE_CHECKING:
+    from healthforce.ingest.importer import ImportReport
+    from healthforce.reference.codes import Lang
 
 SHOWN = 20
 
@@ -34,6 +25,8 @@ def template(
     lang: Annotated[str, typer.Option(help="es or en")] = "es",
 ) -> None:
     """Write an import template for ENTITY. / Escribe una plantilla de importación."""
+    from healthforce.ingest.templates import write_template
+
     with reported():
         path = output or Path(f"{entity}.{format}")
         write_template(entity, path.with_suffix(f".{format}"), _lang(lang))
@@ -67,6 +60,17 @@ def import_(
     ] = None,
 ) -> None:
     """Import a file into the registry. / Importa un archivo al registro."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from healthforce.indicators import summary
+    from healthforce.ingest.importer import import_file
+    from healthforce.ingest.mapping import Mapping, load_mapping
+    from healthforce.ingest.public import PUBLIC_SOURCES, import_public
+    from healthforce.ingest.values import check_locale
+    from healthforce.settings import get_settings
+    from healthforce.store import upgrade
+    from healthforce.store.registry import Registry
+
     with reported():
         reading = load_mapping(mapping) if mapping else Mapping()
         if locale is not None:
@@ -120,6 +124,8 @@ def export(
     lang: Annotated[str, typer.Option(help="es or en")] = "es",
 ) -> None:
     """Export an entity with the template's headers. / Exporta una entidad."""
+    from healthforce.exports.tables import export_entity
+
     with reported():
         n = export_entity(engine(), entity, file, _lang(lang))
         console.print(f"{n:,} rows / filas -> {file}")
@@ -132,6 +138,8 @@ def _lang(lang: str) -> Lang:
 
 
 def _show(result: ImportReport, report: Path | None) -> None:
+    from healthforce.exports.tables import write_table
+
     r = result.result
     colour = {"stored": "green", "dry-run": "cyan", "partial": "yellow"}.get(result.outcome, "red")
     console.print(
@@ -172,6 +180,8 @@ def _show(result: ImportReport, report: Path | None) -> None:
 
 
 def _table(title: str, problems: list[Problem]) -> None:
+    from rich.table import Table
+
     table = Table(title=title)
     for col in (
         "file / archivo",

@@ -6,22 +6,9 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
-from rich.table import Table
 
 from healthforce.cli.common import console, engine, reported
-from healthforce.exports.tables import safe_frame
-from healthforce.indicators.compute import compute
-from healthforce.indicators.outputs import (
-    compare_with_who,
-    dhis2,
-    load_dhis2_mapping,
-    public,
-    to_json,
-    write_xlsx,
-)
-from healthforce.indicators.suppression import DEFAULT_THRESHOLD
 
 FORMATS = ("table", "csv", "xlsx", "json", "parquet", "dhis2")
 
@@ -38,11 +25,31 @@ def indicators(
             "--public", help="Suppress small cells (as published). / Suprime celdas pequeñas."
         ),
     ] = False,
-    threshold: Annotated[int, typer.Option(help="Suppression threshold.")] = DEFAULT_THRESHOLD,
+    threshold: Annotated[
+        int | None,
+        typer.Option(help="Suppression threshold (default: the publication rule's, 5)."),
+    ] = None,
     dhis2_mapping: Annotated[Path | None, typer.Option(help="DHIS2 mapping (TOML).")] = None,
     compare_who: Annotated[bool, typer.Option(help="National densities beside WHO GHO.")] = False,
 ) -> None:
     """Compute the indicator catalogue. / Calcula el catálogo de indicadores."""
+    import pandas as pd
+    from rich.table import Table
+
+    from healthforce.exports.tables import safe_frame
+    from healthforce.indicators.compute import compute
+    from healthforce.indicators.outputs import (
+        compare_with_who,
+        dhis2,
+        load_dhis2_mapping,
+        public,
+        to_json,
+        write_xlsx,
+    )
+    from healthforce.indicators.suppression import DEFAULT_THRESHOLD
+
+    if threshold is None:
+        threshold = DEFAULT_THRESHOLD
     with reported():
         if format not in FORMATS:
             raise typer.BadParameter(", ".join(FORMATS))

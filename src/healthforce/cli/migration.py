@@ -8,16 +8,6 @@ from typing import Annotated
 import typer
 
 from healthforce.cli.common import console, engine, reported
-from healthforce.exports.tables import safe_frame
-from healthforce.migration.code import (
-    check_list,
-    density_criterion,
-    load_safeguards_list,
-    recruitment_flags,
-)
-from healthforce.migration.flows import flows as all_flows
-from healthforce.migration.monitor import emigration_rates
-from healthforce.migration.report import write_report
 
 app = typer.Typer(help="Migration and mobility. / Migración y movilidad.", no_args_is_help=True)
 
@@ -29,6 +19,8 @@ def report(
     output: Annotated[Path | None, typer.Option(help="Output file. / Archivo.")] = None,
 ) -> None:
     """Migration situation report of a country. / Informe de situación migratoria."""
+    from healthforce.migration.report import write_report
+
     with reported():
         if format not in ("xlsx", "html"):
             raise typer.BadParameter("xlsx or html")
@@ -41,6 +33,9 @@ def report(
 @app.command("flows")
 def flows(output: Annotated[Path, typer.Argument(help="CSV file.")]) -> None:
     """All flows (registry and published), with sources. / Todos los flujos con su fuente."""
+    from healthforce.exports.tables import safe_frame
+    from healthforce.migration.flows import flows as all_flows
+
     with reported():
         table = all_flows(engine())
         safe_frame(table).to_csv(output, index=False)
@@ -52,6 +47,8 @@ def rates(
     occupation: Annotated[str, typer.Option(help="medical_doctors or nursing")] = "medical_doctors",
 ) -> None:
     """Emigration rate M/(M+N) of every origin country. / Tasa de emigración por país."""
+    from healthforce.migration.monitor import emigration_rates
+
     with reported():
         table = emigration_rates(engine(), occupation)
         console.print(table.to_string(index=False))
@@ -69,6 +66,14 @@ def code(
 ) -> None:
     """Check a WHO safeguards list against the density criterion; flag recruitment from listed
     countries. / Verifica la lista de salvaguardia y marca contrataciones."""
+    from healthforce.exports.tables import safe_frame
+    from healthforce.migration.code import (
+        check_list,
+        density_criterion,
+        load_safeguards_list,
+        recruitment_flags,
+    )
+
     with reported():
         eng = engine()
         listed = load_safeguards_list(safeguards)

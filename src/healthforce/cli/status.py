@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from rich.table import Table
-
 from healthforce.cli.common import console, engine, reported
-from healthforce.store import current_revision
-from healthforce.store.summary import by_state, change_sets, entity_counts, indicator_years
 
 
 def status() -> None:
     """Counts per entity and per state. / Conteos por entidad y por estado."""
+    from rich.table import Table
+
+    from healthforce.store import current_revision
+    from healthforce.store.summary import by_state, change_sets, entity_counts, indicator_years
+
     with reported():
         eng = engine()
         console.print(

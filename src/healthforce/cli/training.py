@@ -9,15 +9,6 @@ from typing import Annotated
 import typer
 
 from healthforce.cli.common import console, engine, reported
-from healthforce.exports.tables import safe_frame
-from healthforce.reference.occupations import group_of
-from healthforce.training.analysis import (
-    coverage,
-    interprofessional,
-    load,
-    progress,
-    training_places,
-)
 
 app = typer.Typer(
     help="Competencies and learning pathways. / Competencias y rutas de aprendizaje.",
@@ -34,6 +25,8 @@ def _day(on: str | None) -> dt.date:
 def _show(table: object, output: Path | None) -> None:
     import pandas as pd
 
+    from healthforce.exports.tables import safe_frame
+
     assert isinstance(table, pd.DataFrame)
     if output:
         safe_frame(table).to_csv(output, index=False)
@@ -45,6 +38,8 @@ def _show(table: object, output: Path | None) -> None:
 @app.command("progress")
 def progress_(on: On = None, output: Output = None) -> None:
     """Each worker's pathway progress and certificates expiring soon. / Avance por persona."""
+    from healthforce.training.analysis import load, progress
+
     with reported():
         _show(progress(load(engine(), _day(on))), output)
 
@@ -52,6 +47,8 @@ def progress_(on: On = None, output: Output = None) -> None:
 @app.command("coverage")
 def coverage_(on: On = None, output: Output = None) -> None:
     """Each team's competency coverage against its norm. / Cobertura de competencias."""
+    from healthforce.training.analysis import coverage, load
+
     with reported():
         _show(coverage(load(engine(), _day(on))), output)
 
@@ -59,6 +56,9 @@ def coverage_(on: On = None, output: Output = None) -> None:
 @app.command("interprofessional")
 def interprofessional_(on: On = None, output: Output = None) -> None:
     """Courses taken by several occupation groups. / Cursos interprofesionales."""
+    from healthforce.reference.occupations import group_of
+    from healthforce.training.analysis import interprofessional, load
+
     with reported():
         _show(interprofessional(load(engine(), _day(on)), group_of()), output)
 
@@ -76,6 +76,8 @@ def plan(
     output: Output = None,
 ) -> None:
     """Training places needed per course and year. / Plazas de formación por curso y año."""
+    from healthforce.training.analysis import load, training_places
+
     with reported():
         eng = engine()
         day = _day(on)
