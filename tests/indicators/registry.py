@@ -129,21 +129,21 @@ def build(engine: Engine) -> None:
         c.upsert(
             "training_programmes",
             {
-                "code": ["MED"],
-                "name": ["Medicine"],
-                "institution": ["U"],
-                "occupation": ["2211"],
-                "duration_years": [6],
+                "code": ["MED", "NUR"],
+                "name": ["Medicine", "Nursing"],
+                "institution": ["U", "U"],
+                "occupation": ["2211", "2221"],
+                "duration_years": [6, 4],
             },
         )
         c.upsert(
             "training_cohorts",
             {
-                "programme": ["MED"],
-                "intake_year": [2018],
-                "enrolled": [100],
-                "graduated": [70],
-                "dropped_out": [30],
+                "programme": ["MED", "NUR"],
+                "intake_year": [2018, 2020],
+                "enrolled": [100, 50],
+                "graduated": [70, 40],
+                "dropped_out": [30, 10],
             },
         )
         c.upsert("competencies", {"code": ["K1"], "name_es": ["k"], "name_en": ["k"]})

@@ -47,7 +47,10 @@ EXPECTED: dict[tuple[str, str, str, str], tuple[float, float, float]] = {
     ("EMIGRATION_RATE", "VE-B", "nursing", ""): (1, 1, 100.0),
     ("FOREIGN_SHARE_OF_ENTRANTS", "VE-A", "all", ""): (0, 1, 0.0),
     ("GRADUATES_PER_100K", "VEN", "medical_doctors", ""): (70, 30_000, 70 / 30_000 * 1e5),
+    # "all": the graduates of both programmes over the population once (was over it twice)
+    ("GRADUATES_PER_100K", "VEN", "all", ""): (110, 30_000, 110 / 30_000 * 1e5),
     ("TRAINING_DROPOUT", "VEN", "medical_doctors", ""): (30, 100, 30.0),
+    ("TRAINING_DROPOUT", "VEN", "all", ""): (40, 150, 40 / 150 * 100),
     ("VACANCY_RATE", "VE-B", "nursing", ""): (1, 1, 100.0),
     ("VACANCY_RATE", "VE-B", "all", ""): (1, 2, 50.0),
     ("VACANCY_RATE", "VE-A", "all", ""): (0, 2, 0.0),
@@ -88,3 +91,19 @@ def test_country_level(db: Engine) -> None:
     indexed = national.set_index(["code", "area", "grp"])
     assert indexed.loc[("DENSITY", "VEN", "all"), "value"] == pytest.approx(4 / 30_000 * 1e4)
     assert indexed.loc[("VACANCY_RATE", "VEN", "all"), "numerator"] == 1
+
+
+def test_every_all_row_is_what_its_groups_imply(table: pd.DataFrame) -> None:
+    """An "all" row adds up its groups: numerators always; denominators too, except where the
+    denominator is the population, which every group shares."""
+    for code, ind in CATALOGUE.items():
+        rows = table[table["code"] == code]
+        if not ind.by_group or rows.empty:
+            continue
+        groups, total = rows[rows["grp"] != "all"], rows[rows["grp"] == "all"]
+        for (area, category), got in total.groupby(["area", "category"]):
+            parts = groups[(groups["area"] == area) & (groups["category"] == category)]
+            assert got["numerator"].item() == parts["numerator"].sum(), (code, area, category)
+            per_group = groups[groups["area"] == area].drop_duplicates("grp")["denominator"]
+            expected = per_group.iloc[0] if ind.per_population else per_group.sum()
+            assert got["denominator"].item() == expected, (code, area, category)

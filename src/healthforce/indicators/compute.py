@@ -41,7 +41,7 @@ def run(src: Source, ctx: Context, code: str) -> pd.DataFrame:
         # (the same on every category row of a group), added over groups once, or the
         # population, which is the same for every group.
         per_group = frame.drop_duplicates(["area", "grp"])
-        if code == "DENSITY":
+        if ind.per_population:
             denominators = per_group.groupby("area")["denominator"].first()
         else:
             denominators = per_group.groupby("area")["denominator"].sum()

@@ -28,6 +28,12 @@ class Indicator:
     compute: Callable[[Context], Any]
     by_group: bool = True  # disaggregated by occupation group
 
+    @property
+    def per_population(self) -> bool:
+        """Whether the denominator is the population, the same for every occupation group
+        (so an "all" row takes it once rather than adding it up over groups)."""
+        return self.denominator == "population"
+
 
 CATALOGUE: dict[str, Indicator] = {}
 
