@@ -9,6 +9,7 @@
     ├── FileFormatError           a file cannot be read at all (empty, truncated, not CSV/XLSX,
     │                             undecodable, bad mapping); names the file and the reason
     ├── NotFoundError             the record asked for does not exist
+    ├── OutsideDataError          a figure asked for a year outside the registry's data
     └── StoreError                the database refused or failed a write (wrapped driver error)
 
 Every error leaves the database as it was: writes happen in one transaction that is rolled back
@@ -94,6 +95,16 @@ class FileFormatError(HealthforceError):
 
 class NotFoundError(HealthforceError):
     """The record asked for does not exist."""
+
+
+class OutsideDataError(HealthforceError):
+    """A figure was asked for a year the registry's data do not cover; ``covered`` is the
+    first and last year they do (None when the registry has no dated data)."""
+
+    def __init__(self, year: int, covered: tuple[int, int] | None, message: str) -> None:
+        self.year = year
+        self.covered = covered
+        super().__init__(message)
 
 
 class StoreError(HealthforceError):

@@ -52,6 +52,10 @@ def test_demo_then_status() -> None:
     assert "--replace" in again.output
     replaced = runner.invoke(app, ["demo", "--workers", "400", "--replace"])
     assert replaced.exit_code == 0, replaced.output
+    # a year outside the demo's data is refused with the years it covers, not computed
+    outside = runner.invoke(app, ["indicators", "--year", "1950"])
+    assert outside.exit_code == 1 and "outside the registry's data" in outside.output
+    assert "Traceback" not in outside.output
 
 
 def test_status_on_an_empty_registry() -> None:

@@ -136,3 +136,23 @@ def test_catalogue_in_both_languages(client: TestClient) -> None:
     density = next(d for d in body["data"] if d["code"] == "SDG_3C1_DNM")
     assert density["name_es"] and density["name_en"] and "1 to 4" in density["suppression"]
     assert any(d["nhwa"] is None for d in body["data"])  # national additions have no number
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/indicators?year=1950&code=MEDIAN_AGE&level=country",
+        "/api/v1/indicators?year=2185",
+        "/api/v1/indicators/download?year=1900&format=csv",
+        "/explorer?year=99999",
+        "/map?year=10000",
+        "/explorer?year=1999",
+    ],
+)
+def test_years_outside_the_data_are_refused_with_the_covered_range(
+    client: TestClient, path: str
+) -> None:
+    """Before: a median age of -36 for 1950, figures for 2185, 500s for year 99999."""
+    r = client.get(path)
+    assert r.status_code == 404, r.text[:300]
+    assert "2000–2024" in r.text

@@ -4,12 +4,13 @@ that show a refusal inline both read it)."""
 from __future__ import annotations
 
 from healthforce.access.booking import BookingRefused, SlotTaken
-from healthforce.errors import HealthforceError, NotFoundError, ValidationError
+from healthforce.errors import HealthforceError, NotFoundError, OutsideDataError, ValidationError
 from healthforce.users import LoginRefused
 
 #: First match wins: subclasses before the classes they extend.
 STATUS: tuple[tuple[type[HealthforceError], int], ...] = (
     (NotFoundError, 404),
+    (OutsideDataError, 404),
     (SlotTaken, 409),
     (ValidationError, 422),
     (BookingRefused, 422),

@@ -23,6 +23,20 @@ from healthforce.web.deps import EngineDep
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
 Year = Annotated[int, Query(ge=1900, le=2200, description="Year. / Año.")]
+
+
+class Refusal(BaseModel):
+    detail: str
+
+
+#: A year the registry's data do not cover is answered 404, naming the years they do.
+OUTSIDE_DATA: dict[int | str, dict[str, Any]] = {
+    404: {
+        "model": Refusal,
+        "description": "The year is outside the registry's data (the message names the years "
+        "covered). / El año está fuera de los datos del registro.",
+    }
+}
 #: The published indicator codes, so that the schema (and FastAPI) refuse any other.
 IndicatorCode = StrEnum("IndicatorCode", {c: c for c in [*CATALOGUE, *DERIVED]})  # type: ignore[misc]
 Codes = Annotated[
@@ -72,7 +86,7 @@ def published_codes(
     return published(request, engine, year, level, chosen)
 
 
-@router.get("", response_model=IndicatorValues)
+@router.get("", response_model=IndicatorValues, responses=OUTSIDE_DATA)
 def read_indicators(
     request: Request,
     engine: EngineDep,
@@ -118,7 +132,7 @@ def _csv(table: pd.DataFrame, grp: str | None) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-@router.get("/download", response_class=Response)
+@router.get("/download", response_class=Response, responses=OUTSIDE_DATA)
 def download(
     request: Request,
     engine: EngineDep,
