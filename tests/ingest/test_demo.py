@@ -201,3 +201,28 @@ def test_demo_carries_courses_pathways_and_completions(demo_db: Engine) -> None:
     rates = compute(demo_db, 2024, level="country", codes=["PATHWAY_COMPLETION"])
     overall = rates[rates["grp"] == "all"]["value"].iloc[0]
     assert 0 < overall < 100
+
+
+def test_the_stock_follows_the_flows_every_year(demo_db: Engine) -> None:
+    """The demo has a real history, and the indicators read it: at country level, for every
+    year, stock(Y) = stock(Y-1) + entries(Y) - exits(Y), each movement counted once (before:
+    every past year's stock was today's, whatever the movements said)."""
+    from healthforce.indicators.compute import compute
+
+    with demo_db.connect() as conn:
+        moves = conn.execute(select(Movement.kind, Movement.date)).all()
+
+    def flows(year: int, kinds: tuple[str, ...]) -> int:
+        return sum(1 for kind, day in moves if day.year == year and kind in kinds)
+
+    def stock(year: int) -> int:
+        table = compute(demo_db, year, level="country", codes=["PCT_FEMALE"])
+        return int(table[table["grp"] == "all"]["denominator"].iloc[0])
+
+    stocks = {year: stock(year) for year in range(2013, 2025)}
+    for year in range(2014, 2025):
+        entries = flows(year, ("entry", "return"))
+        exits = flows(year, ("exit", "emigration"))
+        assert stocks[year] == stocks[year - 1] + entries - exits, year
+    assert stocks[2015] < stocks[2024]  # more entered than left since
+    assert stocks[2024] == int(SMALL * 0.85)  # everyone active on the reference date

@@ -1,6 +1,7 @@
 """The workforce on a date, as one Ibis expression every indicator starts from.
 
-One row per active worker (status active or on leave): occupation and its NHWA group, sex, age,
+One row per worker in the workforce on the date, from the dated history
+(:func:`healthforce.store.timeline.in_workforce`): occupation and its NHWA group, sex, age,
 the state of the facility of their current assignment (or of their residence when
 they have none), its type, level of care and the assignment's sector, where they were born and
 trained, whether they serve in international cooperation and, for occupations with a learning
@@ -17,6 +18,7 @@ from typing import Any
 import ibis
 
 from healthforce.indicators.backends import Tables
+from healthforce.store.timeline import in_workforce
 
 AGE_BANDS = (
     ("<25", 0, 24),
@@ -86,9 +88,8 @@ def workforce(src: Tables, on: dt.date, home: str, only: Any = None) -> Any:
     w = src.table("worker")
     p = src.table("post")
     f = src.table("facility")
-    active = w.filter(w.status.isin(["active", "on_leave"]))
-    if only is not None:
-        active = active.filter(active.id.isin(only.worker_id))
+    present = in_workforce(src.table, on, only)
+    active = w.join(present, w.id == present.worker_id).select(w)
     cur = current_assignments(src, on, only)
     j = active.left_join(cur, active.id == cur.worker_id)
     posts = p.select(post_key=p.id, facility_id=p.facility_id)

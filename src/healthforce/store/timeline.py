@@ -13,7 +13,9 @@ here.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, func, select, union_all
 
@@ -79,3 +81,58 @@ def _date(value: object) -> dt.date:
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])  # SQLite returns a union's dates as text
+
+
+#: Movements that bring a worker into the workforce, and those that take one out of it.
+INTO = ("entry", "return")
+OUT_OF = ("exit", "emigration")
+#: Statuses of a worker in the workforce.
+ACTIVE_STATUSES = ("active", "on_leave")
+
+
+def in_workforce(table: Callable[[str], Any], on: dt.date, only: Any = None) -> Any:
+    """The workers in the workforce on ``on`` (an Ibis table of ``worker_id``), from the dated
+    history, never from today's status alone. ``table`` gives the registry's tables by name (as
+    Ibis tables); ``only``, an Ibis table with ``worker_id``, restricts the answer to them.
+
+    A worker is in the workforce on a date when they had joined it by then and had not left it:
+
+    - *joined*: the earliest of their first entry or return movement and their first
+      assignment's start; with neither, their qualification date; with none of these, they are
+      taken to have been there all along (a registry without history);
+    - *left*: their latest exit or emigration up to the date is not followed by a return or an
+      entry up to the date; a worker whose status says they are out (retired, emigrated,
+      deceased, left the sector) with no exit movement at all left on their status date, or, with
+      none, before every date.
+    """
+    import ibis
+
+    w, m, a = table("worker"), table("movement"), table("assignment")
+    if only is not None:
+        w = w.filter(w.id.isin(only.worker_id))
+        m = m.filter(m.worker_id.isin(only.worker_id))
+        a = a.filter(a.worker_id.isin(only.worker_id))
+    into, out = m.kind.isin(list(INTO)), m.kind.isin(list(OUT_OF))
+    by_worker = m.group_by(mw=m.worker_id).aggregate(
+        first_in=ibis.ifelse(into, m.date, ibis.null("date")).min(),
+        last_in=ibis.ifelse(into & (m.date <= on), m.date, ibis.null("date")).max(),
+        last_out=ibis.ifelse(out & (m.date <= on), m.date, ibis.null("date")).max(),
+        outs=ibis.ifelse(out, 1, 0).sum(),
+    )
+    starts = a.group_by(aw=a.worker_id).aggregate(first_start=a.start_date.min())
+    j = w.left_join(by_worker, w.id == by_worker.mw).left_join(starts, w.id == starts.aw)
+    first = ibis.cases(
+        (j.first_in.isnull(), j.first_start),
+        (j.first_start.isnull(), j.first_in),
+        (j.first_in <= j.first_start, j.first_in),
+        else_=j.first_start,
+    )
+    joined = ibis.coalesce(first, j.qualification_date)
+    left_by_movement = j.last_out.notnull() & (j.last_in.isnull() | (j.last_in < j.last_out))
+    left_by_status = (
+        ~j.status.isin(list(ACTIVE_STATUSES))
+        & (j.outs.fill_null(0) == 0)
+        & (j.status_date.isnull() | (j.status_date <= on))
+    )
+    present = (joined.isnull() | (joined <= on)) & ~left_by_movement & ~left_by_status
+    return j.filter(present).select(worker_id=j.id)

@@ -1,7 +1,8 @@
 """The demo's workers, their assignments and their movements, generated column-wise.
 
-About 85 % of the workers are active on the reference date, one per filled post; the rest left
-during the ten years before it (retirement, emigration to the destinations where OECD finds
+About 85 % of the workers are active on the reference date, one per filled post; each entered
+the workforce within a year of qualifying (cooperation and recruited doctors when they arrived),
+which is their entry movement; the rest left during the ten years before it (retirement, emigration to the destinations where OECD finds
 Venezuela-trained doctors, the end of a cooperation term, resignation, dismissal, death), and
 their posts were filled again or stand vacant. Cooperation doctors serve rotating two-year terms;
 community-medicine graduates come from the six-year local programme.
@@ -191,11 +192,15 @@ def build_people(
         "contract_type": contract.tolist(),
         "term_months": [TERM_MONTHS if c else None for c in coop.tolist()],
     }
+    # Entry into the workforce: within a year of qualifying, before the current post (which
+    # may be a later job); cooperation and recruited doctors enter when they arrive.
+    first_job = qualified + rng.integers(30, 365, n)
+    entered = np.where(coop | recruited, start, np.minimum(first_job, start))
     movements = _movements(
         ids,
         state,
         states_codes,
-        start,
+        entered,
         exit_day,
         active,
         reason,
