@@ -2,10 +2,11 @@
 
 About 85 % of the workers are active on the reference date, one per filled post; each entered
 the workforce within a year of qualifying (cooperation and recruited doctors when they arrived),
-which is their entry movement; the rest left during the ten years before it (retirement, emigration to the destinations where OECD finds
-Venezuela-trained doctors, the end of a cooperation term, resignation, dismissal, death), and
-their posts were filled again or stand vacant. Cooperation doctors serve rotating two-year terms;
-community-medicine graduates come from the six-year local programme.
+which is their entry movement; the rest left during the ten years before it (retirement,
+emigration to the destinations where OECD finds Venezuela-trained doctors, the end of a
+cooperation term, resignation, dismissal, death), and their posts were filled again or stand
+vacant. Cooperation doctors serve rotating two-year terms; community-medicine graduates come from
+the six-year local programme.
 """
 
 from __future__ import annotations
