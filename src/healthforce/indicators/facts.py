@@ -2,7 +2,7 @@
 
 - :func:`healthforce.indicators.snapshot.workforce`: one row per active worker on the date with
   every dimension the catalogue counts by (the state as ``area``);
-- :func:`movement_facts`: one row per entry, exit or emigration of the year;
+- :func:`movement_facts`: one row per entry, return, exit or emigration of the year;
 - :func:`posts_by_facility`: per facility (and its state) and occupation, posts funded, funded
   and vacant, and the staff holding them on the date;
 - :func:`team_gaps`: per open facility with a team norm and per occupation, the norm, the staff
@@ -22,11 +22,12 @@ import ibis
 
 from healthforce.indicators.backends import Tables
 from healthforce.indicators.snapshot import open_assignments
+from healthforce.store.timeline import INTO, OUT_OF
 
 #: The columns of :func:`movement_facts` the catalogue counts by.
 MOVEMENT_DIMENSIONS = ("kind", "reason", "area", "grp", "foreign")
-#: The kinds of movement the flow indicators count.
-FLOW_KINDS = ("entry", "exit", "emigration")
+#: The kinds of movement the flow indicators count: into the workforce, and out of it.
+FLOW_KINDS = (*INTO, *OUT_OF)
 
 
 def in_state(src: Tables, t: Any, area_id: Any) -> Any:

@@ -9,6 +9,7 @@ from typing import Any
 from healthforce.indicators.context import Context, count, lit
 from healthforce.indicators.definition import indicator
 from healthforce.reference.codes import INVOLUNTARY_EXIT_REASONS, VOLUNTARY_EXIT_REASONS
+from healthforce.store.timeline import INTO
 
 
 def _movements(ctx: Context, kinds: list[str], reasons: list[str] | None = None) -> Any:
@@ -36,8 +37,8 @@ def _rate_of_stock(ctx: Context, events: Any) -> Any:
     "4-01",
     ("Tasa de ingreso", "Entry rate"),
     (
-        "Ingresos al mercado laboral en el año por cada 100 trabajadores activos.",
-        "Entries into the labour market in the year per 100 active workers.",
+        "Ingresos (y retornos) al mercado laboral en el año por cada 100 trabajadores activos.",
+        "Entries (and returns) into the labour market in the year per 100 active workers.",
     ),
     "%",
     "entries in the year",
@@ -45,7 +46,7 @@ def _rate_of_stock(ctx: Context, events: Any) -> Any:
     100,
 )
 def _entry(ctx: Context) -> Any:
-    return _rate_of_stock(ctx, _movements(ctx, ["entry"]))
+    return _rate_of_stock(ctx, _movements(ctx, list(INTO)))
 
 
 @indicator(
@@ -117,7 +118,7 @@ def _emigration(ctx: Context) -> Any:
     100,
 )
 def _foreign_entrants(ctx: Context) -> Any:
-    e = _movements(ctx, ["entry"])
+    e = _movements(ctx, list(INTO))
     return e.group_by(area=e.area, grp=e.grp).aggregate(
         category=lit(""), numerator=count(e, e.foreign), denominator=count(e)
     )
