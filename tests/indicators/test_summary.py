@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -193,9 +195,33 @@ def test_without_the_upkeep_a_change_leaves_them_stale(
     registry: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("healthforce.store.upkeep._UPKEEP", [])
+    monkeypatch.setattr("healthforce.store.upkeep.DEFAULT_UPKEEP", ())
+    monkeypatch.setattr("healthforce.store.upkeep._defaults_loaded", False)
     _change(registry, lambda c: c.update("workers", "W1", {"sex": "M"}))
     assert _stale(registry)
     assert _UPKEEP  # the registration itself is untouched
+
+
+def test_the_upkeep_does_not_depend_on_what_the_process_imported(
+    sqlite_engine: Engine,
+) -> None:
+    """Before: a process that wrote without having imported healthforce.indicators left the
+    summaries stale (or, worse, depended on import order)."""
+    upgrade(sqlite_engine)
+    build(sqlite_engine)
+    summary.current(sqlite_engine, YEAR, "VEN")
+    registry = sqlite_engine
+    code = (
+        "import sys\n"
+        "from healthforce.store import Registry, make_engine\n"
+        f"engine = make_engine({str(registry.url)!r})\n"
+        "with Registry(engine).change(actor='t', source='t') as c:\n"
+        "    c.update('workers', 'W1', {'sex': 'M'})\n"
+        "print('healthforce.indicators.summary' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True", out.stderr[-500:]
+    assert not _stale(registry)
 
 
 def test_a_failed_change_leaves_them_as_they_were(registry: Engine) -> None:

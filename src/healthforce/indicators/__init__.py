@@ -1,9 +1,3 @@
 """The observatory's indicators: an NHWA-aligned catalogue computed with Ibis on any backend.
-
-Loading the package keeps the store's indicator summaries current at every change made in this
-process (:mod:`healthforce.indicators.summary`)."""
-
-from healthforce.indicators.summary import keep_current
-from healthforce.store.upkeep import on_change
-
-on_change(keep_current)
+The store keeps their summaries current at every change
+(:data:`healthforce.store.upkeep.DEFAULT_UPKEEP` names :func:`summary.keep_current`)."""

@@ -3,15 +3,18 @@
 A :class:`~healthforce.store.registry.Change` notes, per table, the rows it inserted (as id
 ranges: a million new rows cost two numbers), and the rows it updated or deleted as they were
 before. When the change's block ends, inside its transaction, each registered upkeep receives
-them (:func:`on_change`; the indicator summaries register theirs). With none registered in this
-process, the stored summaries are marked stale instead, so that whoever reads them next rebuilds
-them: a summary is never silently out of date.
+them (:func:`on_change`). The built-in ones (:data:`DEFAULT_UPKEEP`, the indicator summaries'
+upkeep) are registered by name the first time a change ends, the way datasette loads its default
+plugins, so whether a write keeps the summaries current never depends on what else the process
+happened to import. With none registered, the stored summaries are marked stale instead, so that
+whoever reads them next rebuilds them: a summary is never silently out of date.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 from sqlalchemy import Connection, update
@@ -57,6 +60,19 @@ class Touched:
 
 Upkeep = Callable[[Connection, int, Touched], None]
 _UPKEEP: list[Upkeep] = []
+#: The built-in upkeep, as "module:function", loaded when a change first needs it.
+DEFAULT_UPKEEP = ("healthforce.indicators.summary:keep_current",)
+_defaults_loaded = False
+
+
+def _load_defaults() -> None:
+    global _defaults_loaded
+    if _defaults_loaded:
+        return
+    for ref in DEFAULT_UPKEEP:
+        module, name = ref.split(":")
+        on_change(getattr(import_module(module), name))
+    _defaults_loaded = True
 
 
 def on_change(upkeep: Upkeep) -> None:
@@ -69,6 +85,7 @@ def after_change(conn: Connection, change_set_id: int, touched: Touched) -> None
     """Called by the registry when a change's block ends, before it commits."""
     if not touched.tables:
         return
+    _load_defaults()
     if not _UPKEEP:
         conn.execute(update(SummaryYear).values(stale=True))
     for upkeep in _UPKEEP:
