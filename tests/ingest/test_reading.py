@@ -324,3 +324,23 @@ def test_an_xlsx_with_xml_entities_is_refused(registry: Registry, tmp_path: Path
     with pytest.raises(files.FileFormatError, match="XML entities"):
         import_file(registry, "workers", bomb)
     assert snapshot(registry.engine) == before
+
+
+def test_a_document_already_held_is_a_located_problem(
+    registry: Registry, reader: str, tmp_path: Path
+) -> None:
+    """Before: the database's raw message (a unique constraint's name, its DETAIL line)."""
+    with registry.change(actor="t", source="t") as change:
+        change.update("workers", "W1", {"national_id": "V-111"})
+    before = snapshot(registry.engine)
+    text = (
+        f"{HEADER},national_id\nW96,F,1990-01-01,2211,active,V-111\n"
+        "W97,F,1990-01-01,2211,active,V-222\nW98,M,1990-01-01,2211,active,V-222\n"
+    )
+    report = import_file(registry, "workers", _csv(tmp_path, text))
+    assert report.outcome == "rejected"
+    assert [(p.row, p.field, p.value, p.reason.split(" / ")[0]) for p in report.problems] == [
+        (2, "national_id", "V-111", "already held by W1"),
+        (4, "national_id", "V-222", "duplicate of row 3"),
+    ]
+    assert snapshot(registry.engine)["worker"] == before["worker"]

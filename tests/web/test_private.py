@@ -478,3 +478,14 @@ def test_an_upload_says_how_its_file_writes_numbers(site: Site) -> None:
     assert r.status_code == 400 and "unknown locale" in r.text
     page = admin.get("/private/import")
     assert 'name="locale"' in page.text
+
+
+def test_a_unique_clash_is_a_located_422(site: Site) -> None:
+    """Before: the database's raw message, naming a constraint, not the field."""
+    admin = site.client("admin")
+    assert admin.patch("/api/v1/records/workers/W1", json={"national_id": "V-1"}).status_code == 200
+    r = admin.patch("/api/v1/records/workers/W3", json={"national_id": "V-1"})
+    assert r.status_code == 422, r.text
+    problem = r.json()["problems"][0]
+    assert problem["field"] == "national_id" and "already held by W1" in problem["reason"]
+    assert "uq_" not in r.text and "DETAIL" not in r.text

@@ -355,7 +355,10 @@ def _write_chunks(
     for start in range(0, n, CHUNK):
         stop = min(n, start + CHUNK)
         part = {k: _blank_rows(_slice(v, start, stop), start, dup_rows) for k, v in columns.items()}
-        result = change.upsert(spec.name, part, skip_invalid=True, reading=reading)
+        try:
+            result = change.upsert(spec.name, part, skip_invalid=True, reading=reading)
+        except ValidationError as exc:  # refused by the database: located in the file
+            raise ValidationError(_locate(exc.problems, table, origin, start)) from None
         for name in ("inserted", "updated", "unchanged", "skipped"):
             setattr(total, name, getattr(total, name) + getattr(result, name))
         own = [p for p in result.problems if p.row is None or p.row + start not in dup_rows]

@@ -28,6 +28,7 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
+import psycopg
 from sqlalchemy import Column as SAColumn
 from sqlalchemy import Connection, Engine, MetaData, Table, bindparam, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -297,6 +298,7 @@ class Change:
         else:  # a batch of new records
             new = list(range(n))
         updates: list[dict[str, Any]] = []
+        updated_rows: list[int] = []
         for i in range(n) if existing else ():
             old = existing.get(keys[i])
             if old is None or i in bad:
@@ -306,6 +308,7 @@ class Change:
                 result.unchanged += 1
                 continue
             updates.append({"_id": old[id_column(entity)], **changed})
+            updated_rows.append(i)
             self.touched.note_before(spec.table, [old])
             self._log(
                 spec,
@@ -329,14 +332,78 @@ class Change:
         table = table_of(spec)
         numbered = bool(new) and "id" in table.c
         after = self._last_id(table) if numbered else 0
-        self._insert_columns(table, [*insert_cols, "created_in"], insert_columns)
+        try:
+            with self.conn.begin_nested():  # a refusal is diagnosed, not passed on raw
+                self._insert_columns(table, [*insert_cols, "created_in"], insert_columns)
+                self._update_rows(spec, updates)
+        except INTEGRITY_ERRORS as exc:
+            located = self._refused_unique(spec, columns, keys, raw, [*new, *updated_rows])
+            raise ValidationError(
+                located
+                or [Problem(spec.name, "*", "*", None, f"{REFUSED}: {_driver_message(exc)}")]
+            ) from None
         if numbered:
             self.touched.note_inserted(spec.table, after, self._last_id(table))
         elif new:
             self.touched.note(spec.table)
-        self._update_rows(spec, updates)
         self.flush_audit()
         return result
+
+    def _refused_unique(
+        self,
+        spec: EntitySpec,
+        columns: dict[str, Column],
+        keys: list[tuple[Any, ...]],
+        raw: Mapping[str, Sequence[object]],
+        rows: list[int],
+    ) -> list[Problem]:
+        """Why the database refused a write, by record and field: a value of a unique field
+        (a national id, say) repeated in the batch or already held by another record."""
+        table = table_of(spec)
+        key_cols = [spec.by_name[k].column for k in spec.key]
+        problems: list[Problem] = []
+        for f in spec.fields:
+            column = table.c.get(f.column)
+            if column is None or not column.unique or [f.column] == key_cols:
+                continue
+            first: dict[object, int] = {}
+            for i in rows:
+                value = columns[f.column][i]
+                if value is None:
+                    continue
+                if value in first:
+                    problems.append(
+                        Problem(
+                            spec.name,
+                            record_label(spec, raw, i),
+                            f.name,
+                            value,
+                            duplicate_reason(first[value]),
+                            row=i,
+                            duplicate_of=first[value],
+                        )
+                    )
+                else:
+                    first[value] = i
+            stored = self._rows_where_in(
+                table, f.column, list(first), table.c[f.column], *(table.c[c] for c in key_cols)
+            )
+            holder = {r[0]: tuple(r[1:]) for r in stored}
+            for value, i in first.items():
+                other = holder.get(value)
+                if other is not None and other != keys[i]:
+                    label = "/".join(map(str, other))
+                    problems.append(
+                        Problem(
+                            spec.name,
+                            record_label(spec, raw, i),
+                            f.name,
+                            value,
+                            f"already held by {label} / ya lo tiene {label}",
+                            row=i,
+                        )
+                    )
+        return sorted(problems, key=lambda p: (p.row or 0, p.field))
 
     def _upsert_areas(
         self,
@@ -557,6 +624,17 @@ def sqlite_dates(column: Sequence[Any]) -> Sequence[Any]:
     return column
 
 
+REFUSED = "the database refused the change / la base de datos rechazó el cambio"
+#: A constraint refused a write: through SQLAlchemy, or from a driver used directly (COPY).
+INTEGRITY_ERRORS = (IntegrityError, sqlite3.IntegrityError, psycopg.errors.IntegrityError)
+
+
+def _driver_message(exc: Exception) -> str:
+    """The driver's reason in one line (without its SQL, parameters or DETAIL lines)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    return str(orig).strip().splitlines()[0]
+
+
 def _renumber(p: Problem, rows: list[int]) -> Problem:
     return p.numbered(rows.__getitem__)
 
@@ -589,6 +667,8 @@ class Registry:
                 else:
                     after_change(conn, cs_id, change.touched)
         except IntegrityError as exc:
-            raise StoreError(f"the database refused the change: {exc.orig}") from exc
+            raise StoreError(f"{REFUSED}: {_driver_message(exc)}") from exc
         except DBAPIError as exc:
-            raise StoreError(f"database error: {exc.orig}") from exc
+            raise StoreError(
+                f"database error / error de la base de datos: {_driver_message(exc)}"
+            ) from exc

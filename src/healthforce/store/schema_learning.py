@@ -11,8 +11,8 @@ COMPETENCY = EntitySpec(
     ("code",),
     (
         _f("code", "str", "Código", "Code", required=True, max_length=60, identifier=True),
-        _f("name_es", "str", "Nombre en español", "Spanish name", required=True),
-        _f("name_en", "str", "Nombre en inglés", "English name", required=True),
+        _f("name_es", "str", "Nombre en español", "Spanish name", required=True, max_length=300),
+        _f("name_en", "str", "Nombre en inglés", "English name", required=True, max_length=300),
     ),
     es="Competencias",
     en="Competencies",
