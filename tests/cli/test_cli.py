@@ -38,7 +38,7 @@ def test_db_upgrade_and_current() -> None:
     assert result.output.strip() == "0007"
 
 
-def test_demo_then_status() -> None:
+def test_demo_then_status(registry_file: Path) -> None:
     result = runner.invoke(app, ["demo", "--workers", "500", "--seed", "3"])
     assert result.exit_code == 0, result.output
     assert "workers" in result.output
@@ -56,6 +56,17 @@ def test_demo_then_status() -> None:
     outside = runner.invoke(app, ["indicators", "--year", "1950"])
     assert outside.exit_code == 1 and "outside the registry's data" in outside.output
     assert "Traceback" not in outside.output
+    # without a year: the latest the data complete, stated; a range: a series, as CSV
+    latest = runner.invoke(app, ["indicators", "--code", "DENSITY", "--level", "country"])
+    assert latest.exit_code == 0 and "Year / Año 20" in latest.output
+    assert "the latest the data complete (reference date" in latest.output
+    out = registry_file.parent / "series.csv"
+    args = ["indicators", "--from", "2020", "--to", "2024", "--code", "DENSITY"]
+    ran = runner.invoke(app, [*args, "--format", "csv", "--output", str(out), "--public"])
+    assert ran.exit_code == 0, ran.output
+    header, *rows = out.read_text("utf-8").splitlines()
+    assert "year" in header and "break" in header
+    assert {r.split(",")[1] for r in rows} == {"2020", "2021", "2022", "2023", "2024"}
 
 
 def test_status_on_an_empty_registry() -> None:

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
+from healthforce.errors import OutsideDataError
 from healthforce.indicators.compute import compute
 from tests.indicators import golden
 
@@ -60,3 +61,37 @@ def test_every_year_as_worked_out_by_hand(golden_db: Engine, year: int) -> None:
         compute(golden_db, year, level="country", codes=CODES),
         year,
     )
+
+
+def test_a_series_is_every_year_as_of_its_end_with_breaks(golden_db: Engine) -> None:
+    from healthforce.indicators.series import series
+    from healthforce.store.registry import Registry
+
+    # a census replaces the projections of state A from 2020: its densities break there
+    with Registry(golden_db).change(actor="t", source="census") as change:
+        change.upsert(
+            "population",
+            {
+                "area": ["VE-A"] * 5,
+                "year": list(range(2020, 2025)),
+                "sex": ["T"] * 5,
+                "age_band": ["total"] * 5,
+                "population": [10_000] * 5,
+                "source": ["census 2020"] * 5,
+            },
+        )
+    table = series(golden_db, 2014, 2024, codes=["DENSITY", "PCT_FEMALE"])
+    stock = table[(table["code"] == "PCT_FEMALE") & (table["grp"] == "all")]
+    got = {(r.year, r.area): r.denominator for r in stock.itertuples()}
+    for year, (a, b) in golden.STOCK.items():
+        assert got.get((year, "VE-A"), 0) == a and got.get((year, "VE-B"), 0) == b, year
+    density = table[(table["code"] == "DENSITY") & (table["grp"] == "all")]
+    broken = density[density["break"]]
+    flagged = set(zip(broken["year"], broken["area"], strict=True))
+    assert flagged == {(2020, "VE-A")}
+    assert not table[table["code"] == "PCT_FEMALE"]["break"].any()  # not per population
+    # by default: the ten years up to the latest one the data complete (to 2023-12-31)
+    default = series(golden_db, codes=["PCT_FEMALE"], level="country")
+    assert sorted(set(default["year"])) == list(range(2014, 2024))
+    with pytest.raises(OutsideDataError, match="2010–2024"):  # G4's post from 2010
+        series(golden_db, 1990, 2000)

@@ -156,3 +156,14 @@ def test_years_outside_the_data_are_refused_with_the_covered_range(
     r = client.get(path)
     assert r.status_code == 404, r.text[:300]
     assert "2000–2024" in r.text
+
+
+def test_an_indicator_as_a_time_series(client: TestClient) -> None:
+    r = client.get("/api/v1/indicators/series?code=PCT_FEMALE&area=VE-A&from=2022&to=2024")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [p["year"] for p in body["data"]] == [2022, 2023, 2024] and body["count"] == 3
+    assert all(p["area"] == "VE-A" and p["grp"] == "all" for p in body["data"])
+    assert {"series_break", "suppressed", "value"} <= body["data"][0].keys()
+    assert client.get("/api/v1/indicators/series?code=DENSITY&from=1990&to=1995").status_code == 404
+    assert client.get("/api/v1/indicators/series?code=NOPE").status_code == 422

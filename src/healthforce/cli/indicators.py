@@ -11,10 +11,25 @@ import typer
 from healthforce.cli.common import console, engine, reported
 
 FORMATS = ("table", "csv", "xlsx", "json", "parquet", "dhis2")
+SHOWN = 200
 
 
 def indicators(
-    year: Annotated[int, typer.Option(help="Year. / Año.")],
+    year: Annotated[
+        int | None,
+        typer.Option(
+            help="Year (default: the latest year the registry's data complete). / Año (por "
+            "defecto: el último año completo de los datos del registro)."
+        ),
+    ] = None,
+    from_: Annotated[
+        int | None,
+        typer.Option("--from", help="First year of a time series. / Primer año de una serie."),
+    ] = None,
+    to: Annotated[
+        int | None,
+        typer.Option("--to", help="Last year of a time series. / Último año de una serie."),
+    ] = None,
     code: Annotated[list[str] | None, typer.Option(help="Indicator code (repeat).")] = None,
     level: Annotated[str, typer.Option(help="state or country")] = "state",
     format: Annotated[str, typer.Option("--format", help=", ".join(FORMATS))] = "table",
@@ -36,6 +51,7 @@ def indicators(
     import pandas as pd
     from rich.table import Table
 
+    from healthforce.errors import OutsideDataError
     from healthforce.exports.tables import safe_frame
     from healthforce.indicators.compute import compute
     from healthforce.indicators.outputs import (
@@ -46,7 +62,9 @@ def indicators(
         to_json,
         write_xlsx,
     )
+    from healthforce.indicators.series import series
     from healthforce.indicators.suppression import DEFAULT_THRESHOLD
+    from healthforce.store.timeline import coverage
 
     if threshold is None:
         threshold = DEFAULT_THRESHOLD
@@ -54,29 +72,55 @@ def indicators(
         if format not in FORMATS:
             raise typer.BadParameter(", ".join(FORMATS))
         eng = engine()
-        table = compute(eng, year, level=level, codes=code or None)
-        if compare_who:
+        if from_ is not None or to is not None:
+            if year is not None:
+                raise typer.BadParameter("--year or --from/--to, not both / no ambos")
+            table = series(eng, from_, to, level=level, codes=code or None)
+            years = sorted(set(table["year"]))
+            label = f"{years[0]}-{years[-1]}" if years else "-"
+            year = years[-1] if years else None
+        else:
+            if year is None:
+                covered = coverage(eng)
+                if covered is None:
+                    raise OutsideDataError(0, None, "the registry has no dated data yet")
+                year = covered.last_full_year
+                console.print(
+                    f"Year / Año {year}: the latest the data complete (reference date / fecha "
+                    f"de referencia {covered.last.isoformat()})"
+                )
+            table = compute(eng, year, level=level, codes=code or None)
+            label = str(year)
+        if compare_who and year is not None:
             national = (
-                table
+                table[table["year"] == year]
                 if level == "country"
                 else compute(eng, year, level="country", codes=["DENSITY"])
             )
             console.print(compare_with_who(eng, national).to_string(index=False))
-        if public_:
-            table = public(table, threshold)
-        path = output or Path(f"indicators-{year}.{'json' if format == 'dhis2' else format}")
+        if public_:  # each year's table protected as published
+            table = pd.concat(
+                [public(part, threshold) for _, part in table.groupby("year", sort=True)],
+                ignore_index=True,
+            )
+        path = output or Path(f"indicators-{label}.{'json' if format == 'dhis2' else format}")
         if format == "table":
-            rich = Table(title=f"Indicators / Indicadores {year} ({level})")
-            for col in ("code", "area", "grp", "category", "numerator", "denominator", "value"):
+            rich = Table(title=f"Indicators / Indicadores {label} ({level})")
+            shown = ["code", "year", "area", "grp", "category", "numerator", "denominator"]
+            for col in shown:
                 rich.add_column(col)
-            for row in table.head(200).to_dict("records"):
+            rich.add_column("value")
+            for row in table.head(SHOWN).to_dict("records"):
                 value = row["value"]
-                cells = [
-                    str(row[c])
-                    for c in ("code", "area", "grp", "category", "numerator", "denominator")
-                ]
-                rich.add_row(*cells, "·" if pd.isna(value) else f"{value:.3f}")
+                mark = " (break / ruptura)" if row.get("break") else ""
+                cells = [_cell(row[c]) for c in shown]
+                rich.add_row(*cells, ("·" if pd.isna(value) else f"{value:.3f}") + mark)
             console.print(rich)
+            if len(table) > SHOWN:
+                console.print(
+                    f"{len(table) - SHOWN:,} more rows: use --format csv or xlsx for all / "
+                    f"{len(table) - SHOWN:,} filas más: use --format csv o xlsx para todas"
+                )
             return
         if format == "csv":
             safe_frame(table).to_csv(path, index=False)
@@ -92,3 +136,10 @@ def indicators(
             payload = dhis2(table, load_dhis2_mapping(dhis2_mapping))
             path.write_text(json.dumps(payload, indent=1), encoding="utf-8")
         console.print(f"{len(table):,} rows / filas -> {path}")
+
+
+def _cell(value: object) -> str:
+    """A table cell: counts as whole numbers (suppressed ones as "·"), the rest as they are."""
+    if isinstance(value, float):
+        return "·" if value != value else f"{value:.0f}"
+    return str(value)

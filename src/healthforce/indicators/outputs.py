@@ -187,7 +187,7 @@ def reference_page() -> str:
     ]
     for _, m in metadata(None).iterrows():
         lines += [
-            f"## {m['code']}" + (f" (NHWA {m['nhwa']})" if m["nhwa"] else ""),
+            f"## {m['code']}" + (f" (NHWA {m['nhwa']})" if pd.notna(m["nhwa"]) else ""),
             "",
             f"- **es**: {m['name_es']}. {m['definition_es']}",
             f"- **en**: {m['name_en']}. {m['definition_en']}",

@@ -34,6 +34,13 @@ class Coverage:
     def years(self) -> range:
         return range(self.first.year, self.last.year + 1)
 
+    @property
+    def last_full_year(self) -> int:
+        """The latest year whose 31 December the data reach (what figures default to)."""
+        if (self.last.month, self.last.day) == (12, 31) or self.last.year == self.first.year:
+            return self.last.year
+        return self.last.year - 1
+
     def __str__(self) -> str:
         return f"{self.first.year}–{self.last.year}"
 

@@ -17,6 +17,7 @@ from healthforce.exports.tables import safe_frame
 from healthforce.indicators.catalogue import CATALOGUE
 from healthforce.indicators.compute import DERIVED
 from healthforce.indicators.outputs import metadata, write_xlsx
+from healthforce.indicators.series import breaks, years_for
 from healthforce.indicators.suppression import DEFAULT_THRESHOLD
 from healthforce.web.cache import cached, published
 from healthforce.web.deps import EngineDep
@@ -109,6 +110,55 @@ def read_indicators(
 
     # validated once when built, then served as bytes until the registry changes
     key = f"json:{year}:{level}:{chosen}"
+    return Response(cached(request, engine, key, body), media_type="application/json")
+
+
+class SeriesPoint(IndicatorValue):
+    #: The year does not compare with the one before it (a new population source, say).
+    series_break: bool
+
+
+class Series(BaseModel):
+    data: list[SeriesPoint]
+    count: int
+
+
+@router.get("/series", response_model=Series, responses=OUTSIDE_DATA)
+def read_series(
+    request: Request,
+    engine: EngineDep,
+    code: IndicatorCode,
+    area: Annotated[str | None, Query(max_length=40, description="Area code. / Área.")] = None,
+    grp: Annotated[str, Query(max_length=40, description="Occupation group. / Grupo.")] = "all",
+    level: Literal["state", "country"] = "state",
+    first: Annotated[
+        int | None, Query(alias="from", ge=1900, le=2200, description="First year. / Desde.")
+    ] = None,
+    last: Annotated[
+        int | None, Query(alias="to", ge=1900, le=2200, description="Last year. / Hasta.")
+    ] = None,
+) -> Response:
+    """One indicator as a time series (the last ten years of the data by default): each year's
+    published (suppressed) values, as of its 31 December, with breaks flagged."""
+    years = years_for(engine, first, last)
+    chosen = str(code.value)
+
+    def body() -> bytes:
+        parts = [published(request, engine, year, level, [chosen]) for year in years]
+        table = pd.concat(parts, ignore_index=True)
+        table = table[table["grp"] == grp]
+        if area is not None:
+            table = table[table["area"] == area]
+        table = table.assign(series_break=breaks(engine, table, level).to_numpy())
+        records = [
+            SeriesPoint(
+                **{str(k): (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+            )
+            for r in table.to_dict("records")
+        ]
+        return Series(data=records, count=len(records)).model_dump_json().encode()
+
+    key = f"series:{chosen}:{area}:{grp}:{level}:{years.start}:{years.stop}"
     return Response(cached(request, engine, key, body), media_type="application/json")
 
 
