@@ -4,6 +4,8 @@ SQLite and PostgreSQL (the ``db`` fixture) and on Spark."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
@@ -95,3 +97,19 @@ def test_a_series_is_every_year_as_of_its_end_with_breaks(golden_db: Engine) -> 
     assert sorted(set(default["year"])) == list(range(2014, 2024))
     with pytest.raises(OutsideDataError, match="2010–2024"):  # G4's post from 2010
         series(golden_db, 1990, 2000)
+
+
+def test_readers_outside_the_catalogue_read_the_history(golden_db: Engine) -> None:
+    """The migration monitor's shares (and the forecast's base, the training registry) take the
+    workforce on their date from the same timeline as the indicators (before: today's status,
+    whatever the date asked for)."""
+    from healthforce.migration.monitor import foreign_shares
+
+    def shares(day: dt.date) -> dict[str, tuple[float, float]]:
+        table = foreign_shares(golden_db, day)
+        return {r.group: (r.workers, r.foreign_trained) for r in table.itertuples()}
+
+    # 2016: doctors G1 G3 G4 G7 (G7 trained in COL); nurses G2 (CUB) G6
+    assert shares(dt.date(2016, 12, 31)) == {"medical_doctors": (4, 0.25), "nursing": (2, 0.5)}
+    # 2024: doctors G1 G3; nurses G5 G8; nobody trained abroad any more
+    assert shares(dt.date(2024, 12, 31)) == {"medical_doctors": (2, 0.0), "nursing": (2, 0.0)}

@@ -39,6 +39,7 @@ from healthforce.store.models import (
     Worker,
 )
 from healthforce.store.models.workforce import assignment_open_on
+from healthforce.store.timeline import workforce_on
 
 ENTRY_SHARE = 0.9
 DEFAULT_RETIREMENT = {60: 0.05, 65: 0.15}
@@ -88,7 +89,7 @@ def load_supply(
             .join(Post, Post.id == Assignment.post_id)
             .join(Facility, Facility.id == Post.facility_id)
             .where(
-                Worker.status.in_(["active", "on_leave"]),
+                Worker.id.in_(select(workforce_on(conn.dialect.name, base).c.worker_id)),
                 assignment_open_on(base),
             )
         ).all()

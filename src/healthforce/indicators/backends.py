@@ -16,10 +16,11 @@ from typing import Any, Protocol
 import ibis
 import pandas as pd
 from ibis.backends import BaseBackend
-from sqlalchemy import Boolean, Date, DateTime, Engine, Float, Integer
+from sqlalchemy import Engine
 
 from healthforce.reference.occupations import group_of
 from healthforce.store.areas import states
+from healthforce.store.columns import spark_type
 
 TABLES = (
     "worker",
@@ -177,9 +178,9 @@ def spark(engine: Engine, session: Any = None) -> Source:
         for name in TABLES:
             frame = pd.read_sql_table(name, conn)
             schema = ", ".join(
-                f"`{c.name}` {_spark_type(c.type)}" for c in Base.metadata.tables[name].columns
+                f"`{c.name}` {spark_type(c.type)}" for c in Base.metadata.tables[name].columns
             )
-            types = [_spark_type(c.type) for c in Base.metadata.tables[name].columns]
+            types = [spark_type(c.type) for c in Base.metadata.tables[name].columns]
             frame = frame[[c.name for c in Base.metadata.tables[name].columns]]
             rows = [
                 tuple(_py(v, t) for v, t in zip(r, types, strict=True))
@@ -205,22 +206,3 @@ def _py(value: Any, spark_type: str) -> Any:
     if spark_type == "BOOLEAN":
         return bool(value)
     return value
-
-
-#: The registry's column types as Ibis and Spark name them (first match wins; else text).
-_TYPES = (
-    (Boolean, "boolean", "BOOLEAN"),
-    (Integer, "int64", "BIGINT"),
-    (Float, "float64", "DOUBLE"),
-    (DateTime, "timestamp", "TIMESTAMP"),
-    (Date, "date", "DATE"),
-)
-
-
-def ibis_type(sql_type: Any) -> str:
-    """The Ibis type of a registry column's SQLAlchemy type."""
-    return next((name for kind, name, _ in _TYPES if isinstance(sql_type, kind)), "string")
-
-
-def _spark_type(sql_type: Any) -> str:
-    return next((name for kind, _, name in _TYPES if isinstance(sql_type, kind)), "STRING")

@@ -28,7 +28,7 @@ from typing import Any
 import ibis
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from healthforce.indicators.backends import LOOKUPS, ibis_type, lookup_rows
+from healthforce.indicators.backends import LOOKUPS, lookup_rows
 from healthforce.indicators.facts import (
     MOVEMENT_DIMENSIONS,
     movement_facts,
@@ -38,6 +38,7 @@ from healthforce.indicators.facts import (
 from healthforce.indicators.snapshot import CUBE_DIMENSIONS, workforce
 from healthforce.migration.flows import registry_country
 from healthforce.store.areas import states
+from healthforce.store.columns import unbound_table
 from healthforce.store.models import Base, SummaryYear
 from healthforce.store.upkeep import Touched
 
@@ -110,8 +111,7 @@ class Unbound:
     lookups as temporary tables of the connection the SQL will run on."""
 
     def table(self, name: str) -> Any:
-        columns = Base.metadata.tables[name].columns
-        return ibis.table({c.name: ibis_type(c.type) for c in columns}, name=name)
+        return unbound_table(name)
 
     def lookup_states(self) -> Any:
         return ibis.table({"area_id": "int64", "state": "string"}, name="hf_states")

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,7 +150,7 @@ def nri_migration_section(engine: Engine, year: int) -> dict[str, object]:
     """The migration data the National Reporting Instrument asks for, from the registry."""
     home = registry_country(engine)
     with engine.connect() as conn:
-        active = active_by_origin(conn)
+        active = active_by_origin(conn, dt.date(year, 12, 31))
         entries = conn.execute(
             select(Worker.occupation_code, Worker.training_country, func.count())
             .join(Movement)

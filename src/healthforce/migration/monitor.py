@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, func, select
 from healthforce.migration.flows import flows, worker_movements
 from healthforce.reference.occupations import group_of
 from healthforce.store.models import Assignment, Movement, Observation, Worker
+from healthforce.store.timeline import reference_date, workforce_on
 
 #: WHO GHO series with the number of workers at home, by NHWA group.
 HOME_STOCK = {"medical_doctors": "HWF_0002", "nursing": "HWF_0007"}
@@ -150,21 +151,25 @@ def emigration_rates(engine: Engine, occupation: str = "medical_doctors") -> pd.
     return pd.DataFrame(rows)
 
 
-def active_by_origin(conn: Connection) -> Sequence[Any]:
-    """Active workers counted by occupation, country of training and country of birth."""
+def active_by_origin(conn: Connection, on: dt.date) -> Sequence[Any]:
+    """The workforce on ``on`` (from the dated history) counted by occupation, country of
+    training and country of birth."""
+    present = workforce_on(conn.dialect.name, on)
     return conn.execute(
         select(Worker.occupation_code, Worker.training_country, Worker.birth_country, func.count())
-        .where(Worker.status.in_(["active", "on_leave"]))
+        .where(Worker.id.in_(select(present.c.worker_id)))
         .group_by(Worker.occupation_code, Worker.training_country, Worker.birth_country)
     ).all()
 
 
 def foreign_shares(engine: Engine, on: dt.date | None = None) -> pd.DataFrame:
-    """Share of active workers trained abroad and born abroad, by NHWA group."""
+    """Share of the workforce on ``on`` (by default the registry's reference date) trained
+    abroad and born abroad, by NHWA group."""
     home = _home(engine)
     groups = group_of()
+    on = on or reference_date(engine) or dt.date.today()
     with engine.connect() as conn:
-        rows = active_by_origin(conn)
+        rows = active_by_origin(conn, on)
     table: dict[str, list[float]] = {}
     for occ, trained, born, n in rows:
         t = table.setdefault(groups.get(occ, "other"), [0.0, 0.0, 0.0])
@@ -300,10 +305,11 @@ def emigration_scenario(engine: Engine, year: int, path: Path, baseline: dict[st
             .where(Movement.kind == "emigration", func.extract("year", Movement.date) == year)
             .group_by(Worker.occupation_code)
         ).all()
+        present = workforce_on(conn.dialect.name, dt.date(year, 12, 31))
         stock = dict(
             conn.execute(
                 select(Worker.occupation_code, func.count())
-                .where(Worker.status.in_(["active", "on_leave"]))
+                .where(Worker.id.in_(select(present.c.worker_id)))
                 .group_by(Worker.occupation_code)
             ).all()
         )

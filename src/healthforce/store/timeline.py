@@ -13,13 +13,15 @@ here.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, select, union_all
+from sqlalchemy import Engine, Integer, func, select, text, union_all
 
 from healthforce.errors import OutsideDataError
+from healthforce.store.columns import unbound_table
 from healthforce.store.models import Assignment, Movement, Worker
 
 
@@ -143,3 +145,19 @@ def in_workforce(table: Callable[[str], Any], on: dt.date, only: Any = None) -> 
     )
     present = (joined.isnull() | (joined <= on)) & ~left_by_movement & ~left_by_status
     return j.filter(present).select(worker_id=j.id)
+
+
+_DIALECTS = {"postgresql": "postgres", "sqlite": "sqlite"}
+
+
+@functools.lru_cache(maxsize=64)
+def _workforce_sql(dialect: str, on: dt.date) -> str:
+    import ibis
+
+    return str(ibis.to_sql(in_workforce(unbound_table, on), dialect=_DIALECTS[dialect]))
+
+
+def workforce_on(dialect: str, on: dt.date) -> Any:
+    """:func:`in_workforce` compiled for a SQLAlchemy reader: a subquery with ``worker_id``,
+    for ``Worker.id.in_(select(workforce_on(conn.dialect.name, day).c.worker_id))``."""
+    return text(_workforce_sql(dialect, on)).columns(worker_id=Integer).subquery("in_workforce")

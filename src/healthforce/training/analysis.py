@@ -31,6 +31,7 @@ from healthforce.store.models import (
     Worker,
 )
 from healthforce.store.models.workforce import assignment_open_on
+from healthforce.store.timeline import workforce_on
 
 EXPIRY_WARNING_DAYS = 90
 
@@ -100,7 +101,7 @@ def load(
         )
         .outerjoin(Post, Post.id == Assignment.post_id)
         .outerjoin(Facility, Facility.id == Post.facility_id)
-        .where(Worker.status.in_(["active", "on_leave"]))
+        .where(Worker.id.in_(select(workforce_on(engine.dialect.name, on).c.worker_id)))
     )
     if workers is not None:
         query = query.where(Worker.external_id.in_(list(workers)))
