@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -83,4 +84,35 @@ def test_forecast_cli(demo: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     refused = runner.invoke(app, ["forecast", "--scenario", str(bad)])
     assert refused.exit_code == 1
     assert "intake.all" in refused.output
+    back = runner.invoke(app, ["forecast", "--backcast", "2019", "--output", str(out)])
+    assert back.exit_code == 0, back.output
+    assert "Back-cast" in back.output and "Generalist" in back.output
+    assert set(pd.read_csv(out)["year"]) == {2020, 2021, 2022, 2023, 2024, 2025}
+    outside = runner.invoke(app, ["forecast", "--backcast", "1900"])
+    assert outside.exit_code == 1 and "Traceback" not in outside.output
     get_settings.cache_clear()
+
+
+def test_a_backcast_judges_the_engine_against_the_history(demo: Engine) -> None:
+    """`forecast --backcast`: project from a past year, compare with what was recorded."""
+    from healthforce.errors import OutsideDataError
+    from healthforce.forecast.backcast import backcast, mape
+    from healthforce.forecast.loader import base_date_of, load_supply
+    from healthforce.forecast.supply import project_supply
+
+    engine = demo
+    last = base_date_of(engine).year
+    table = backcast(engine, last - 4)
+    assert sorted(set(table["year"])) == list(range(last - 3, last + 1))
+    # "recorded" is the engine's own base stock on that 1 January
+    dims, params = load_supply(engine, horizon=1, base_date=dt.date(last - 1, 1, 1))
+    recorded = project_supply(dims, params).total[0, 0].sum(axis=1)
+    row = table[table["year"] == last - 1].set_index("occupation")
+    for k, occupation in enumerate(dims.occupations):
+        assert row.loc[occupation, "recorded"] == pytest.approx(recorded[k])
+    errors = (table["projected"] - table["recorded"]) / table["recorded"] * 100
+    assert np.allclose(errors, table["error_pct"], equal_nan=True)
+    summary = mape(table)
+    assert (summary["years"] == 4).all() and (summary["mape"] >= 0).all()
+    with pytest.raises(OutsideDataError, match="base year must lie inside the history"):
+        backcast(engine, last)

@@ -22,11 +22,23 @@ def forecast(
     seed: Annotated[int, typer.Option(help="Random seed. / Semilla.")] = 0,
     format: Annotated[str, typer.Option("--format", help="table, csv, xlsx or parquet")] = "table",
     output: Annotated[Path | None, typer.Option(help="Output file. / Archivo de salida.")] = None,
+    backcast: Annotated[
+        int | None,
+        typer.Option(
+            help="Project from this past year to the latest and print the error against what "
+            "the registry recorded, per occupation (MAPE). / Retroproyección desde este año: "
+            "error frente a lo registrado, por ocupación."
+        ),
+    ] = None,
 ) -> None:
     """Project supply, need and gap by occupation, area and year.
     / Proyecta oferta, necesidad y brecha por ocupación, área y año."""
     import pandas as pd
     from rich.table import Table
+
+    if backcast is not None:
+        _backcast(backcast, output)
+        return
 
     from healthforce.exports.tables import safe_frame
     from healthforce.forecast.plan import plan
@@ -73,3 +85,42 @@ def forecast(
         else:
             raise typer.BadParameter("table, csv, xlsx or parquet")
         console.print(f"{len(table):,} rows / filas -> {path}")
+
+
+def _backcast(base_year: int, output: Path | None) -> None:
+    """The engine judged against the registry's history: MAPE per occupation."""
+    from rich.table import Table
+
+    from healthforce.exports.tables import safe_frame
+    from healthforce.forecast.backcast import backcast, mape
+    from healthforce.reference.occupations import occupations
+
+    with reported():
+        table = backcast(engine(), base_year)
+        summary = mape(table)
+        names = occupations()
+        years = sorted(set(table["year"]))
+        rich = Table(
+            title=f"Back-cast from / Retroproyección desde {base_year} "
+            f"({years[0]}-{years[-1]}): headcount projected vs recorded / plantilla proyectada "
+            "frente a registrada"
+        )
+        for col in ("occupation / ocupación", "years / años", "MAPE (%)", "last year / último"):
+            rich.add_column(col)
+        last = table[table["year"] == years[-1]].set_index("occupation")
+        for row in summary.itertuples(index=False):
+            known = names.get(str(row.occupation))
+            label = (
+                f"{row.occupation} {known.name_en} / {known.name_es}" if known else row.occupation
+            )
+            end = last.loc[row.occupation]
+            rich.add_row(
+                str(label or row.occupation),
+                str(row.years),
+                f"{row.mape:.1f}",
+                f"{end['projected']:,.0f} vs {end['recorded']:,.0f}",
+            )
+        console.print(rich)
+        if output is not None:
+            safe_frame(table).to_csv(output, index=False)
+            console.print(f"{len(table):,} rows / filas -> {output}")

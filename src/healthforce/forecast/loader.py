@@ -3,8 +3,10 @@
 Parameters are estimated from the registry's history over the last ``window`` years, with
 documented defaults where the history is thin; all of them can be overridden afterwards.
 
-- Stock: active workers with an open, non-cooperation assignment on the base date, by
-  occupation, the state of their facility, sex and single-year age (ages clipped to the model).
+- Stock: the workforce on the base date, read from the dated history as the indicators read it
+  (:func:`healthforce.store.timeline.in_workforce`), by occupation, the state of the facility of
+  their open assignment (else of their residence), sex and single-year age (ages clipped to the
+  model); those on an open cooperation assignment are counted apart.
 - Cooperation staff: open cooperation assignments, leaving at their end dates.
 - Retirement by five-year age band and sex, other exits and emigration by occupation (and by
   area where at least 10 emigrations were recorded), immigration and returns by occupation and
@@ -69,7 +71,11 @@ def load_supply(
     age_min: int = 20,
     ages: int = 50,
     base_date: dt.date | None = None,
+    as_known_then: bool = False,
 ) -> tuple[Dims, SupplyParams]:
+    """The supply model's inputs on ``base_date`` (default: the registry's reference date).
+    With ``as_known_then``, only what was known on that date is used (no training cohort that
+    took in students after it): a back-cast must not see the future it is judged against."""
     base = base_date or base_date_of(engine)
     found = states(engine)
     state_of, state_codes = found.of, found.codes
@@ -80,18 +86,15 @@ def load_supply(
                 Worker.occupation_code,
                 Worker.sex,
                 Worker.birth_date,
-                Facility.area_id,
+                func.coalesce(Facility.area_id, Worker.residence_area_id),
                 Assignment.contract_type,
                 Assignment.end_date,
-                Assignment.fte,
+                func.coalesce(Assignment.fte, 1.0),
             )
-            .join(Assignment, Assignment.worker_id == Worker.id)
-            .join(Post, Post.id == Assignment.post_id)
-            .join(Facility, Facility.id == Post.facility_id)
-            .where(
-                Worker.id.in_(select(workforce_on(conn.dialect.name, base).c.worker_id)),
-                assignment_open_on(base),
-            )
+            .outerjoin(Assignment, (Assignment.worker_id == Worker.id) & assignment_open_on(base))
+            .outerjoin(Post, Post.id == Assignment.post_id)
+            .outerjoin(Facility, Facility.id == Post.facility_id)
+            .where(Worker.id.in_(select(workforce_on(conn.dialect.name, base).c.worker_id)))
         ).all()
         since = dt.date(base.year - window, 1, 1)
         events = conn.execute(
@@ -120,6 +123,7 @@ def load_supply(
             )
             .join(TrainingProgramme, TrainingProgramme.id == TrainingCohort.programme_id)
             .join(TrainingInstitution, TrainingInstitution.id == TrainingProgramme.institution_id)
+            .where(TrainingCohort.intake_year <= (base.year if as_known_then else 9999))
         ).all()
     occupations = sorted({r[1] for r in current})
     dims = Dims(
@@ -252,6 +256,8 @@ def _pipeline(
             continue
         j = ai[area]
         y = int(year)  # type: ignore[call-overload]
+        if y > last_year:
+            continue  # planned beyond the projection's end
         intake[y - first, k, j] += float(enrolled)  # type: ignore[arg-type]
         duration[k] = int(years)  # type: ignore[call-overload]
         recent[(k, j)].append((y, float(enrolled)))  # type: ignore[arg-type]
