@@ -35,7 +35,7 @@ def test_init_is_idempotent() -> None:
 def test_db_upgrade_and_current() -> None:
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     result = runner.invoke(app, ["db", "current"])
-    assert result.output.strip() == "0007"
+    assert result.output.strip() == "0008"
 
 
 def test_demo_then_status(registry_file: Path) -> None:
@@ -67,6 +67,15 @@ def test_demo_then_status(registry_file: Path) -> None:
     header, *rows = out.read_text("utf-8").splitlines()
     assert "year" in header and "break" in header
     assert {r.split(",")[1] for r in rows} == {"2020", "2021", "2022", "2023", "2024"}
+    # a release: frozen, then not again while nothing changes, listed and verified
+    first = runner.invoke(app, ["publish", "--year", "2024"])
+    assert first.exit_code == 0 and "Release / Versión 1: 2024" in first.output, first.output
+    again = runner.invoke(app, ["publish", "--year", "2024"])
+    assert "Nothing changed since release 1" in again.output
+    listed = runner.invoke(app, ["releases"])
+    assert listed.exit_code == 0 and "2024" in listed.output
+    verified = runner.invoke(app, ["releases", "--verify", "1"])
+    assert verified.exit_code == 0 and "matches its checksum" in verified.output
 
 
 def test_status_on_an_empty_registry() -> None:

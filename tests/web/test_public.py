@@ -37,7 +37,7 @@ def client(sqlite_engine: Engine) -> TestClient:
 
 def test_health(client: TestClient) -> None:
     body = client.get("/api/v1/health").json()
-    assert body == {"status": "ok", "schema_revision": "0007"}
+    assert body == {"status": "ok", "schema_revision": "0008"}
 
 
 def test_indicators_are_suppressed_aggregates(client: TestClient) -> None:
@@ -167,3 +167,19 @@ def test_an_indicator_as_a_time_series(client: TestClient) -> None:
     assert {"series_break", "suppressed", "value"} <= body["data"][0].keys()
     assert client.get("/api/v1/indicators/series?code=DENSITY&from=1990&to=1995").status_code == 404
     assert client.get("/api/v1/indicators/series?code=NOPE").status_code == 422
+
+
+def test_releases_are_served_as_published(sqlite_engine: Engine) -> None:
+    from healthforce.indicators.releases import publish
+
+    upgrade(sqlite_engine)
+    registry.build(sqlite_engine)
+    done = publish(sqlite_engine, 2024, actor="t")
+    client = TestClient(create_app(sqlite_engine))
+    listed = client.get("/api/v1/releases").json()
+    assert listed["count"] == 1 and listed["data"][0]["checksum"] == done.checksum
+    values = client.get(f"/api/v1/releases/{done.release_id}").json()
+    assert values["count"] == done.rows
+    assert all(v["value"] is None for v in values["data"] if v["suppressed"])
+    assert client.get(f"/api/v1/releases/{done.release_id}/revisions").json()["count"] == 0
+    assert client.get("/api/v1/releases/999").status_code == 404

@@ -16,7 +16,7 @@ from tests.web.conftest import Site
 def test_public_api_conforms_to_its_schema(site: Site) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(site.engine))
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 6  # health, indicators, series, catalogue, download, waiting
+    assert len(operations) == 9  # health, indicators (4), releases (3), waiting times
     for operation in operations:
 
         @given(case=operation.as_strategy())

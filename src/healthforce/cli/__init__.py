@@ -13,6 +13,7 @@ from healthforce.cli import (
     imports,
     indicators,
     migration,
+    releases,
     serve,
     status,
     training,
@@ -38,6 +39,8 @@ app.add_typer(deploy.app, name="deploy")
 app.add_typer(access.app, name="access")
 app.add_typer(migration.app, name="migration")
 app.command("indicators")(indicators.indicators)
+app.command("publish")(releases.publish)
+app.command("releases")(releases.releases)
 app.add_typer(training.app, name="training")
 app.command("serve")(serve.serve)
 app.add_typer(users.app, name="user")

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from healthforce.errors import HealthforceError, ValidationError
 from healthforce.settings import get_settings
 from healthforce.store.session import make_engine
-from healthforce.web.api import access, health, indicators
+from healthforce.web.api import access, health, indicators, releases
 from healthforce.web.errors import status_for
 from healthforce.web.pages import explore, home, observatory
 from healthforce.web.private import api as private_api
@@ -83,6 +83,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     for router in (
         health.router,
         indicators.router,
+        releases.router,
         access.router,
         private_api.router,
         home.router,

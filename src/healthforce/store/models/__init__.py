@@ -21,6 +21,7 @@ from healthforce.store.models.learning import (
     Pathway,
     PathwayCourse,
 )
+from healthforce.store.models.release import Release, ReleaseValue
 from healthforce.store.models.summary import (
     SummaryAge,
     SummaryFlow,
@@ -74,6 +75,8 @@ __all__ = [
     "Pathway",
     "PathwayCourse",
     "Post",
+    "Release",
+    "ReleaseValue",
     "Schedule",
     "ServiceRequest",
     "Slot",

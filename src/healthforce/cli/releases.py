@@ -1,0 +1,132 @@
+"""``healthforce publish`` and ``healthforce releases``: frozen, versioned public catalogues."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from healthforce.cli.common import console, engine, reported
+
+
+def publish(
+    year: Annotated[
+        int | None,
+        typer.Option(
+            help="Year (default: the latest year the registry's data complete). / Año (por "
+            "defecto: el último año completo)."
+        ),
+    ] = None,
+    threshold: Annotated[
+        int | None,
+        typer.Option(help="Suppression threshold (default: the publication rule's, 5)."),
+    ] = None,
+) -> None:
+    """Freeze a year's public catalogue as a release (again: a new release only if something
+    changed, with its revisions). / Publica el catálogo de un año como versión congelada."""
+    from healthforce.errors import OutsideDataError
+    from healthforce.indicators.releases import publish as publish_release
+    from healthforce.indicators.releases import revisions
+    from healthforce.indicators.suppression import DEFAULT_THRESHOLD
+    from healthforce.settings import get_settings
+    from healthforce.store.timeline import coverage
+
+    with reported():
+        eng = engine()
+        if year is None:
+            covered = coverage(eng)
+            if covered is None:
+                raise OutsideDataError(0, None, "the registry has no dated data yet")
+            year = covered.last_full_year
+        done = publish_release(
+            eng, year, actor=get_settings().actor, threshold=threshold or DEFAULT_THRESHOLD
+        )
+        if not done.new:
+            console.print(
+                f"Nothing changed since release {done.release_id} of {year}: not published "
+                f"again / Nada cambió desde la versión {done.release_id} de {year}"
+            )
+            return
+        console.print(
+            f"Release / Versión {done.release_id}: {year}, {done.rows:,} figures / cifras, "
+            f"SHA-256 {done.checksum}"
+        )
+        if done.previous is not None:
+            revised = revisions(eng, done.release_id)
+            console.print(
+                f"{len(revised):,} figures revised since release / cifras revisadas desde la "
+                f"versión {done.previous}"
+            )
+            for r in revised.head(20).itertuples(index=False):
+                console.print(
+                    f"  {year} {r.code} {r.area} {r.grp} {r.category}".rstrip()
+                    + f": {_number(r.before)} -> {_number(r.after)}"
+                )
+            if len(revised) > 20:
+                console.print(
+                    f"  … {len(revised) - 20:,} more: `healthforce releases --revisions "
+                    f"{done.release_id}` / más"
+                )
+
+
+def releases(
+    revisions_of: Annotated[
+        int | None,
+        typer.Option("--revisions", help="List what this release revised. / Revisiones."),
+    ] = None,
+    check: Annotated[
+        int | None,
+        typer.Option("--verify", help="Check a release against its checksum. / Verifica."),
+    ] = None,
+) -> None:
+    """The published releases, their revisions and checksums. / Las versiones publicadas."""
+    from rich.table import Table
+
+    from healthforce.indicators import releases as rel
+
+    with reported():
+        eng = engine()
+        if check is not None:
+            ok = rel.verify(eng, check)
+            console.print(
+                f"Release {check}: "
+                + ("matches its checksum / coincide" if ok else "DOES NOT match / NO coincide")
+            )
+            if not ok:
+                raise typer.Exit(1)
+            return
+        if revisions_of is not None:
+            revised = rel.revisions(eng, revisions_of)
+            console.print(f"{len(revised):,} figures revised / cifras revisadas")
+            for r in revised.itertuples(index=False):
+                console.print(
+                    f"  {r.code} {r.level} {r.area} {r.grp} {r.category}".rstrip()
+                    + f": {_number(r.before)} -> {_number(r.after)}"
+                )
+            return
+        table = rel.releases(eng)
+        if not table:
+            console.print("No release yet: `healthforce publish` / Aún no hay versiones")
+            return
+        shown = Table(title="Releases / Versiones")
+        for col in ("id", "year / año", "published / publicada", "by", "change set", "k", "rows"):
+            shown.add_column(col)
+        shown.add_column("SHA-256")
+        for release in table:
+            shown.add_row(
+                str(release.id),
+                str(release.year),
+                release.published_at.strftime("%Y-%m-%d %H:%M UTC"),
+                release.actor,
+                str(release.change_set),
+                str(release.threshold),
+                f"{release.rows:,}",
+                release.checksum[:16] + "…",
+            )
+        console.print(shown)
+
+
+def _number(value: object) -> str:
+    if isinstance(value, float):
+        return "suppressed / suprimido" if value != value else f"{value:.4g}"
+    return "-" if value is None else str(value)
