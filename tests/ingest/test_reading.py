@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from healthforce.cli import app
@@ -21,15 +21,15 @@ from healthforce.ingest.mapping import Mapping
 from healthforce.settings import get_settings
 from healthforce.store.models import AreaPopulation, Worker
 from healthforce.store.registry import Registry
-from tests.store.helpers import build_small, snapshot
+from tests.ingest.test_import import HEADER, reader, registry
+from tests.ingest.test_import import _csv as csv_file
+from tests.store.helpers import snapshot
 
-HEADER = "external_id,sex,birth_date,occupation,status"
+__all__ = ["reader", "registry"]  # the fixtures, shared with the import tests
 
 
 def _csv(tmp_path: Path, text: str, name: str = "w.csv") -> Path:
-    path = tmp_path / name
-    path.write_text(text, "utf-8")
-    return path
+    return csv_file(tmp_path, text, name)
 
 
 def _xlsx(tmp_path: Path, rows: list[list[object]], name: str = "w.xlsx") -> Path:
@@ -41,18 +41,6 @@ def _xlsx(tmp_path: Path, rows: list[list[object]], name: str = "w.xlsx") -> Pat
     path = tmp_path / name
     book.save(path)
     return path
-
-
-@pytest.fixture
-def registry(db: Engine) -> Registry:
-    return build_small(db)
-
-
-@pytest.fixture(params=["python-csv", "arrow-csv"])
-def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    if request.param == "arrow-csv":
-        monkeypatch.setattr(files, "ARROW_THRESHOLD", 0)
-    return str(request.param)
 
 
 def _birth(registry: Registry, external_id: str) -> object:

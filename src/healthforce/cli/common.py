@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -21,6 +21,37 @@ if TYPE_CHECKING:
 
 console = Console()
 err = Console(stderr=True)
+
+#: A year option that defaults to the latest year the registry's data complete.
+YearOption = Annotated[
+    int | None,
+    typer.Option(
+        help="Year (default: the latest year the registry's data complete). / Año (por defecto: "
+        "el último año completo de los datos del registro)."
+    ),
+]
+#: The publication rule's suppression threshold.
+ThresholdOption = Annotated[
+    int | None,
+    typer.Option(help="Suppression threshold (default: the publication rule's, 5)."),
+]
+
+
+def default_year(eng: Engine) -> int:
+    """The latest year the registry's data complete, said on the console with its reference
+    date."""
+    from healthforce.errors import OutsideDataError
+    from healthforce.store.timeline import coverage
+
+    covered = coverage(eng)
+    if covered is None:
+        raise OutsideDataError(0, None, "the registry has no dated data yet / aún no hay datos")
+    year = covered.last_full_year
+    console.print(
+        f"Year / Año {year}: the latest the data complete (reference date / fecha de "
+        f"referencia {covered.last.isoformat()})"
+    )
+    return year
 
 
 def engine() -> Engine:

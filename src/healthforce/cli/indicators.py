@@ -8,20 +8,21 @@ from typing import Annotated
 
 import typer
 
-from healthforce.cli.common import console, engine, reported
+from healthforce.cli.common import (
+    ThresholdOption,
+    YearOption,
+    console,
+    default_year,
+    engine,
+    reported,
+)
 
 FORMATS = ("table", "csv", "xlsx", "json", "parquet", "dhis2")
 SHOWN = 200
 
 
 def indicators(
-    year: Annotated[
-        int | None,
-        typer.Option(
-            help="Year (default: the latest year the registry's data complete). / Año (por "
-            "defecto: el último año completo de los datos del registro)."
-        ),
-    ] = None,
+    year: YearOption = None,
     from_: Annotated[
         int | None,
         typer.Option("--from", help="First year of a time series. / Primer año de una serie."),
@@ -40,10 +41,7 @@ def indicators(
             "--public", help="Suppress small cells (as published). / Suprime celdas pequeñas."
         ),
     ] = False,
-    threshold: Annotated[
-        int | None,
-        typer.Option(help="Suppression threshold (default: the publication rule's, 5)."),
-    ] = None,
+    threshold: ThresholdOption = None,
     dhis2_mapping: Annotated[Path | None, typer.Option(help="DHIS2 mapping (TOML).")] = None,
     compare_who: Annotated[bool, typer.Option(help="National densities beside WHO GHO.")] = False,
 ) -> None:
@@ -51,7 +49,6 @@ def indicators(
     import pandas as pd
     from rich.table import Table
 
-    from healthforce.errors import OutsideDataError
     from healthforce.exports.tables import safe_frame
     from healthforce.indicators.compute import compute
     from healthforce.indicators.outputs import (
@@ -64,7 +61,6 @@ def indicators(
     )
     from healthforce.indicators.series import series
     from healthforce.indicators.suppression import DEFAULT_THRESHOLD
-    from healthforce.store.timeline import coverage
 
     if threshold is None:
         threshold = DEFAULT_THRESHOLD
@@ -81,14 +77,7 @@ def indicators(
             year = years[-1] if years else None
         else:
             if year is None:
-                covered = coverage(eng)
-                if covered is None:
-                    raise OutsideDataError(0, None, "the registry has no dated data yet")
-                year = covered.last_full_year
-                console.print(
-                    f"Year / Año {year}: the latest the data complete (reference date / fecha "
-                    f"de referencia {covered.last.isoformat()})"
-                )
+                year = default_year(eng)
             table = compute(eng, year, level=level, codes=code or None)
             label = str(year)
         if compare_who and year is not None:

@@ -6,38 +6,31 @@ from typing import Annotated
 
 import typer
 
-from healthforce.cli.common import console, engine, reported
+from healthforce.cli.common import (
+    ThresholdOption,
+    YearOption,
+    console,
+    default_year,
+    engine,
+    reported,
+)
 
 
 def publish(
-    year: Annotated[
-        int | None,
-        typer.Option(
-            help="Year (default: the latest year the registry's data complete). / Año (por "
-            "defecto: el último año completo)."
-        ),
-    ] = None,
-    threshold: Annotated[
-        int | None,
-        typer.Option(help="Suppression threshold (default: the publication rule's, 5)."),
-    ] = None,
+    year: YearOption = None,
+    threshold: ThresholdOption = None,
 ) -> None:
     """Freeze a year's public catalogue as a release (again: a new release only if something
     changed, with its revisions). / Publica el catálogo de un año como versión congelada."""
-    from healthforce.errors import OutsideDataError
     from healthforce.indicators.releases import publish as publish_release
     from healthforce.indicators.releases import revisions
     from healthforce.indicators.suppression import DEFAULT_THRESHOLD
     from healthforce.settings import get_settings
-    from healthforce.store.timeline import coverage
 
     with reported():
         eng = engine()
         if year is None:
-            covered = coverage(eng)
-            if covered is None:
-                raise OutsideDataError(0, None, "the registry has no dated data yet")
-            year = covered.last_full_year
+            year = default_year(eng)
         done = publish_release(
             eng, year, actor=get_settings().actor, threshold=threshold or DEFAULT_THRESHOLD
         )

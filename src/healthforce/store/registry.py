@@ -258,15 +258,7 @@ class Change:
                 continue
             if k in seen:
                 problems.append(
-                    Problem(
-                        spec.name,
-                        record_label(spec, raw, i),
-                        spec.key[0],
-                        "/".join(map(str, k)),
-                        duplicate_reason(seen[k]),
-                        row=i,
-                        duplicate_of=seen[k],
-                    )
+                    _duplicate(spec, raw, i, spec.key[0], "/".join(map(str, k)), seen[k])
                 )
             else:
                 seen[k] = i
@@ -372,17 +364,7 @@ class Change:
                 if value is None:
                     continue
                 if value in first:
-                    problems.append(
-                        Problem(
-                            spec.name,
-                            record_label(spec, raw, i),
-                            f.name,
-                            value,
-                            duplicate_reason(first[value]),
-                            row=i,
-                            duplicate_of=first[value],
-                        )
-                    )
+                    problems.append(_duplicate(spec, raw, i, f.name, value, first[value]))
                 else:
                     first[value] = i
             stored = self._rows_where_in(
@@ -622,6 +604,20 @@ def sqlite_dates(column: Sequence[Any]) -> Sequence[Any]:
     if isinstance(sample, dt.date):
         return [v.isoformat() if isinstance(v, dt.date) else v for v in column]
     return column
+
+
+def _duplicate(
+    spec: EntitySpec,
+    raw: Mapping[str, Sequence[object]],
+    row: int,
+    field: str,
+    value: object,
+    first: int,
+) -> Problem:
+    """Row ``row`` repeats, in ``field``, the value of row ``first`` of the same batch."""
+    label = record_label(spec, raw, row)
+    reason = duplicate_reason(first)
+    return Problem(spec.name, label, field, value, reason, row=row, duplicate_of=first)
 
 
 REFUSED = "the database refused the change / la base de datos rechazó el cambio"

@@ -6,7 +6,7 @@ import io
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import pandas as pd
 from fastapi import APIRouter, Query, Request
@@ -38,6 +38,7 @@ OUTSIDE_DATA: dict[int | str, dict[str, Any]] = {
         "covered). / El año está fuera de los datos del registro.",
     }
 }
+M = TypeVar("M", bound=BaseModel)
 #: The published indicator codes, so that the schema (and FastAPI) refuse any other.
 IndicatorCode = StrEnum("IndicatorCode", {c: c for c in [*CATALOGUE, *DERIVED]})  # type: ignore[misc]
 Codes = Annotated[
@@ -45,17 +46,35 @@ Codes = Annotated[
 ]
 
 
-class IndicatorValue(BaseModel):
+class Cell(BaseModel):
+    """Where a published figure stands: indicator, area level, area, group, category."""
+
     code: str
-    year: int
     level: str
     area: str
     grp: str
     category: str
+
+
+class Figure(Cell):
+    """A published figure (a suppressed one without its value)."""
+
     numerator: float | None
     denominator: float | None
     value: float | None
     suppressed: bool
+
+
+class IndicatorValue(Figure):
+    year: int
+
+
+def records(table: pd.DataFrame, model: type[M]) -> list[M]:
+    """The rows of a table as ``model`` objects (a missing number as None)."""
+    return [
+        model(**{str(k): (None if isinstance(v, float) and v != v else v) for k, v in r.items()})
+        for r in table.to_dict("records")
+    ]
 
 
 class IndicatorValues(BaseModel):
@@ -100,13 +119,8 @@ def read_indicators(
 
     def body() -> bytes:
         table = published(request, engine, year, level, chosen)
-        records = [
-            IndicatorValue(
-                **{str(k): (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
-            )
-            for r in table.to_dict("records")
-        ]
-        return IndicatorValues(data=records, count=len(records)).model_dump_json().encode()
+        rows = records(table, IndicatorValue)
+        return IndicatorValues(data=rows, count=len(rows)).model_dump_json().encode()
 
     # validated once when built, then served as bytes until the registry changes
     key = f"json:{year}:{level}:{chosen}"
@@ -150,13 +164,8 @@ def read_series(
         if area is not None:
             table = table[table["area"] == area]
         table = table.assign(series_break=breaks(engine, table, level).to_numpy())
-        records = [
-            SeriesPoint(
-                **{str(k): (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
-            )
-            for r in table.to_dict("records")
-        ]
-        return Series(data=records, count=len(records)).model_dump_json().encode()
+        rows = records(table, SeriesPoint)
+        return Series(data=rows, count=len(rows)).model_dump_json().encode()
 
     key = f"series:{chosen}:{area}:{grp}:{level}:{years.start}:{years.stop}"
     return Response(cached(request, engine, key, body), media_type="application/json")

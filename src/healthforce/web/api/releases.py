@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from healthforce.indicators import releases as rel
+from healthforce.web.api.indicators import Cell, Figure, records
 from healthforce.web.deps import EngineDep
 
 router = APIRouter(prefix="/api/v1/releases", tags=["releases"])
@@ -30,29 +31,12 @@ class ReleaseList(BaseModel):
     count: int
 
 
-class ReleasedValue(BaseModel):
-    code: str
-    level: str
-    area: str
-    grp: str
-    category: str
-    numerator: float | None
-    denominator: float | None
-    value: float | None
-    suppressed: bool
-
-
 class ReleaseValues(BaseModel):
-    data: list[ReleasedValue]
+    data: list[Figure]
     count: int
 
 
-class Revision(BaseModel):
-    code: str
-    level: str
-    area: str
-    grp: str
-    category: str
+class Revision(Cell):
     before: float | None
     after: float | None
 
@@ -60,10 +44,6 @@ class Revision(BaseModel):
 class Revisions(BaseModel):
     data: list[Revision]
     count: int
-
-
-def _clean(record: dict[Any, Any]) -> dict[str, Any]:
-    return {str(k): (None if isinstance(v, float) and v != v else v) for k, v in record.items()}
 
 
 @router.get("", response_model=ReleaseList)
@@ -92,8 +72,8 @@ def list_releases(engine: EngineDep) -> ReleaseList:
 )
 def release_values(engine: EngineDep, release_id: ReleaseId) -> ReleaseValues:
     """A release's figures exactly as published."""
-    records = [ReleasedValue(**_clean(r)) for r in rel.read(engine, release_id).to_dict("records")]
-    return ReleaseValues(data=records, count=len(records))
+    rows = records(rel.read(engine, release_id), Figure)
+    return ReleaseValues(data=rows, count=len(rows))
 
 
 @router.get(
@@ -103,5 +83,5 @@ def release_values(engine: EngineDep, release_id: ReleaseId) -> ReleaseValues:
 )
 def release_revisions(engine: EngineDep, release_id: ReleaseId) -> Revisions:
     """What a release revised against the previous release of its year."""
-    records = [Revision(**_clean(r)) for r in rel.revisions(engine, release_id).to_dict("records")]
-    return Revisions(data=records, count=len(records))
+    rows = records(rel.revisions(engine, release_id), Revision)
+    return Revisions(data=rows, count=len(rows))
