@@ -47,6 +47,7 @@ def test_demo_then_status(registry_file: Path) -> None:
     assert "Distrito Capital" in status.output
     assert "DEMO" in status.output
     assert "resúmenes de indicadores 2024: current / al día" in status.output
+    assert "Data cover / los datos cubren" in status.output
     again = runner.invoke(app, ["demo", "--workers", "500"])
     assert again.exit_code == 1
     assert "--replace" in again.output
@@ -76,6 +77,7 @@ def test_demo_then_status(registry_file: Path) -> None:
     assert listed.exit_code == 0 and "2024" in listed.output
     verified = runner.invoke(app, ["releases", "--verify", "1"])
     assert verified.exit_code == 0 and "matches its checksum" in verified.output
+    assert "release / versión 1: 2024" in runner.invoke(app, ["status"]).output
 
 
 def test_status_on_an_empty_registry() -> None:

@@ -8,9 +8,12 @@ from healthforce.cli.common import console, engine, reported
 def status() -> None:
     """Counts per entity and per state. / Conteos por entidad y por estado."""
     from rich.table import Table
+    from sqlalchemy import inspect
 
+    from healthforce.indicators.releases import releases
     from healthforce.store import current_revision
     from healthforce.store.summary import by_state, change_sets, entity_counts, indicator_years
+    from healthforce.store.timeline import coverage
 
     with reported():
         eng = engine()
@@ -28,6 +31,25 @@ def status() -> None:
         for name, n in counts.items():
             table.add_row(name, f"{n:,}")
         console.print(table)
+        covered = coverage(eng)
+        if covered is None:
+            console.print("No dated data yet / aún no hay datos fechados")
+        else:
+            console.print(
+                f"Data cover / los datos cubren {covered} (reference date / fecha de referencia "
+                f"{covered.last.isoformat()}; latest complete year / último año completo "
+                f"{covered.last_full_year})"
+            )
+        if not inspect(eng).has_table("release"):
+            console.print(
+                "The schema is older than this version: run `healthforce db upgrade` / El "
+                "esquema es anterior a esta versión: ejecute `healthforce db upgrade`"
+            )
+        for release in releases(eng)[:5] if inspect(eng).has_table("release") else []:
+            console.print(
+                f"release / versión {release.id}: {release.year}, {release.rows:,} figures / "
+                f"cifras, SHA-256 {release.checksum[:16]}…"
+            )
         states = Table(title="By state / Por estado")
         for col in (
             "code / código",
