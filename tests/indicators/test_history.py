@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from healthforce.errors import OutsideDataError
 from healthforce.indicators.compute import compute
+from healthforce.store.registry import Registry
 from tests.indicators import golden
 
 CODES = ["PCT_FEMALE", "DENSITY", "PCT_FOREIGN_TRAINED", "PCT_AGE_55_PLUS", "ENTRY_RATE"]
@@ -113,3 +114,33 @@ def test_readers_outside_the_catalogue_read_the_history(golden_db: Engine) -> No
     assert shares(dt.date(2016, 12, 31)) == {"medical_doctors": (4, 0.25), "nursing": (2, 0.5)}
     # 2024: doctors G1 G3; nurses G5 G8; nobody trained abroad any more
     assert shares(dt.date(2024, 12, 31)) == {"medical_doctors": (2, 0.0), "nursing": (2, 0.0)}
+
+
+def test_no_age_is_ever_negative(db: Engine) -> None:
+    """A worker with no dated history counts all along, but never before their birth (before:
+    a median age of -36 in 1950)."""
+    from tests.indicators import registry
+
+    def stock(year: int) -> int:
+        table = compute(db, year, level="country", codes=["PCT_FEMALE"])
+        return int(table[table["grp"] == "all"]["denominator"].iloc[0])
+
+    registry.build(db)
+    before = {year: stock(year) for year in (2002, 2021)}
+    with Registry(db).change(actor="t", source="young") as change:
+        change.upsert(
+            "workers",
+            {
+                "external_id": ["Y1"],
+                "sex": ["F"],
+                "birth_date": [dt.date(2003, 1, 1)],
+                "occupation": ["3221"],
+                "residence_area": ["VE-A"],
+                "status": ["active"],
+            },
+        )
+    assert stock(2002) == before[2002]  # not born yet
+    assert stock(2021) == before[2021] + 1  # no history: there all along since her birth
+    for year in (2002, 2021):
+        ages = compute(db, year, level="country", codes=["MEDIAN_AGE"])["value"].dropna()
+        assert (ages >= 0).all()

@@ -143,7 +143,8 @@ def in_workforce(table: Callable[[str], Any], on: dt.date, only: Any = None) -> 
         & (j.outs.fill_null(0) == 0)
         & (j.status_date.isnull() | (j.status_date <= on))
     )
-    present = (joined.isnull() | (joined <= on)) & ~left_by_movement & ~left_by_status
+    born = j.birth_date.isnull() | (j.birth_date <= on)  # nobody works before their birth
+    present = born & (joined.isnull() | (joined <= on)) & ~left_by_movement & ~left_by_status
     return j.filter(present).select(worker_id=j.id)
 
 
