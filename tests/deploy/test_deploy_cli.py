@@ -68,4 +68,10 @@ def test_plan_apply_and_access_on_the_demo(tmp_path: Path, monkeypatch: pytest.M
     )
     assert access.exit_code == 0, access.output
     assert "Covered / cubierta" in access.output
+    # without --on: the registry's reference date, said; a wrong date: a located message
+    default = runner.invoke(app, ["access", "coverage", "--km", "10"])
+    assert default.exit_code == 0 and "the registry's reference date" in default.output
+    wrong = runner.invoke(app, ["access", "coverage", "--on", "2025-13-01"])
+    assert wrong.exit_code == 2 and "not a date YYYY-MM-DD" in wrong.output
+    assert "Traceback" not in wrong.output
     get_settings.cache_clear()

@@ -7,6 +7,7 @@ it does not use; a test keeps it so.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
@@ -35,6 +36,27 @@ ThresholdOption = Annotated[
     int | None,
     typer.Option(help="Suppression threshold (default: the publication rule's, 5)."),
 ]
+
+
+def on_date(eng: Engine, text: str | None, option: str = "--on") -> dt.date:
+    """The date an option gives (YYYY-MM-DD, refused with a clear message otherwise), or the
+    registry's reference date, said on the console: never the machine's today."""
+    if text:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise typer.BadParameter(
+                f"{text!r} is not a date YYYY-MM-DD / no es una fecha AAAA-MM-DD",
+                param_hint=option,
+            ) from None
+    from healthforce.errors import OutsideDataError
+    from healthforce.store.timeline import reference_date
+
+    day = reference_date(eng)
+    if day is None:
+        raise OutsideDataError(0, None, "the registry has no dated data yet / aún no hay datos")
+    console.print(f"Date / Fecha {day.isoformat()}: the registry's reference date / de referencia")
+    return day
 
 
 def default_year(eng: Engine) -> int:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from healthforce.cli.common import console, engine, reported
+from healthforce.cli.common import console, engine, on_date, reported
 from healthforce.errors import HealthforceError
 
 app = typer.Typer(
@@ -42,8 +42,9 @@ def plan(
     from healthforce.exports.tables import safe_frame
 
     with reported():
-        day = dt.date.fromisoformat(on) if on else dt.date.today()
-        problem = build_problem(engine(), occupation or ["2211"], movable=movable, on=day)
+        eng = engine()
+        day = on_date(eng, on)
+        problem = build_problem(eng, occupation or ["2211"], movable=movable, on=day)
         result = solve(problem, k=k, k_slot=max(1, k // 2))
         table = plan_table(problem, result)
         safe_frame(table).to_csv(output, index=False)
@@ -97,8 +98,9 @@ def rotation(
     from healthforce.exports.tables import safe_frame
 
     with reported():
-        day = dt.date.fromisoformat(start) if start else dt.date.today()
-        table = rotation_from_registry(engine(), occupation or ["2211", "2212"], day, quarters)
+        eng = engine()
+        day = on_date(eng, start, "--start")
+        table = rotation_from_registry(eng, occupation or ["2211", "2212"], day, quarters)
         if output:
             safe_frame(table).to_csv(output, index=False)
         if table.empty:
@@ -127,7 +129,7 @@ def access(
 
     with reported():
         eng = engine()
-        day = dt.date.fromisoformat(on) if on else dt.date.today()
+        day = on_date(eng, on)
         year = population_year(eng, day)
         if year is None:
             raise HealthforceError("no population in the registry / sin población en el registro")

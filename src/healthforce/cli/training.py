@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from healthforce.cli.common import console, engine, reported
+from healthforce.cli.common import console, engine, on_date, reported
 
 app = typer.Typer(
     help="Competencies and learning pathways. / Competencias y rutas de aprendizaje.",
@@ -19,7 +19,7 @@ Output = Annotated[Path | None, typer.Option(help="CSV file. / Archivo CSV.")]
 
 
 def _day(on: str | None) -> dt.date:
-    return dt.date.fromisoformat(on) if on else dt.date.today()
+    return on_date(engine(), on)
 
 
 def _show(table: object, output: Path | None) -> None:
