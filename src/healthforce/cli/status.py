@@ -40,12 +40,13 @@ def status() -> None:
                 f"{covered.last.isoformat()}; latest complete year / último año completo "
                 f"{covered.last_full_year})"
             )
-        if not inspect(eng).has_table("release"):
+        upgraded = inspect(eng).has_table("release")
+        if not upgraded:
             console.print(
                 "The schema is older than this version: run `healthforce db upgrade` / El "
                 "esquema es anterior a esta versión: ejecute `healthforce db upgrade`"
             )
-        for release in releases(eng)[:5] if inspect(eng).has_table("release") else []:
+        for release in releases(eng)[:5] if upgraded else []:
             console.print(
                 f"release / versión {release.id}: {release.year}, {release.rows:,} figures / "
                 f"cifras, SHA-256 {release.checksum[:16]}…"

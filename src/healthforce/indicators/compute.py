@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from healthforce.indicators import summary
 from healthforce.indicators.backends import Source, connect
 from healthforce.indicators.catalogue import CATALOGUE, Context
-from healthforce.store.timeline import check_year
+from healthforce.store.timeline import Coverage, check_year
 
 COLUMNS = ["code", "year", "level", "area", "grp", "category", "numerator", "denominator", "value"]
 DERIVED = ("DENSITY_MAX_MIN", "DENSITY_URBAN_RURAL", "DENSITY_GINI", "MEDIAN_AGE")
@@ -165,11 +165,12 @@ def compute(
     level: str = "state",
     codes: list[str] | None = None,
     src: Source | None = None,
+    covered: Coverage | None = None,
 ) -> pd.DataFrame:
     """The catalogue (or ``codes``) for one year at one area level, as a tidy DataFrame. A
     year outside the registry's data is refused (:class:`OutsideDataError`), never computed
-    from nothing."""
-    check_year(engine, year)
+    from nothing; ``covered`` is the registry's coverage when the caller has read it already."""
+    check_year(engine, year, covered)
     own = src is None
     src = src or connect(engine)
     home = summary.home_of(engine)

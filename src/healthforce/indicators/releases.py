@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Row, delete, func, insert, select
+from sqlalchemy import Connection, Engine, Row, func, insert, select
 
 from healthforce.errors import NotFoundError
 from healthforce.indicators.compute import compute
@@ -227,9 +227,3 @@ def revisions(engine: Engine, release_id: int) -> pd.DataFrame:
     both = pd.concat([then.rename("before"), now.rename("after")], axis=1)
     same = (both["before"] == both["after"]) | (both["before"].isna() & both["after"].isna())
     return both[~same].reset_index()[columns]
-
-
-def drop(engine: Engine, release_id: int) -> None:
-    """Remove a release (for tests and mistakes; a published release should stay)."""
-    with engine.begin() as conn:
-        conn.execute(delete(Release).where(Release.id == release_id))

@@ -15,17 +15,19 @@ from healthforce.errors import OutsideDataError
 from healthforce.indicators.catalogue import CATALOGUE
 from healthforce.indicators.compute import COLUMNS, compute
 from healthforce.store.models import Area, AreaPopulation
-from healthforce.store.timeline import coverage
+from healthforce.store.timeline import Coverage, coverage
 
 #: How many years a series covers when no range is given: the last ten of the data.
 DEFAULT_YEARS = 10
 
 
-def years_for(engine: Engine, first: int | None, last: int | None) -> range:
+def years_for(
+    engine: Engine, first: int | None, last: int | None, covered: Coverage | None = None
+) -> range:
     """The years asked for, within the registry's data (by default the ten years up to the
     latest one the data complete);
     OutsideDataError names the covered range when the request goes past it."""
-    covered = coverage(engine)
+    covered = covered or coverage(engine)
     if covered is None:
         raise OutsideDataError(
             first or last or 0, None, "the registry has no dated data yet / aún no hay datos"
@@ -58,8 +60,9 @@ def series(
 ) -> pd.DataFrame:
     """The catalogue (or ``codes``) for every year from ``first`` to ``last``: the columns of
     :func:`compute` and ``break`` (True where the year does not compare with the one before)."""
-    years = years_for(engine, first, last)
-    parts = [compute(engine, year, level=level, codes=codes) for year in years]
+    covered = coverage(engine)  # read once: it scans the dated tables
+    years = years_for(engine, first, last, covered)
+    parts = [compute(engine, year, level=level, codes=codes, covered=covered) for year in years]
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     table["break"] = breaks(engine, table, level)
     return table

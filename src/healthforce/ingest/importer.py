@@ -191,7 +191,7 @@ def reading_for(
     file's own numbers show), dates in the declared or shown day-month order, text with an
     export's formula neutralisation undone (see :mod:`healthforce.ingest.values`)."""
     locale = mapping.locale
-    number_locale = locale or ({",": "es", ".": "en"}.get(mapping.decimal or ""))
+    number_locale = locale or values.LOCALE_OF_DECIMAL.get(mapping.decimal or "")
 
     def of_kind(*kinds: str) -> list[Sequence[object]]:
         return [c for name, c in columns.items() if spec.by_name[name].kind in kinds]

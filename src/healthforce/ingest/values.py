@@ -42,7 +42,7 @@ _DAY_MONTH = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 #: A leading apostrophe that an export added to neutralise a formula; removed on the way back in.
 _NEUTRALISED = re.compile(r"^'[=+\-@\t\r]")
 #: What Babel parses a number with, by decimal separator, when only the separator is known.
-_BY_DECIMAL = {",": "es", ".": "en"}
+LOCALE_OF_DECIMAL = {",": "es", ".": "en"}
 
 #: Forms that show the decimal separator (RE2 and Python alike), after spaces are removed.
 _SHOWS = {
@@ -177,7 +177,7 @@ def number(value: object, locale: str | None = None, decimal: str | None = None)
         own = _shows(s)
         if decimal is None and own is None:
             return Unreadable(value, AMBIGUOUS)
-        locale = _BY_DECIMAL[decimal or own or "."]
+        locale = LOCALE_OF_DECIMAL[decimal or own or "."]
     try:
         return str(parse_decimal(s, locale=locale, strict=True))
     except NumberFormatError:

@@ -67,9 +67,10 @@ def reference_date(engine: Engine) -> dt.date | None:
     return None if covered is None else covered.last
 
 
-def check_year(engine: Engine, year: int) -> Coverage:
-    """The registry's coverage, or OutsideDataError when ``year`` lies outside it."""
-    covered = coverage(engine)
+def check_year(engine: Engine, year: int, covered: Coverage | None = None) -> Coverage:
+    """The registry's coverage (``covered`` when the caller has it: reading it scans the dated
+    tables), or OutsideDataError when ``year`` lies outside it."""
+    covered = covered or coverage(engine)
     if covered is None:
         raise OutsideDataError(
             year, None, "the registry has no dated data yet / el registro aún no tiene datos"
