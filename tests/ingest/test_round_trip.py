@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from healthforce.exports.tables import export_entity, neutralise, read_entity
+from healthforce.exports.tables import csv_text, export_entity, read_entity
 from healthforce.ingest.importer import import_file
 from healthforce.ingest.reference import seed_reference
 from healthforce.ingest.templates import write_template
@@ -62,11 +62,13 @@ def worker_rows(draw: st.DrawFn) -> list[dict[str, object]]:
 
 
 def _text(value: object) -> str:
+    """A value as the CSV export writes it (a float with three decimals gets a fourth zero, so
+    that it reads back unambiguously)."""
     if value is None:
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(neutralise(value))
+    return str(csv_text(value))
 
 
 @settings(

@@ -73,7 +73,7 @@ def _text(value: object) -> object:
     return value
 
 
-def _csv_text(value: object) -> object:
+def csv_text(value: object) -> object:
     """A cell as CSV text that reads back as it was: a float whose decimals are exactly three
     ("1.234", which an importer must refuse as ambiguous) gets a fourth zero ("1.2340")."""
     if isinstance(value, float):
@@ -120,7 +120,7 @@ def write_table(
         writer = csv.writer(handle)
         writer.writerow(header)
         for row in rows:
-            writer.writerow(["" if v is None else _csv_text(v) for v in row])
+            writer.writerow(["" if v is None else csv_text(v) for v in row])
 
 
 def export_entity(engine: Engine, entity: str, path: Path, lang: Lang = "es") -> int:
