@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from healthforce.reference.occupations import group_of
 from healthforce.store.areas import states
-from healthforce.store.columns import spark_type
+from healthforce.store.columns import spark_type, unbound_table
 
 TABLES = (
     "worker",
@@ -50,6 +50,38 @@ class Tables(Protocol):
     def lookup_states(self) -> Any: ...
 
     def lookup_groups(self) -> Any: ...
+
+
+class Runner(Tables, Protocol):
+    """Tables an indicator runs on, with a way to keep a large intermediate result."""
+
+    def materialise(self, expr: Any) -> tuple[Any, Callable[[], None]]: ...
+
+
+class Unbound:
+    """The registry's tables as unbound Ibis tables, for compiling SQL rather than running it
+    (the lookups are the temporary tables of :data:`LOOKUPS`, made on the connection the SQL
+    will run on). Nothing is materialised: an intermediate result stays part of the query."""
+
+    def table(self, name: str) -> Any:
+        return unbound_table(name)
+
+    def lookup_states(self) -> Any:
+        return ibis.table({"area_id": "int64", "state": "string"}, name="hf_states")
+
+    def lookup_groups(self) -> Any:
+        return ibis.table({"occupation_code": "string", "grp": "string"}, name="hf_groups")
+
+    def ids(self, name: str, column: str) -> Any:
+        """A temporary table of ids (the workers or facilities a change touched)."""
+        return ibis.table({column: "int64"}, name=name)
+
+    def materialise(self, expr: Any) -> tuple[Any, Callable[[], None]]:
+        return expr, _nothing
+
+
+def _nothing() -> None:
+    """Nothing to drop."""
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Any
 
 import ibis
 
-from healthforce.indicators.backends import Source
+from healthforce.indicators.backends import Runner
 from healthforce.indicators.facts import (
     MOVEMENT_DIMENSIONS,
     in_state,
@@ -37,7 +37,7 @@ class Context:
     (:func:`healthforce.indicators.summary.current`); otherwise (Spark) they are computed once
     per run from the registry's tables and cached by the backend."""
 
-    src: Source
+    src: Runner
     year: int
     level: str  # "state" or "country"
     home: str

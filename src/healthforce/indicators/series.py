@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 
 from healthforce.errors import OutsideDataError
 from healthforce.indicators.catalogue import CATALOGUE
-from healthforce.indicators.compute import COLUMNS, compute
+from healthforce.indicators.compute import catalogue
 from healthforce.store.models import Area, AreaPopulation
 from healthforce.store.timeline import Coverage, coverage
 
@@ -60,10 +60,8 @@ def series(
 ) -> pd.DataFrame:
     """The catalogue (or ``codes``) for every year from ``first`` to ``last``: the columns of
     :func:`compute` and ``break`` (True where the year does not compare with the one before)."""
-    covered = coverage(engine)  # read once: it scans the dated tables
-    years = years_for(engine, first, last, covered)
-    parts = [compute(engine, year, level=level, codes=codes, covered=covered) for year in years]
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+    years = years_for(engine, first, last)
+    table = catalogue(engine, years, level=level, codes=codes)
     table["break"] = breaks(engine, table, level)
     return table
 

@@ -28,7 +28,7 @@ from typing import Any
 import ibis
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from healthforce.indicators.backends import LOOKUPS, lookup_rows
+from healthforce.indicators.backends import LOOKUPS, Unbound, lookup_rows
 from healthforce.indicators.facts import (
     MOVEMENT_DIMENSIONS,
     movement_facts,
@@ -38,7 +38,6 @@ from healthforce.indicators.facts import (
 from healthforce.indicators.snapshot import CUBE_DIMENSIONS, workforce
 from healthforce.migration.flows import registry_country
 from healthforce.store.areas import states
-from healthforce.store.columns import unbound_table
 from healthforce.store.models import Base, SummaryYear
 from healthforce.store.upkeep import Touched
 
@@ -104,23 +103,6 @@ _ONLY_WORKERS, _ONLY_FACILITIES = "hf_only_workers", "hf_only_facilities"
 
 def _q(name: str) -> str:
     return f'"{name}"'
-
-
-class Unbound:
-    """The registry's tables as unbound Ibis tables (for compiling, not running), with the two
-    lookups as temporary tables of the connection the SQL will run on."""
-
-    def table(self, name: str) -> Any:
-        return unbound_table(name)
-
-    def lookup_states(self) -> Any:
-        return ibis.table({"area_id": "int64", "state": "string"}, name="hf_states")
-
-    def lookup_groups(self) -> Any:
-        return ibis.table({"occupation_code": "string", "grp": "string"}, name="hf_groups")
-
-    def ids(self, name: str, column: str) -> Any:
-        return ibis.table({column: "int64"}, name=name)
 
 
 class _Run:
