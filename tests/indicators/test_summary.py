@@ -47,7 +47,7 @@ def _assert_as_rebuilt(engine: Engine) -> None:
     with engine.connect() as conn:
         kept = _read(conn)
         conn.rollback()
-        summary.build(conn, YEAR, "VEN")
+        summary.build(conn, YEAR, "VEN", carry=False)
         rebuilt = _read(conn)
         conn.rollback()
     for table in summary.TABLES:
@@ -359,3 +359,84 @@ def test_random_edits_keep_the_summaries_as_a_rebuild_would(
             _assert_as_rebuilt(engine)
     finally:
         engine.dispose()
+
+
+def _every_year(conn: Connection, years: range) -> dict[str, pd.DataFrame]:
+    out = {}
+    for table in summary.TABLES:
+        frame = pd.read_sql(
+            text(f"SELECT * FROM {table} WHERE year BETWEEN {years[0]} AND {years[-1]}"), conn
+        )
+        out[table] = frame.sort_values(list(frame.columns), ignore_index=True)
+    return out
+
+
+def _assert_carried_as_built(db: Engine, years: range) -> None:
+    """Every year's summaries carried over from the year before's (the first built from the
+    registry) equal those built for each year from the registry alone."""
+    home = summary.home_of(db)
+    with db.connect() as conn:
+        conn.execute(text("DELETE FROM summary_year"))
+        for year in years:
+            summary.build(conn, year, home, carry=False)
+        alone = _every_year(conn, years)
+        conn.rollback()
+    with db.begin() as conn:
+        conn.execute(text("DELETE FROM summary_year"))
+    for year in years:  # the first from the registry, each other from the one before
+        assert summary.current(db, year, home) is True
+    with db.connect() as conn:
+        carried = _every_year(conn, years)
+    for table in ("summary_worker", "summary_workforce", "summary_age", "summary_flow"):
+        assert len(alone[table]) > 0, table
+    for table in summary.TABLES:
+        pd.testing.assert_frame_equal(carried[table], alone[table], obj=table)
+
+
+def test_years_carried_over_equal_years_built_from_the_registry(db: Engine) -> None:
+    """On a demo country with eleven years of history."""
+    from healthforce.ingest.demo import build_demo
+
+    build_demo(Registry(db), workers=2_000, seed=11)
+    _assert_carried_as_built(db, range(2014, 2025))
+
+
+def test_every_kind_of_dated_fact_is_carried_over(db: Engine) -> None:
+    """On the golden registry and three workers whose facts change by a single date each:
+    a birth (a worker without history is not in the workforce before it), an assignment's end
+    without a movement, and a status date without one."""
+    from tests.indicators import golden
+
+    golden.build(db)
+    with Registry(db).change(actor="test", source="dates") as c:
+        c.upsert(
+            "workers",
+            {
+                "external_id": ["X1", "X2", "X3"],
+                "sex": ["F", "M", "F"],
+                "birth_date": [D(2016, 5, 1), D(1980, 1, 1), D(1970, 1, 1)],
+                "occupation": ["2221", "2211", "2221"],
+                "residence_area": ["VE-A", "VE-B", "VE-A"],
+                "status": ["active", "active", "retired"],
+                "status_date": [None, None, D(2019, 3, 1)],
+            },
+        )
+        c.upsert(
+            "posts",
+            {
+                "external_id": ["PX2", "PX3"],
+                "facility": ["F1", "F2"],
+                "occupation": ["2211", "2221"],
+            },
+        )
+        c.upsert(
+            "assignments",
+            {
+                "external_id": ["AX2", "AX3"],
+                "worker": ["X2", "X3"],
+                "post": ["PX2", "PX3"],
+                "start_date": [D(2015, 1, 1), D(2014, 1, 1)],
+                "end_date": [D(2018, 6, 30), None],
+            },
+        )
+    _assert_carried_as_built(db, golden.YEARS)

@@ -38,7 +38,9 @@ from healthforce.indicators.facts import (
 from healthforce.indicators.snapshot import CUBE_DIMENSIONS, workforce
 from healthforce.migration.flows import registry_country
 from healthforce.store.areas import states
+from healthforce.store.columns import unbound_table
 from healthforce.store.models import Base, SummaryYear
+from healthforce.store.timeline import changed_during
 from healthforce.store.upkeep import Touched
 
 #: Above this many workers touched, a change marks the summaries stale rather than updating them
@@ -120,12 +122,13 @@ class _Run:
         ``restricted``)."""
         self.sql(_insert_sql(table, self.dialect, self.year, self.home, restricted))
 
-    def roll_up(self, facts: str, sign: str = "", only: str = "") -> None:
+    def roll_up(self, facts: str, sign: str = "", only: str = "", aged: bool = False) -> None:
         """Add (``sign`` "") or take out ("-") the year's rows of ``facts`` (of the workers or
         facilities in the table ``only``, when given) to or from the summaries summed from
-        them."""
+        them. ``aged``: the rows of the year before instead, a year older, into this year's
+        summaries (what carrying a year over takes out for the workers it recomputes)."""
         for r in (r for r in ROLLUPS if r.facts == facts):
-            where = f"year = {self.year}"
+            where = f"year = {self.year - 1 if aged else self.year}"
             if only:
                 where += f" AND {r.key} IN (SELECT {r.key} FROM {only})"
             source = facts
@@ -135,12 +138,14 @@ class _Run:
                     f"WHERE {where} GROUP BY year, area, facility_id) AS per_facility"
                 )
             cols = ", ".join(map(_q, r.dims))
+            picked = ", ".join(_older(d) if aged else _q(d) for d in r.dims)
             names = ", ".join(name for name, _ in r.measures)
             sums = ", ".join(f"{sign}{agg}" for _, agg in r.measures)
             statement = (
-                f"INSERT INTO {r.table} (year, {cols}, {names}) SELECT year, {cols}, {sums} "
+                f"INSERT INTO {r.table} (year, {cols}, {names}) "
+                f"SELECT {self.year}, {picked}, {sums} "
                 f"FROM {source} WHERE {where if not r.per_facility else 'TRUE'} "
-                f"GROUP BY year, {cols}"
+                f"GROUP BY {picked}"
             )
             if only:
                 added = ", ".join(f"{m} = {r.table}.{m} + excluded.{m}" for m, _ in r.measures)
@@ -149,6 +154,19 @@ class _Run:
                 self.sql(f"DELETE FROM {r.table} WHERE year = {self.year} AND n = 0")
             else:
                 self.sql(statement)
+
+    def carry_over(self, table: str) -> None:
+        """Copy the year before's rows of ``table`` into this year, a year older (of the
+        workers not in ``hf_only_workers``, for the row-by-row summary)."""
+        columns = [c.name for c in Base.metadata.tables[table].columns]
+        picked = [str(self.year) if c == "year" else _older(c) for c in columns]
+        where = f"year = {self.year - 1}"
+        if table == "summary_worker":
+            where += f" AND worker_id NOT IN (SELECT worker_id FROM {_ONLY_WORKERS})"
+        self.sql(
+            f"INSERT INTO {table} ({', '.join(map(_q, columns))}) "
+            f"SELECT {', '.join(picked)} FROM {table} WHERE {where}"
+        )
 
     def delete(self, table: str, column: str = "", only: str = "") -> None:
         where = f"year = {self.year}"
@@ -161,6 +179,29 @@ class _Run:
         for table in TABLES:
             self.delete(table)
         for facts in FACTS:
+            self.insert(facts)
+            self.roll_up(facts)
+
+    def carry(self) -> None:
+        """Every summary of the year from those of the year before (current): the workers
+        whose facts may have changed during the year (:func:`changed_during`) recomputed, the
+        others' rows carried over a year older, with the counts summed from them; the year's
+        movements, posts and teams computed as :meth:`build` does."""
+        for table in TABLES:
+            self.delete(table)
+        _drop(self.conn, [_ONLY_WORKERS])
+        self.sql(f"CREATE TEMPORARY TABLE {_ONLY_WORKERS} (worker_id BIGINT PRIMARY KEY)")
+        self.sql(f"INSERT INTO {_ONLY_WORKERS} (worker_id) {_changed_sql(self.dialect, self.year)}")
+        try:
+            self.carry_over("summary_worker")
+            self.insert("summary_worker", restricted=True)
+            for r in (r for r in ROLLUPS if r.facts == "summary_worker"):
+                self.carry_over(r.table)
+            self.roll_up("summary_worker", "-", _ONLY_WORKERS, aged=True)
+            self.roll_up("summary_worker", "", _ONLY_WORKERS)
+        finally:
+            _drop(self.conn, [_ONLY_WORKERS])
+        for facts in FACTS[1:]:
             self.insert(facts)
             self.roll_up(facts)
 
@@ -178,6 +219,19 @@ class _Run:
                 self.delete(facts, key, only)
                 self.insert(facts, restricted=True)
                 self.roll_up(facts, "", only)
+
+
+def _older(column: str) -> str:
+    """A summary column a year later: an age a year more (unknown stays unknown)."""
+    if column == "age":
+        return 'CASE WHEN "age" >= 0 THEN "age" + 1 ELSE "age" END'
+    return _q(column)
+
+
+@functools.lru_cache(maxsize=64)
+def _changed_sql(dialect: str, year: int) -> str:
+    """The workers whose facts may have changed during the year (compiled once per process)."""
+    return str(ibis.to_sql(changed_during(unbound_table, year), dialect=dialect))
 
 
 @functools.lru_cache(maxsize=64)
@@ -240,8 +294,10 @@ def _lock(conn: Connection) -> None:
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7406311)")
 
 
-def build(conn: Connection, year: int, home: str) -> None:
-    """(Re)build the year's summaries on ``conn`` and record them as current.
+def build(conn: Connection, year: int, home: str, carry: bool = True) -> None:
+    """(Re)build the year's summaries on ``conn`` and record them as current: carried over
+    from the year before's when those are current (:meth:`_Run.carry`, several times faster)
+    unless ``carry`` is false, otherwise from the registry alone.
 
     On SQLite, the tables' statistics are refreshed first (sampled, a fraction of a second):
     without them SQLite finds a worker's movements through the (kind, date) index, reading the
@@ -250,9 +306,19 @@ def build(conn: Connection, year: int, home: str) -> None:
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
         conn.exec_driver_sql("ANALYZE")
+    before = (
+        carry
+        and conn.execute(
+            select(SummaryYear.home).where(SummaryYear.year == year - 1, ~SummaryYear.stale)
+        ).scalar()
+    )
     made = _lookups(conn)
     try:
-        _Run(conn, year, home).build()
+        run = _Run(conn, year, home)
+        if before == home:
+            run.carry()
+        else:
+            run.build()
     finally:
         _drop(conn, made)
     conn.execute(delete(SummaryYear).where(SummaryYear.year == year))
@@ -285,10 +351,10 @@ def refresh(engine: Engine) -> list[int]:
     with engine.connect() as conn:
         years = conn.execute(select(SummaryYear.year).where(SummaryYear.stale)).scalars().all()
     home = home_of(engine)
-    for year in years:
+    for year in sorted(years):  # each from the one before, once that is rebuilt
         with engine.begin() as conn:
             build(conn, year, home)
-    return list(years)
+    return sorted(years)
 
 
 def _rows(conn: Connection, table: str, touched: Touched, change_set: int) -> list[dict[str, Any]]:

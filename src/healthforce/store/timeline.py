@@ -149,6 +149,41 @@ def in_workforce(table: Callable[[str], Any], on: dt.date, only: Any = None) -> 
     return j.filter(present).select(worker_id=j.id)
 
 
+def changed_during(table: Callable[[str], Any], year: int) -> Any:
+    """The workers (an Ibis table of ``worker_id``) whose facts on 31 December of ``year`` may
+    differ from theirs on 31 December of the year before, other than their age (a year more):
+    those with a dated fact after the one date and up to the other. Every date the workforce
+    on a date is read from counts: movements; the start of an assignment, and its end (an
+    assignment runs on its end date); qualification, status and birth dates; course
+    completions, and the end of their validity (a completion counts up to the year its
+    validity ends). A worker outside this set has, in ``year``, the facts of the year before.
+    """
+    after, until = dt.date(year - 1, 12, 31), dt.date(year, 12, 31)
+    w, m, a = table("worker"), table("movement"), table("assignment")
+    done, course = table("completion"), table("course")
+
+    def within(column: Any) -> Any:
+        return (column > after) & (column <= until)
+
+    ended = (a.end_date >= after) & (a.end_date < until)
+    lapsed = done.join(course, done.course_code == course.code)
+    lapsed = lapsed.filter(
+        within(lapsed.completed_on) | ((lapsed.completed_on.year() + lapsed.validity_years) == year)
+    )
+    parts = [
+        m.filter(within(m.date)).select(worker_id=m.worker_id),
+        a.filter(within(a.start_date) | ended).select(worker_id=a.worker_id),
+        w.filter(
+            within(w.qualification_date) | within(w.status_date) | within(w.birth_date)
+        ).select(worker_id=w.id),
+        lapsed.select(worker_id=lapsed.worker_id),
+    ]
+    found = parts[0]
+    for part in parts[1:]:
+        found = found.union(part, distinct=True)
+    return found
+
+
 _DIALECTS = {"postgresql": "postgres", "sqlite": "sqlite"}
 
 
