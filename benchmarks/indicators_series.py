@@ -14,9 +14,12 @@ from __future__ import annotations
 import argparse
 import time
 
+from sqlalchemy import delete
+
 from healthforce.indicators import summary
 from healthforce.indicators.series import series
 from healthforce.store import make_engine
+from healthforce.store.models import SummaryYear
 
 
 def main() -> None:
@@ -27,6 +30,8 @@ def main() -> None:
     args = parser.parse_args()
     engine = make_engine(f"sqlite:///{args.db}")
     home = summary.home_of(engine)
+    with engine.begin() as conn:  # every year rebuilt: the first from the registry, each
+        conn.execute(delete(SummaryYear))  # other carried over from the one before
     started = time.perf_counter()
     per_year = []
     for year in range(args.first, args.last + 1):

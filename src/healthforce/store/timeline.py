@@ -49,13 +49,13 @@ class Coverage:
 
 def coverage(engine: Engine) -> Coverage | None:
     """The dates the registry's data cover, or None for a registry with no dated facts."""
-    facts = union_all(
-        select(func.min(Movement.date).label("first"), func.max(Movement.date).label("last")),
-        select(func.min(Assignment.start_date), func.max(Assignment.start_date)),
-        select(func.min(Worker.status_date), func.max(Worker.status_date)),
-    ).subquery()
+    dated = (Movement.date, Assignment.start_date, Worker.status_date)
+    # one aggregate per query: each is then read from its column's index, not a scan
+    firsts = union_all(*(select(func.min(c).label("day")) for c in dated)).subquery()
+    lasts = union_all(*(select(func.max(c).label("day")) for c in dated)).subquery()
     with engine.connect() as conn:
-        first, last = conn.execute(select(func.min(facts.c.first), func.max(facts.c.last))).one()
+        first = conn.execute(select(func.min(firsts.c.day))).scalar()
+        last = conn.execute(select(func.max(lasts.c.day))).scalar()
     if first is None or last is None:
         return None
     return Coverage(_date(first), _date(last))

@@ -62,6 +62,7 @@ class Worker(Audited, Base):
         ),
         CheckConstraint("residence_lat BETWEEN -90 AND 90", name="lat_range"),
         CheckConstraint("residence_lon BETWEEN -180 AND 180", name="lon_range"),
+        Index("ix_worker_status_date", "status_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,6 +126,7 @@ class Assignment(Audited, Base):
         CheckConstraint("term_months IS NULL OR term_months > 0", name="term_positive"),
         Index("ix_assignment_worker", "worker_id"),
         Index("ix_assignment_post", "post_id"),
+        Index("ix_assignment_start", "start_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,6 +149,7 @@ class Movement(Audited, Base):
     __table_args__ = (
         Index("ix_movement_kind_date", "kind", "date"),
         Index("ix_movement_worker", "worker_id"),
+        Index("ix_movement_date", "date"),
         UniqueConstraint("external_id"),
     )
 
