@@ -62,44 +62,91 @@ def _within(frame: pd.DataFrame, category: str, code: str) -> pd.DataFrame:
     return out.join(total, on=["area", "grp"]).assign(code=code)
 
 
-def pandas_catalogue(db: Path, year: int) -> pd.DataFrame:
-    """The catalogue's indicators by state x group, straight from the tables (pandas): the
-    workforce on 31 December, the year's movements, posts and team norms, learning pathways,
-    training cohorts."""
-    on = pd.Timestamp(dt.date(year, 12, 31))
+def read_tables(db: Path) -> dict[str, pd.DataFrame]:
+    """The registry's tables the peer reads, straight from the store, dates parsed."""
     con = sqlite3.connect(db)
-
-    def sql(query: str) -> pd.DataFrame:
-        return pd.read_sql(query, con)
-
-    w = sql(
-        "SELECT id, sex, birth_date, occupation_code, birth_country, training_country, "
-        "residence_area_id, status FROM worker"
-    )
-    a = sql(
-        "SELECT worker_id, post_id, start_date, end_date, sector, contract_type FROM assignment"
-    )
-    p = sql("SELECT id, facility_id, occupation_code, funded FROM post")
-    f = sql("SELECT id, area_id, type, level_of_care, status FROM facility")
-    area = sql("SELECT id, code, level, parent_id FROM area")
-    pop = sql(
-        f"SELECT area_id, population FROM area_population WHERE year = {year} "
-        "AND sex = 'T' AND age_band = 'total'"
-    )
-    m = sql(
-        "SELECT worker_id, kind, date, origin_area_id, destination_area_id, reason FROM movement"
-    )
-    norms = sql("SELECT facility_type, occupation_code, headcount FROM team_norm")
-    pathway = sql("SELECT code, occupation_code FROM pathway")
-    steps = sql("SELECT pathway_code, course_code FROM pathway_course")
-    course = sql("SELECT code, validity_years FROM course")
-    done = sql("SELECT worker_id, course_code, completed_on FROM completion")
-    cohorts = sql(
-        "SELECT c.intake_year, c.enrolled, c.graduated, c.dropped_out, p.duration_years, "
-        "p.occupation_code FROM training_cohort c JOIN training_programme p "
-        "ON p.id = c.programme_id"
-    )
+    queries = {
+        "worker": "SELECT id, sex, birth_date, occupation_code, birth_country, "
+        "training_country, residence_area_id, qualification_date, status, status_date "
+        "FROM worker",
+        "assignment": "SELECT worker_id, post_id, start_date, end_date, sector, contract_type "
+        "FROM assignment",
+        "post": "SELECT id, facility_id, occupation_code, funded FROM post",
+        "facility": "SELECT id, area_id, type, level_of_care, status FROM facility",
+        "area": "SELECT id, code, level, parent_id FROM area",
+        "population": "SELECT area_id, year, population FROM area_population "
+        "WHERE sex = 'T' AND age_band = 'total'",
+        "movement": "SELECT worker_id, kind, date, origin_area_id, destination_area_id, reason "
+        "FROM movement",
+        "norms": "SELECT facility_type, occupation_code, headcount FROM team_norm",
+        "pathway": "SELECT code, occupation_code FROM pathway",
+        "steps": "SELECT pathway_code, course_code FROM pathway_course",
+        "course": "SELECT code, validity_years FROM course",
+        "done": "SELECT worker_id, course_code, completed_on FROM completion",
+        "cohorts": "SELECT c.intake_year, c.enrolled, c.graduated, c.dropped_out, "
+        "p.duration_years, p.occupation_code FROM training_cohort c JOIN training_programme p "
+        "ON p.id = c.programme_id",
+    }
+    t = {name: pd.read_sql(query, con) for name, query in queries.items()}
     con.close()
+    dates = {
+        "worker": ("birth_date", "qualification_date", "status_date"),
+        "assignment": ("start_date", "end_date"),
+        "movement": ("date",),
+        "done": ("completed_on",),
+    }
+    for name, columns in dates.items():
+        for column in columns:
+            t[name][column] = pd.to_datetime(t[name][column])
+    return t
+
+
+def present(t: dict[str, pd.DataFrame], on: pd.Timestamp) -> pd.Series:
+    """Per worker (aligned with ``t["worker"]``): in the workforce on ``on``, by the rule the
+    registry documents (``healthforce.store.timeline.in_workforce``), written again here."""
+    w, m, a = t["worker"], t["movement"], t["assignment"]
+    into = m["kind"].isin(["entry", "return"])
+    out = m["kind"].isin(["exit", "emigration"])
+    upto = m["date"] <= on
+    events = pd.DataFrame(
+        {
+            "worker_id": m["worker_id"],
+            "first_in": m["date"].where(into),
+            "last_in": m["date"].where(into & upto),
+            "last_out": m["date"].where(out & upto),
+            "outs": out.astype(int),
+        }
+    ).groupby("worker_id")
+    per = events.agg(
+        first_in=("first_in", "min"),
+        last_in=("last_in", "max"),
+        last_out=("last_out", "max"),
+        outs=("outs", "sum"),
+    )
+    per = per.join(a.groupby("worker_id")["start_date"].min().rename("first_start"), how="outer")
+    j = w[["id", "birth_date", "qualification_date", "status", "status_date"]].join(per, on="id")
+    joined = j[["first_in", "first_start"]].min(axis=1).fillna(j["qualification_date"])
+    left_by_movement = j["last_out"].notna() & (
+        j["last_in"].isna() | (j["last_in"] < j["last_out"])
+    )
+    left_by_status = (
+        ~j["status"].isin(["active", "on_leave"])
+        & (j["outs"].fillna(0) == 0)
+        & (j["status_date"].isna() | (j["status_date"] <= on))
+    )
+    born = j["birth_date"].isna() | (j["birth_date"] <= on)
+    return born & (joined.isna() | (joined <= on)) & ~left_by_movement & ~left_by_status
+
+
+def pandas_catalogue(t: dict[str, pd.DataFrame], year: int) -> pd.DataFrame:
+    """The catalogue's indicators by state x group for a year, from the tables (pandas): the
+    workforce on 31 December by the registry's dated history, the year's movements, posts and
+    team norms, learning pathways, training cohorts."""
+    on = pd.Timestamp(dt.date(year, 12, 31))
+    w, a, p, f, area = t["worker"], t["assignment"], t["post"], t["facility"], t["area"]
+    pop = t["population"][t["population"]["year"] == year]
+    m, norms, pathway, steps = t["movement"], t["norms"], t["pathway"], t["steps"]
+    course, done, cohorts = t["course"], t["done"], t["cohorts"]
     state_of = states_of_areas(area)
     groups = group_of()
     home = area[area["level"] == "country"]["code"].iloc[0]
@@ -107,9 +154,7 @@ def pandas_catalogue(db: Path, year: int) -> pd.DataFrame:
 
     # the workforce on the date
     who = w[["id", "occupation_code", "training_country"]].rename(columns={"id": "worker_id"})
-    w = w[w["status"].isin(["active", "on_leave"])]
-    for col in ("start_date", "end_date"):
-        a[col] = pd.to_datetime(a[col])
+    w = w[present(t, on)]
     open_ = a[(a["start_date"] <= on) & (a["end_date"].isna() | (a["end_date"] >= on))]
     cur = open_.groupby("worker_id", as_index=False).agg(
         post_id=("post_id", "min"), sector=("sector", "min"), contract=("contract_type", "min")
@@ -122,7 +167,7 @@ def pandas_catalogue(db: Path, year: int) -> pd.DataFrame:
     w = w.merge(fac, on="facility_id", how="left")
     w["area"] = w["fac_area"].fillna(w["residence_area_id"]).map(state_of)
     w["grp"] = w["occupation_code"].map(groups).fillna("other")
-    w["age"] = year - pd.to_datetime(w["birth_date"]).dt.year
+    w["age"] = year - w["birth_date"].dt.year
     w["band"] = None
     for lo, hi, band in BANDS:
         w.loc[(w["age"] > lo) & (w["age"] <= hi), "band"] = band
@@ -153,7 +198,6 @@ def pandas_catalogue(db: Path, year: int) -> pd.DataFrame:
     rows.append(ages.rename("numerator").reset_index().assign(code="MEDIAN_AGE_VALUE"))
 
     # the year's movements, against the stock at year end
-    m["date"] = pd.to_datetime(m["date"])
     m = m[(m["date"].dt.year == year) & m["kind"].isin(["entry", "exit", "emigration"])]
     m = m.merge(who, on="worker_id")
     m["area"] = m["destination_area_id"].fillna(m["origin_area_id"]).map(state_of)
@@ -208,7 +252,6 @@ def pandas_catalogue(db: Path, year: int) -> pd.DataFrame:
     )
     needed = req.groupby("occupation_code").size().rename("n_required")
     done = done.merge(course, left_on="course_code", right_on="code")
-    done["completed_on"] = pd.to_datetime(done["completed_on"])
     valid = (done["completed_on"] <= on) & (
         done["validity_years"].isna()
         | (done["completed_on"].dt.year + done["validity_years"] > year)
@@ -292,7 +335,7 @@ def ours(db: Path, year: int) -> dict[str, float]:
 
 def peer(db: Path, year: int) -> dict[str, float]:
     started = time.perf_counter()
-    table = pandas_catalogue(db, year)
+    table = pandas_catalogue(read_tables(db), year)
     seconds = time.perf_counter() - started
     # The same figures as ours, on the indicators both compute.
     engine = make_engine(f"sqlite:///{db}")
