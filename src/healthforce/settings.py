@@ -44,11 +44,31 @@ class Settings(BaseSettings):
         description="The most an XLSX file may unpack to, in MB; a larger one (a zip bomb, or a "
         "sheet too large for a spreadsheet) is refused before it is read.",
     )
+    timezone: str | None = Field(
+        default=None,
+        description="IANA time zone the registry's times are shown in (America/Caracas); by "
+        "default its country's, when the country has a single zone.",
+    )
     cookie_secure: bool = Field(
         default=False,
         description="Mark session cookies Secure even when the request looks like plain HTTP "
         "(behind a proxy that terminates TLS). Requests over HTTPS always get Secure cookies.",
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    f"HEALTHFORCE_TIMEZONE: {value!r} is not an IANA time zone "
+                    "(America/Caracas, America/Guatemala, ...)"
+                ) from None
+        return value or None
 
     @field_validator("database_url")
     @classmethod

@@ -183,3 +183,45 @@ def test_releases_are_served_as_published(sqlite_engine: Engine) -> None:
     assert all(v["value"] is None for v in values["data"] if v["suppressed"])
     assert client.get(f"/api/v1/releases/{done.release_id}/revisions").json()["count"] == 0
     assert client.get("/api/v1/releases/999").status_code == 404
+
+
+def test_the_site_serves_each_years_latest_release(sqlite_engine: Engine) -> None:
+    """Before a year is published its figures are provisional (and say so); once published the
+    site and the API serve the release, unchanged by later edits of the registry, until a new
+    release, whose page lists what it revised, by name, in the place's time zone."""
+    from healthforce.indicators.releases import publish
+    from healthforce.store.registry import Registry
+
+    upgrade(sqlite_engine)
+    registry.build(sqlite_engine)
+    client = TestClient(create_app(sqlite_engine))
+    query = "/api/v1/indicators?year=2024&code=DENSITY&level=country"
+
+    def national() -> float:
+        rows = client.get(query).json()["data"]
+        return next(r["value"] for r in rows if r["grp"] == "all")
+
+    page = client.get("/explorer?year=2024&code=DENSITY&level=country&lang=en").text
+    assert "Provisional figures" in page
+    assert "Nothing has been published yet" in client.get("/releases?lang=en").text
+    assert national() is None  # provisional: suppressed at the default threshold of 5
+    first = publish(sqlite_engine, 2024, actor="t", threshold=1)  # this tiny registry's
+    released = national()  # figures are published unsuppressed
+    assert released is not None and released > 0
+    page = client.get("/explorer?year=2024&code=DENSITY&level=country&lang=es").text
+    assert f"Cifras de la publicación {first.release_id}, publicada el" in page
+    assert "(America/Caracas)" in page  # the registry's country's zone, named
+    with Registry(sqlite_engine).change(actor="t", source="test") as change:
+        change.update("workers", "W2", {"status": "retired"})
+    assert national() == released  # the release, not the edited registry
+    second = publish(sqlite_engine, 2024, actor="t", threshold=1)
+    assert second.new and second.release_id != first.release_id
+    assert national() < released
+    listing = client.get("/releases?lang=en").text
+    assert f'href="/releases/{second.release_id}"' in listing
+    detail = client.get(f"/releases/{second.release_id}?lang=en").text
+    assert "Figures revised since the previous release of the year" in detail
+    assert "Health worker density" in detail and "DENSITY<" not in detail
+    home = client.get("/?lang=en").text
+    assert f"Figures of release {second.release_id}" in home
+    assert client.get("/releases/999").status_code == 404

@@ -187,26 +187,55 @@ class ReleaseRecord:
     sources: list[dict[str, object]]
 
 
-def releases(engine: Engine) -> list[ReleaseRecord]:
-    """Every release, newest first."""
+_RECORD = (
+    Release.id,
+    Release.year,
+    Release.published_at,
+    Release.actor,
+    Release.change_set_id,
+    Release.threshold,
+    Release.rows,
+    Release.checksum,
+    Release.sources,
+)
+
+
+def _record(r: Row[int, int, dt.datetime, str, int | None, int, int, str, str]) -> ReleaseRecord:
+    published_at = r[2] if r[2].tzinfo else r[2].replace(tzinfo=dt.UTC)  # stored in UTC
+    return ReleaseRecord(r[0], r[1], published_at, r[3], r[4], r[5], r[6], r[7], json.loads(r[8]))
+
+
+def releases(engine: Engine, year: int | None = None) -> list[ReleaseRecord]:
+    """Every release (of ``year``, when given), newest first."""
+    query = select(*_RECORD).order_by(Release.id.desc())
+    if year is not None:
+        query = query.where(Release.year == year)
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                Release.id,
-                Release.year,
-                Release.published_at,
-                Release.actor,
-                Release.change_set_id,
-                Release.threshold,
-                Release.rows,
-                Release.checksum,
-                Release.sources,
-            ).order_by(Release.id.desc())
-        ).all()
-    return [
-        ReleaseRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]))
-        for r in rows
-    ]
+        return [_record(r) for r in conn.execute(query).all()]
+
+
+def latest_release(engine: Engine, year: int) -> ReleaseRecord | None:
+    """The latest release of a year, if it has one: what the public site serves for it."""
+    found = releases(engine, year)
+    return found[0] if found else None
+
+
+def released(
+    engine: Engine, release: ReleaseRecord, level: str, codes: list[str] | None = None
+) -> pd.DataFrame:
+    """A release's figures at an area level (of ``codes``, when given), exactly as published,
+    with their ``year``: the columns of the public catalogue."""
+    column = ReleaseValue.__table__.c
+    query = select(*(column[c] for c in KEY + VALUES)).where(
+        ReleaseValue.release_id == release.id, ReleaseValue.level == level
+    )
+    if codes:
+        query = query.where(ReleaseValue.code.in_(codes))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    table = _canonical(pd.DataFrame(rows, columns=KEY + VALUES))
+    table.insert(1, "year", release.year)
+    return table
 
 
 def revisions(engine: Engine, release_id: int) -> pd.DataFrame:

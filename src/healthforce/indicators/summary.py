@@ -36,8 +36,7 @@ from healthforce.indicators.facts import (
     team_gaps,
 )
 from healthforce.indicators.snapshot import CUBE_DIMENSIONS, workforce
-from healthforce.migration.flows import registry_country
-from healthforce.store.areas import states
+from healthforce.store.areas import registry_country, states
 from healthforce.store.columns import unbound_table
 from healthforce.store.models import Base, SummaryYear
 from healthforce.store.timeline import changed_during

@@ -24,9 +24,9 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from healthforce.errors import FileFormatError
-from healthforce.migration.flows import registry_country
 from healthforce.migration.monitor import active_by_origin
 from healthforce.reference.countries import country_name, is_country
+from healthforce.store.areas import registry_country
 from healthforce.store.models import Movement, Observation, Worker
 
 CRITERION_PER_10K = 49.0

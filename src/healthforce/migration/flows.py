@@ -17,7 +17,8 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
 from healthforce.reference.occupations import group_of
-from healthforce.store.models import Area, Movement, Observation, Worker
+from healthforce.store.areas import registry_country
+from healthforce.store.models import Movement, Observation, Worker
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,6 @@ COLUMNS = [
     "vintage",
     "is_country",
 ]
-
-
-def registry_country(engine: Engine) -> str | None:
-    """The ISO3 code of the registry's country (its root area), if it has one."""
-    with engine.connect() as conn:
-        code = conn.execute(select(Area.code).where(Area.level == "country")).scalars().first()
-    return code
 
 
 def published_flows(engine: Engine) -> pd.DataFrame:

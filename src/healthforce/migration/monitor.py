@@ -289,7 +289,7 @@ def cooperation(engine: Engine) -> pd.DataFrame:
 
 
 def _home(engine: Engine) -> str | None:
-    from healthforce.migration.flows import registry_country
+    from healthforce.store.areas import registry_country
 
     return registry_country(engine)
 

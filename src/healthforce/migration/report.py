@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from healthforce.exports.tables import neutralise
 from healthforce.migration.code import nri_migration_section
-from healthforce.migration.flows import flows, registry_country
+from healthforce.migration.flows import flows
 from healthforce.migration.monitor import (
     cooperation,
     emigration_rate,
@@ -27,6 +27,7 @@ from healthforce.migration.monitor import (
     yearly_migration,
 )
 from healthforce.reference.countries import country_name
+from healthforce.store.areas import registry_country
 
 
 def sections(engine: Engine, country: str) -> dict[str, pd.DataFrame]:

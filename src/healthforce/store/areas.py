@@ -1,8 +1,10 @@
-"""The area hierarchy as analyses use it: every area mapped to its state-level ancestor."""
+"""The area hierarchy as analyses use it: every area mapped to its state-level ancestor; the
+registry's country and the time zone its dates and times are shown in."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, select
 
@@ -35,3 +37,27 @@ def states(bind: Engine | Connection) -> States:
             of[area_id] = node[1]
     urban = {r[1]: r[4] for r in rows if r[2] == "state" and r[4]}
     return States(of, sorted(set(of.values())), urban)
+
+
+def registry_country(engine: Engine) -> str | None:
+    """The ISO3 code of the registry's country (its root area), if it has one."""
+    with engine.connect() as conn:
+        code = conn.execute(select(Area.code).where(Area.level == "country")).scalars().first()
+    return code
+
+
+def place_zone(engine: Engine, setting: str | None = None) -> ZoneInfo:
+    """The time zone the registry's times are shown in: ``setting`` (an IANA name, from
+    ``HEALTHFORCE_TIMEZONE``) when given; else its country's zone when the country has one
+    (CLDR's territory zones, through Babel); else, for a country spanning several zones and no
+    setting, UTC (and the zone is named wherever a time is shown)."""
+    if setting:
+        return ZoneInfo(setting)
+    from babel.core import get_global
+
+    from healthforce.reference.countries import alpha2_to_alpha3
+
+    country = registry_country(engine)
+    alpha2 = {a3: a2 for a2, a3 in alpha2_to_alpha3().items()}.get(country or "")
+    zones = get_global("territory_zones").get(alpha2 or "", [])
+    return ZoneInfo(zones[0]) if len(zones) == 1 else ZoneInfo("UTC")

@@ -22,6 +22,7 @@ from healthforce.store.session import make_engine
 from healthforce.web.api import access, health, indicators, releases
 from healthforce.web.errors import status_for
 from healthforce.web.pages import explore, home, observatory
+from healthforce.web.pages import releases as release_pages
 from healthforce.web.private import api as private_api
 from healthforce.web.private import pages as private_pages
 from healthforce.web.private.auth import Forbidden, NotSignedIn, RateLimited
@@ -89,6 +90,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         home.router,
         explore.router,
         observatory.router,
+        release_pages.router,
         private_pages.router,
     ):
         app.include_router(router)

@@ -1,6 +1,6 @@
 """Figures computed once per state of the registry: an entry is reused until the next change
-set is written, so public pages and the API stay fast on a large registry and never show stale
-figures (every write, through any door, opens a change set)."""
+set is written or the next release published, so public pages and the API stay fast on a large
+registry and never show stale figures (every write, through any door, opens a change set)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,11 @@ from sqlalchemy import Engine, func, select
 
 from healthforce.indicators.compute import compute
 from healthforce.indicators.outputs import public
+from healthforce.indicators.releases import ReleaseRecord, latest_release, released
 from healthforce.indicators.suppression import DEFAULT_THRESHOLD
 from healthforce.store.models import ChangeSet
+from healthforce.store.models.release import Release
+from healthforce.store.timeline import check_year
 from healthforce.web.i18n import pick
 from healthforce.web.pages.common import remember_lang
 
@@ -36,10 +39,15 @@ def cached(
     *,
     ttl: float | None = None,
 ) -> T:
-    """``make()`` once per registry version (the latest change set). ``ttl`` (seconds) also
-    bounds the entry's age, for figures fed by writes that open no change set (bookings)."""
-    with engine.connect() as conn:
-        version = conn.execute(select(func.max(ChangeSet.id))).scalar()
+    """``make()`` once per registry version (the latest change set and release). ``ttl``
+    (seconds) also bounds the entry's age, for figures fed by writes that open no change set
+    (bookings)."""
+    with engine.connect() as conn:  # a release opens no change set: it counts apart
+        version = tuple(
+            conn.execute(
+                select(func.max(ChangeSet.id), select(func.max(Release.id)).scalar_subquery())
+            ).one()
+        )
     store: OrderedDict[str, tuple[object, float, T]] = request.app.state.page_cache
     hit = store.get(key)
     now = time.monotonic()
@@ -75,17 +83,29 @@ def public_page(
     return response
 
 
+def release_of(request: Request, engine: Engine, year: int) -> ReleaseRecord | None:
+    """The release the public site serves for a year (its latest), or None: the year's
+    figures are then provisional, computed from the registry as it stands."""
+    return cached(request, engine, f"release:{year}", lambda: latest_release(engine, year))
+
+
 def published(
     request: Request, engine: Engine, year: int, level: str, codes: list[str] | None
 ) -> pd.DataFrame:
-    """The public (suppressed) indicator table, cached per registry version."""
+    """The public (suppressed) indicator table of a year: its latest release's figures exactly
+    as published, or, for a year not yet published, the provisional figures computed from the
+    registry (both cached per registry version). Years outside the registry's data are
+    refused either way."""
     key = f"indicators:{year}:{level}:{','.join(codes) if codes else '*'}"
-    return cached(
-        request,
-        engine,
-        key,
-        lambda: public(compute(engine, year, level=level, codes=codes), DEFAULT_THRESHOLD),
-    )
+
+    def make() -> pd.DataFrame:
+        release = release_of(request, engine, year)
+        if release is not None:
+            check_year(engine, year)
+            return released(engine, release, level, codes)
+        return public(compute(engine, year, level=level, codes=codes), DEFAULT_THRESHOLD)
+
+    return cached(request, engine, key, make)
 
 
 Handler = Callable[..., HTMLResponse]

@@ -19,6 +19,7 @@ from healthforce.web.cache import public_cached, published
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.pages.common import chart_json, render
 from healthforce.web.pages.observatory import state_map
+from healthforce.web.pages.releases import provenance
 
 router = APIRouter(tags=["pages"])
 Opt = Annotated[str | None, Query()]
@@ -94,6 +95,7 @@ def explorer(
         chart=chart,
         download=query,
         indicator=CATALOGUE[code],
+        **provenance(request, engine, chosen, lang),
         **_choices(engine, lang),
     )
 
@@ -123,5 +125,6 @@ def choropleth(
         grp=grp,
         year=chosen,
         chart=chart,
+        **provenance(request, engine, chosen, lang),
         **_choices(engine, lang),
     )

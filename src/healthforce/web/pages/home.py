@@ -14,6 +14,7 @@ from healthforce.web.cache import public_cached, published
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.i18n import translations
 from healthforce.web.pages.common import chart_json, render
+from healthforce.web.pages.releases import provenance
 
 router = APIRouter(tags=["pages"])
 THRESHOLDS = (44.5, 49.0)
@@ -74,4 +75,5 @@ def home(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
             margin={"l": 40, "r": 10, "t": 50, "b": 40},
         )
         context["chart"] = chart_json(fig)
+    context.update(provenance(request, engine, year, lang))
     return render(request, "home.html", lang, **context)

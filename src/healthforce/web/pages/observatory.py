@@ -28,8 +28,9 @@ from healthforce.deploy.population import (
 from healthforce.forecast.figures import fan_chart, gap_by_area, scenario_comparison
 from healthforce.forecast.plan import plan
 from healthforce.indicators.suppression import DEFAULT_THRESHOLD
-from healthforce.migration.flows import flows, registry_country
+from healthforce.migration.flows import flows
 from healthforce.migration.monitor import emigration_rate, stock_abroad, yearly_migration
+from healthforce.store.areas import registry_country
 from healthforce.store.models import Area
 from healthforce.store.summary import latest_population_year
 from healthforce.web.api.access import BOOKINGS_TTL, waiting_rows
