@@ -115,3 +115,24 @@ def test_help_loads_no_heavy_library() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout[-500:]
     assert "Usage" in out.stdout
+
+
+def test_revert_lists_checks_and_undoes_a_change_set(registry_file: Path) -> None:
+    assert runner.invoke(app, ["demo", "--workers", "200", "--no-access"]).exit_code == 0
+    listed = runner.invoke(app, ["revert"])
+    assert (
+        listed.exit_code == 0 and "(America/Caracas)" in listed.output and "DEMO" in listed.output
+    )
+    dry = runner.invoke(app, ["revert", "1", "--dry-run"])
+    assert dry.exit_code == 0 and "Would undo" in dry.output and "200 workers" in dry.output
+    with sqlite3.connect(registry_file) as conn:
+        assert conn.execute("SELECT count(*) FROM worker").fetchone() == (200,)
+    done = runner.invoke(app, ["revert", "1"])
+    assert done.exit_code == 0, done.output
+    with sqlite3.connect(registry_file) as conn:
+        assert conn.execute("SELECT count(*) FROM worker").fetchone() == (0,)
+    again = runner.invoke(app, ["revert", "1"])  # a later change set (the revert) depends on it
+    assert again.exit_code == 1 and "later change set" in again.output
+    unknown = runner.invoke(app, ["revert", "99"])
+    assert unknown.exit_code == 1 and "change set 99" in unknown.output
+    assert "Traceback" not in again.output + unknown.output

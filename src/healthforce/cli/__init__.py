@@ -14,6 +14,7 @@ from healthforce.cli import (
     indicators,
     migration,
     releases,
+    revert,
     serve,
     status,
     training,
@@ -41,6 +42,7 @@ app.add_typer(migration.app, name="migration")
 app.command("indicators")(indicators.indicators)
 app.command("publish")(releases.publish)
 app.command("releases")(releases.releases)
+app.command("revert")(revert.revert)
 app.add_typer(training.app, name="training")
 app.command("serve")(serve.serve)
 app.add_typer(users.app, name="user")

@@ -565,7 +565,9 @@ class Change:
         row_key = tuple(ids[k] for k in spec.key)
         self.touched.note_before(spec.table, [stored])
         self.conn.execute(table_of(spec).delete().where(*where))
-        self._log(spec, row_key, "delete", {k: _json(v) for k, v in before.items()}, None)
+        logged = {k: _json(v) for k, v in before.items()}
+        logged["_row"] = {k: _json(v) for k, v in stored.items()}  # to put it back exactly
+        self._log(spec, row_key, "delete", logged, None)
         self.flush_audit()
 
     # -- audit -------------------------------------------------------------------------------
