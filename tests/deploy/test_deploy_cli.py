@@ -44,8 +44,15 @@ def test_plan_apply_and_access_on_the_demo(tmp_path: Path, monkeypatch: pytest.M
         source = (
             conn.execute(select(ChangeSet.source).order_by(ChangeSet.id.desc())).scalars().first()
         )
-    assert after == before + len(table)
-    assert source == "deploy apply plan.csv"
+    said = " ".join(applied.output.split())  # as one line, whatever the console's width
+    written = int(said.split("Written / Escrito: ")[1].split()[0].replace(",", ""))
+    kept = int(said.split("transfers between states / traslados entre estados; ")[1].split()[0])
+    assert after == before + written and written + kept == len(table)  # --movable: some stay
+    assert source is not None and source.startswith("deploy apply plan.csv sha256:")
+    again = runner.invoke(app, ["deploy", "apply", str(plan), "--start", "2025-02-01"])
+    assert again.exit_code == 0 and "Already applied in change set" in again.output
+    wrong = runner.invoke(app, ["deploy", "apply", str(plan), "--start", "2025-02-30"])
+    assert wrong.exit_code == 2 and "not a date" in wrong.output
     rotation = runner.invoke(
         app,
         [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
@@ -38,6 +37,7 @@ def plan(
 ) -> None:
     """Compute an optimal placement plan; nothing changes in the registry.
     / Calcula un plan de despliegue óptimo; el registro no cambia."""
+    from healthforce.deploy.apply import COMPUTED_AT, latest_change_set
     from healthforce.deploy.plan import build_problem, plan_table, report, solve
     from healthforce.exports.tables import safe_frame
 
@@ -47,6 +47,7 @@ def plan(
         problem = build_problem(eng, occupation or ["2211"], movable=movable, on=day)
         result = solve(problem, k=k, k_slot=max(1, k // 2))
         table = plan_table(problem, result)
+        table[COMPUTED_AT] = latest_change_set(eng)  # what `deploy apply` checks it against
         safe_frame(table).to_csv(output, index=False)
         summary = report(problem, result)
         output.with_suffix(".report.json").write_text(json.dumps(summary, indent=2, default=str))
@@ -69,20 +70,55 @@ def plan(
 def apply(
     plan_file: Annotated[Path, typer.Argument(help="A plan written by `deploy plan`.")],
     start: Annotated[str, typer.Option(help="Start date (YYYY-MM-DD). / Fecha de inicio.")],
+    revalidate: Annotated[
+        bool,
+        typer.Option(
+            "--revalidate",
+            help="Check a plan older than the registry's latest change against the registry "
+            "as it stands. / Verifica un plan anterior al último cambio del registro.",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Check and count, write nothing. / Solo verifica."),
+    ] = False,
 ) -> None:
-    """Write a plan's assignments through the audit log. / Aplica un plan (auditado)."""
-    from healthforce.deploy.plan import apply_plan
+    """Check a plan and write it as one audited change set (undo it with `healthforce revert`);
+    every conflict is listed and nothing is written. / Verifica y aplica un plan (auditado,
+    reversible)."""
+    from healthforce.deploy.apply import apply_plan
     from healthforce.settings import get_settings
     from healthforce.store.registry import Registry
 
     with reported():
-        result = apply_plan(
-            Registry(engine()),
+        eng = engine()
+        day = on_date(eng, start, "--start")
+        done = apply_plan(
+            Registry(eng),
             plan_file,
-            start=dt.date.fromisoformat(start),
+            start=day,
             actor=get_settings().actor,
+            revalidate=revalidate,
+            dry_run=dry_run,
         )
-        console.print(f"{result.inserted:,} assignments written / asignaciones escritas")
+        if done.applied_before is not None:
+            console.print(
+                f"Already applied in change set {done.applied_before}: nothing to do / Ya "
+                f"aplicado en el conjunto de cambios {done.applied_before}"
+            )
+            return
+        verb = "Would write / Escribiría" if dry_run else "Written / Escrito"
+        console.print(
+            f"{verb}: {done.inserted:,} assignments from / asignaciones desde {day.isoformat()}; "
+            f"{done.ended:,} ended the day before / terminadas el día anterior; "
+            f"{done.transfers:,} transfers between states / traslados entre estados; "
+            f"{done.unchanged:,} already in their post / ya en su cargo"
+        )
+        if done.change_set is not None:
+            console.print(
+                f"Change set / Conjunto de cambios {done.change_set} (undo: healthforce revert "
+                f"{done.change_set})"
+            )
 
 
 @app.command("rotation")

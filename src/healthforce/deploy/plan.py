@@ -12,9 +12,7 @@ density of those occupations is below ``underserved_per_10k`` the penalty is wei
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,7 +20,6 @@ from sqlalchemy import Engine, select
 
 from healthforce.deploy.allocate import Allocation, allocate
 from healthforce.deploy.network import Placement
-from healthforce.errors import FileFormatError
 from healthforce.store.areas import states
 from healthforce.store.models import (
     Area,
@@ -34,7 +31,6 @@ from healthforce.store.models import (
     Worker,
 )
 from healthforce.store.models.workforce import assignment_open_on
-from healthforce.store.registry import Registry, WriteResult
 
 UNDERSERVED_WEIGHT = 1.5
 
@@ -252,43 +248,6 @@ def report(
         "areas_without_staff_before": sum(1 for v in before_d.values() if v == 0),
         "areas_without_staff_after": sum(1 for v in after_d.values() if v == 0),
     }
-
-
-def apply_plan(registry: Registry, path: Path, *, start: dt.date, actor: str) -> WriteResult:
-    """Write a plan file's assignments through the audited registry API; workers moved from
-    another post have that assignment ended the day before."""
-    try:
-        plan = pd.read_csv(path, dtype=str)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise FileFormatError(str(path), f"not a plan file: {exc}") from None
-    missing = {"worker", "post"} - set(plan.columns)
-    if missing:
-        raise FileFormatError(str(path), f"plan file lacks columns {sorted(missing)}")
-    plan = plan[plan["post"].notna()]
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-    with registry.change(actor=actor, source=f"deploy apply {path.name}") as change:
-        engine_conn = change.conn
-        workers = set(plan["worker"])
-        rows = engine_conn.execute(
-            select(Assignment.external_id, Worker.external_id)
-            .join(Worker)
-            .where(
-                Worker.external_id.in_(workers),
-                (Assignment.end_date.is_(None)) | (Assignment.end_date >= start),
-            )
-        ).all()
-        for assignment_id, _worker in rows:
-            change.update("assignments", assignment_id, {"end_date": start - dt.timedelta(days=1)})
-        return change.upsert(
-            "assignments",
-            {
-                "external_id": [f"DEP-{digest}-{i:06d}" for i in range(len(plan))],
-                "worker": plan["worker"].tolist(),
-                "post": plan["post"].tolist(),
-                "start_date": [start] * len(plan),
-            },
-            insert_only=True,
-        )
 
 
 def rotation_from_registry(

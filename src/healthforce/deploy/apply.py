@@ -1,0 +1,308 @@
+"""Applying a placement plan as one checked, reversible change (``healthforce deploy apply``).
+
+A plan is checked against the registry before anything is written, and every conflict is listed
+(file, row, column, reason): an unknown worker or post, a worker or a post twice in the plan, a
+worker put into a post of another occupation, a worker not in the workforce on the start date,
+a post held on that date by someone the plan does not move, a worker with an assignment starting
+on or after it. A plan records the change set it was computed at (``deploy plan`` writes it); a
+registry changed since refuses the plan unless it is re-validated (``--revalidate``: the same
+checks against the registry as it stands). On any conflict nothing is written.
+
+Applied, it is one change set (``healthforce revert`` undoes it): the moved workers' running
+assignments end the day before the start, the new ones begin on it, a move between states is
+recorded as a transfer movement, and a worker already in their planned post is left as they are.
+Applying the same plan again changes nothing and says when it was applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, func, select
+
+from healthforce.errors import FileFormatError, Problem, ValidationError
+from healthforce.reference.occupations import occupations
+from healthforce.store.areas import states
+from healthforce.store.models import Assignment, ChangeSet, Facility, Post, Worker
+from healthforce.store.registry import Registry
+from healthforce.store.timeline import workforce_on
+
+#: The plan file's column with the change set the plan was computed at.
+COMPUTED_AT = "change_set"
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What applying a plan did (or, on a dry run, would do)."""
+
+    change_set: int | None  # the change set written (None: nothing written)
+    inserted: int  # assignments begun on the start date
+    ended: int  # running assignments ended the day before
+    unchanged: int  # workers already in their planned post
+    transfers: int  # moves between states, recorded as movements
+    applied_before: int | None  # the change set that applied this very plan already
+
+
+def latest_change_set(engine: Engine) -> int:
+    """The registry's latest change set (what a plan computed now is computed at)."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.max(ChangeSet.id))).scalar() or 0)
+
+
+def read_plan(path: Path) -> pd.DataFrame:
+    """A plan file's rows that place a worker (rows without a post leave them unplaced)."""
+    try:
+        plan = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise FileFormatError(str(path), f"not a plan file / no es un plan: {exc}") from None
+    missing = {"worker", "post"} - set(plan.columns)
+    if missing:
+        raise FileFormatError(
+            str(path), f"plan file lacks columns / faltan columnas {sorted(missing)}"
+        )
+    plan["row"] = range(2, len(plan) + 2)  # as a spreadsheet numbers them, under the header
+    return plan[plan["post"].str.strip() != ""].reset_index(drop=True)
+
+
+def _source(path: Path, digest: str) -> str:
+    return f"deploy apply {path.name} sha256:{digest}"
+
+
+def _occupation_name(code: str) -> str:
+    found = occupations().get(code)
+    return f"{found.name_es} / {found.name_en} ({code})" if found else code
+
+
+def _computed_at(plan: pd.DataFrame, path: Path) -> int | None:
+    if COMPUTED_AT not in plan.columns or not len(plan):
+        return None
+    values = set(plan[COMPUTED_AT])
+    if len(values) != 1 or not next(iter(values)).isdigit():
+        raise FileFormatError(
+            str(path),
+            f"column {COMPUTED_AT!r} must hold one change set number / un solo número",
+        )
+    return int(next(iter(values)))
+
+
+def conflicts(conn: Connection, plan: pd.DataFrame, start: dt.date, path: Path) -> list[Problem]:
+    """Every reason the plan cannot be applied on ``start`` to the registry as it stands."""
+    out: list[Problem] = []
+
+    def problem(i: int, field: str, value: object, reason: str) -> None:
+        row = int(plan["row"].iloc[i])
+        record = str(plan["worker"].iloc[i])
+        out.append(Problem("plan", record, field, value, reason, row=row, source=str(path)))
+
+    workers = {
+        r.external_id: r
+        for r in conn.execute(
+            select(Worker.id, Worker.external_id, Worker.occupation_code).where(
+                Worker.external_id.in_(set(plan["worker"]))
+            )
+        )
+    }
+    posts = {
+        r.external_id: r
+        for r in conn.execute(
+            select(Post.id, Post.external_id, Post.occupation_code).where(
+                Post.external_id.in_(set(plan["post"]))
+            )
+        )
+    }
+    present = set(
+        conn.execute(select(workforce_on(conn.dialect.name, start).c.worker_id)).scalars()
+    )
+    ids = [w.id for w in workers.values()]
+    running = conn.execute(  # assignments running on the start date, on the plan's posts
+        select(Assignment.post_id, Assignment.worker_id, Worker.external_id, Assignment.start_date)
+        .join(Worker, Worker.id == Assignment.worker_id)
+        .where(
+            Assignment.post_id.in_([p.id for p in posts.values()]),
+            Assignment.start_date <= start,
+            (Assignment.end_date.is_(None)) | (Assignment.end_date >= start),
+        )
+    ).all()
+    holders: dict[int, list[tuple[int, str, dt.date]]] = {}
+    for post_id, worker_id, external, since in running:
+        holders.setdefault(post_id, []).append((worker_id, external, since))
+    later = dict(
+        conn.execute(
+            select(Assignment.worker_id, func.min(Assignment.start_date))
+            .where(Assignment.worker_id.in_(ids), Assignment.start_date >= start)
+            .group_by(Assignment.worker_id)
+        ).all()
+    )
+    moved = set(plan["worker"])
+    first_worker: dict[str, int] = {}
+    first_post: dict[str, int] = {}
+    for i, (worker, post) in enumerate(zip(plan["worker"], plan["post"], strict=True)):
+        row = int(plan["row"].iloc[i])
+        w, p = workers.get(worker), posts.get(post)
+        if worker in first_worker:
+            problem(i, "worker", worker, f"placed twice (also row {first_worker[worker]})")
+        first_worker.setdefault(worker, row)
+        if post in first_post:
+            problem(i, "post", post, f"two workers into one post (also row {first_post[post]})")
+        first_post.setdefault(post, row)
+        if w is None:
+            problem(i, "worker", worker, "no such worker / no existe el trabajador")
+        if p is None:
+            problem(i, "post", post, "no such post / no existe el cargo")
+        if w is None or p is None:
+            continue
+        if w.occupation_code != p.occupation_code:
+            problem(
+                i,
+                "post",
+                post,
+                f"a post for {_occupation_name(p.occupation_code)}, not for the worker's "
+                f"occupation, {_occupation_name(w.occupation_code)} / ocupación distinta",
+            )
+        if w.id not in present:
+            problem(
+                i,
+                "worker",
+                worker,
+                f"not in the workforce on {start.isoformat()} (left, or not yet joined) / no "
+                "está en la fuerza de trabajo en esa fecha",
+            )
+        others = [h for h in holders.get(p.id, []) if h[0] != w.id and h[1] not in moved]
+        for _wid, holder, since in others:
+            problem(
+                i,
+                "post",
+                post,
+                f"held on {start.isoformat()} by worker {holder} (since {since.isoformat()}), "
+                "whom the plan does not move / ocupado",
+            )
+        if w.id in later:
+            problem(
+                i,
+                "worker",
+                worker,
+                f"already has an assignment from {later[w.id].isoformat()}, on or after the "
+                "start / ya tiene una asignación desde esa fecha",
+            )
+    return out
+
+
+def apply_plan(
+    registry: Registry,
+    path: Path,
+    *,
+    start: dt.date,
+    actor: str,
+    revalidate: bool = False,
+    dry_run: bool = False,
+) -> Applied:
+    """Check the plan and write it as one change set (see the module's text)."""
+    plan = read_plan(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    computed_at = _computed_at(plan, path)
+    with registry.engine.connect() as conn:
+        before = conn.execute(
+            select(ChangeSet.id).where(ChangeSet.source == _source(path, digest))
+        ).scalar()
+        if before is not None:  # the same plan file, applied already: nothing to do
+            return Applied(None, 0, 0, 0, 0, before)
+        latest = conn.execute(select(func.max(ChangeSet.id))).scalar() or 0
+    if computed_at is not None and latest > computed_at and not revalidate:
+        raise ValidationError(
+            [
+                Problem(
+                    "plan",
+                    path.name,
+                    COMPUTED_AT,
+                    computed_at,
+                    f"computed at change set {computed_at}; the registry has changed since (now "
+                    f"{latest}): plan again, or apply with --revalidate to check it against the "
+                    "registry as it stands / el registro cambió desde el plan",
+                    source=str(path),
+                )
+            ]
+        )
+    with registry.change(actor=actor, source=_source(path, digest), dry_run=dry_run) as change:
+        found = conflicts(change.conn, plan, start, path)
+        if found:
+            raise ValidationError(found)
+        return _write(change, plan, start, digest, dry_run)
+
+
+def _write(change: Any, plan: pd.DataFrame, start: dt.date, digest: str, dry_run: bool) -> Applied:
+    conn: Connection = change.conn
+    area_of = states(conn).of
+    facility_state = {
+        post: area_of.get(area)
+        for post, area in conn.execute(
+            select(Post.external_id, Facility.area_id)
+            .join(Facility, Facility.id == Post.facility_id)
+            .where(Post.external_id.in_(set(plan["post"])))
+        )
+    }
+    current = conn.execute(
+        select(
+            Assignment.external_id,
+            Worker.external_id,
+            Post.external_id,
+            Facility.area_id,
+        )
+        .join(Worker, Worker.id == Assignment.worker_id)
+        .join(Post, Post.id == Assignment.post_id)
+        .join(Facility, Facility.id == Post.facility_id)
+        .where(
+            Worker.external_id.in_(set(plan["worker"])),
+            Assignment.start_date < start,
+            (Assignment.end_date.is_(None)) | (Assignment.end_date >= start),
+        )
+    ).all()
+    target = dict(zip(plan["worker"], plan["post"], strict=True))
+    staying = {w for _a, w, post, _area in current if target.get(w) == post}
+    ended = 0
+    transfers: list[tuple[str, str, str]] = []  # worker, from state, to state
+    for assignment, worker, _post, area in current:
+        if worker in staying:
+            continue
+        change.update("assignments", assignment, {"end_date": start - dt.timedelta(days=1)})
+        ended += 1
+        origin, destination = area_of.get(area), facility_state.get(target[worker])
+        if origin and destination and origin != destination:
+            transfers.append((worker, origin, destination))
+    moving = plan[~plan["worker"].isin(staying)]
+    result = change.upsert(
+        "assignments",
+        {
+            "external_id": [f"DEP-{digest}-{int(r):06d}" for r in moving["row"]],
+            "worker": moving["worker"].tolist(),
+            "post": moving["post"].tolist(),
+            "start_date": [start] * len(moving),
+        },
+        insert_only=True,
+    )
+    if transfers:
+        change.upsert(
+            "movements",
+            {
+                "external_id": [f"DEP-{digest}-T{i:06d}" for i in range(len(transfers))],
+                "worker": [t[0] for t in transfers],
+                "kind": ["transfer"] * len(transfers),
+                "date": [start] * len(transfers),
+                "origin_area": [t[1] for t in transfers],
+                "destination_area": [t[2] for t in transfers],
+                "reason": ["reassignment"] * len(transfers),
+            },
+            insert_only=True,
+        )
+    return Applied(
+        None if dry_run else change.change_set_id,
+        result.inserted,
+        ended,
+        len(staying),
+        len(transfers),
+        None,
+    )
