@@ -172,3 +172,77 @@ def test_runs_on_chile_national_facility_list(shared_data: Path) -> None:
     assert result.worker.size > 0.98 * 6_000
     assert np.median(result.distance_km) < 15
     assert result.complete_teams > result.complete_teams_flow_only  # the team step helps
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_certified_optimum_where_the_candidate_graph_misses_it(seed: int) -> None:
+    """With one candidate slot per worker and one worker per slot, the candidate graph alone
+    misses the optimum; pricing the arcs left out with the flow's dual reaches SciPy's
+    assignment optimum on the complete graph, and says it is certified."""
+    rng = np.random.default_rng(100 + seed)
+    workers, slots = int(rng.integers(15, 40)), int(rng.integers(15, 40))
+    p = random_instance(100 + seed, workers, slots)
+    penalties = {"penalty_km": 1e5, "critical_penalty_km": 1e5, "team_rounds": 0}
+    narrow = allocate(p, k=1, k_slot=1, **penalties)
+    result = allocate(p, k=1, k_slot=1, certify=True, **penalties)
+    ww, ss = np.meshgrid(np.arange(workers), np.arange(slots), indexing="ij")
+    matrix = haversine(p)(ww.ravel(), ss.ravel()).reshape(workers, slots)
+    rows, cols = linear_sum_assignment(matrix)
+    optimum = matrix[rows, cols].sum()
+    assert result.certified is True and narrow.certified is None
+    assert result.worker.size == min(workers, slots)
+    assert result.distance_km.sum() == pytest.approx(optimum, abs=0.01 * min(workers, slots))
+    if narrow.distance_km.sum() > optimum + 0.01 * min(workers, slots):
+        assert result.priced_arcs > 0  # the candidate graph missed it; pricing found it
+
+
+def test_certified_with_capacities_occupations_fixed_and_penalties() -> None:
+    """Against a HiGHS linear program over every worker-slot arc (capacities, occupations,
+    critical posts, penalties, fixed workers), on an instance where k = 1 is not enough."""
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+
+    p = random_instance(7, 60, 25, occupations=2, capacity=3, fixed=4)
+    penalties = {"penalty_km": 150.0, "critical_penalty_km": 400.0, "team_rounds": 0}
+    result = allocate(p, k=1, k_slot=1, certify=True, **penalties)
+    narrow = allocate(p, k=1, k_slot=1, **penalties)
+    assert result.certified is True and result.priced_arcs > 0
+    # LP: x[w, s] for compatible free pairs, u_crit[s], u_rest[s] unfilled; each slot receives
+    # exactly its free capacity; each worker at most one slot
+    fixed_w = {w for w, _ in p.fixed}
+    capacity = p.slot_capacity.astype(float).copy()
+    for _, s in p.fixed:
+        capacity[s] -= 1
+    pairs = [
+        (w, s)
+        for w in range(p.workers)
+        for s in range(p.slots)
+        if w not in fixed_w and p.worker_occupation[w] == p.slot_occupation[s]
+    ]
+    pw = np.array([a for a, _ in pairs])
+    ps = np.array([b for _, b in pairs])
+    km = np.round(haversine(p)(pw, ps) * 100) / 100
+    crit = np.minimum(p.slot_critical, capacity)
+    n, m = len(pairs), p.slots
+    c = np.concatenate([km, np.full(m, 400.0), np.full(m, 150.0)])
+    rows = np.concatenate([ps, np.arange(m), np.arange(m)])
+    cols = np.arange(n + 2 * m)
+    a_eq = coo_matrix((np.ones(n + 2 * m), (rows, cols)), shape=(m, n + 2 * m))
+    a_ub = coo_matrix((np.ones(n), (pw, np.arange(n))), shape=(p.workers, n + 2 * m))
+    bounds = (
+        [(0, 1)] * n
+        + [(0, float(x)) for x in crit]
+        + [(0, float(x - y)) for x, y in zip(capacity, crit, strict=True)]
+    )
+    lp = linprog(
+        c,
+        A_ub=a_ub,
+        b_ub=np.ones(p.workers),
+        A_eq=a_eq,
+        b_eq=capacity,
+        bounds=bounds,
+        method="highs",
+    )
+    assert lp.status == 0
+    assert result.objective == pytest.approx(lp.fun, abs=0.01 * p.workers)
+    assert narrow.objective > result.objective  # k = 1 alone missed it

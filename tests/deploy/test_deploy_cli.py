@@ -35,6 +35,22 @@ def test_plan_apply_and_access_on_the_demo(tmp_path: Path, monkeypatch: pytest.M
     assert len(table) > 100
     assert table["post"].notna().all()
     assert (tmp_path / "plan.report.json").exists()
+    assert "only (not certified: --certify)" in " ".join(result.output.split())
+    certified = runner.invoke(
+        app,
+        [
+            "deploy",
+            "plan",
+            str(tmp_path / "certified.csv"),
+            "--occupation",
+            "2211",
+            "--on",
+            "2025-01-01",
+            "--certify",
+        ],
+    )
+    assert certified.exit_code == 0, certified.output
+    assert "the complete graph (certified)" in " ".join(certified.output.split())
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Assignment)).scalar_one() == before
     applied = runner.invoke(app, ["deploy", "apply", str(plan), "--start", "2025-02-01"])

@@ -34,6 +34,14 @@ def plan(
     ] = False,
     k: Annotated[int, typer.Option(help="Candidate posts per worker.")] = 10,
     on: Annotated[str | None, typer.Option(help="Date (YYYY-MM-DD). / Fecha.")] = None,
+    certify: Annotated[
+        bool,
+        typer.Option(
+            "--certify",
+            help="Prove the plan optimal on every worker-post pair, not only on the k nearest "
+            "(slower on large registries). / Certifica el óptimo en el grafo completo.",
+        ),
+    ] = False,
 ) -> None:
     """Compute an optimal placement plan; nothing changes in the registry.
     / Calcula un plan de despliegue óptimo; el registro no cambia."""
@@ -45,7 +53,7 @@ def plan(
         eng = engine()
         day = on_date(eng, on)
         problem = build_problem(eng, occupation or ["2211"], movable=movable, on=day)
-        result = solve(problem, k=k, k_slot=max(1, k // 2))
+        result = solve(problem, k=k, k_slot=max(1, k // 2), certify=certify)
         table = plan_table(problem, result)
         table[COMPUTED_AT] = latest_change_set(eng)  # what `deploy apply` checks it against
         safe_frame(table).to_csv(output, index=False)
@@ -61,6 +69,7 @@ def plan(
             "complete_teams_flow_only",
             "equity_before",
             "equity_after",
+            "optimal_on",
         ):
             console.print(f"  {key}: {summary[key]}")
         console.print(f"  distance km (p10, p50, p90, p99): {summary['distance_km']}")

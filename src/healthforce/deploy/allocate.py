@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from healthforce.deploy.certify import potentials, price
 from healthforce.deploy.network import Array, CostFunction, Placement, candidates, haversine
 
 SCALE = 100  # costs in hundredths of a km (OR-Tools needs integers)
@@ -38,6 +39,10 @@ class Allocation:
     complete_teams: int
     complete_teams_flow_only: int
     arcs: int
+    #: Whether the plan is optimal on the complete worker x slot graph (checked with the flow's
+    #: dual, :mod:`healthforce.deploy.certify`); None when not checked (a custom cost).
+    certified: bool | None = None
+    priced_arcs: int = 0  # arcs the check added to the candidate graph
 
 
 def _team_complete(p: Placement, placed: Array, teams: Array) -> Array:
@@ -45,6 +50,20 @@ def _team_complete(p: Placement, placed: Array, teams: Array) -> Array:
     short = placed < p.slot_critical
     incomplete = set(p.slot_facility[short].tolist())
     return np.array([f not in incomplete for f in teams.tolist()], dtype=bool)
+
+
+@dataclass(frozen=True)
+class _Network:
+    """A solved flow: its arcs (tails, heads, capacities, integer costs) and their flows."""
+
+    tails: Array
+    heads: Array
+    caps: Array
+    costs: Array
+    flows: Array
+
+    def potentials(self, nodes: int) -> Array | None:
+        return potentials(nodes, self.tails, self.heads, self.caps, self.costs, self.flows)
 
 
 def _solve(
@@ -55,7 +74,7 @@ def _solve(
     capacity: Array,
     penalty: Array,
     critical_penalty: Array,
-) -> tuple[Array, Array, Array, float]:
+) -> tuple[Array, Array, Array, float, _Network]:
     n_w, n_s = p.workers, p.slots
     dummy, sink = n_w + n_s, n_w + n_s + 1
     vacancies = int(capacity.sum())
@@ -91,7 +110,8 @@ def _solve(
     used = f[:m] > 0
     unfilled_crit = f[m + n_w : m + n_w + n_s]
     unfilled_rest = f[m + n_w + n_s : m + n_w + 2 * n_s]
-    return used, unfilled_crit, unfilled_rest, flow.optimal_cost() / SCALE
+    network = _Network(tails, heads, caps.astype(np.int64), costs.astype(np.int64), f)
+    return used, unfilled_crit, unfilled_rest, flow.optimal_cost() / SCALE, network
 
 
 def allocate(
@@ -105,9 +125,14 @@ def allocate(
     team_rounds: int = 3,
     team_reward: float = 2.0,
     teams: Array | None = None,
+    certify: bool = False,
 ) -> Allocation:
-    """Place workers in slots; ``teams`` are the facility ids whose team norm can be met."""
+    """Place workers in slots; ``teams`` are the facility ids whose team norm can be met. With
+    ``certify`` (and the default great-circle cost), the plan chosen is then made optimal on
+    the complete graph, arcs pricing negative under the flow's dual added until none does
+    (:attr:`Allocation.certified` says whether it got there within :data:`CERTIFY_ROUNDS`)."""
     p.check()
+    certify = certify and cost is None
     cost = cost or haversine(p)
     capacity = p.slot_capacity.astype(np.int64).copy()
     fixed_w = np.array([w for w, _ in p.fixed], dtype=np.int64)
@@ -116,14 +141,14 @@ def allocate(
     free = np.ones(p.workers, dtype=bool)
     free[fixed_w] = False
     w, s = candidates(p, k, k_slot)
+    if p.preference_bonus:  # every preferred pair is a candidate: the check prices no bonus
+        wished = np.array(list(p.preference_bonus), dtype=np.int64).reshape(-1, 2)
+        pairs = np.unique(np.vstack([np.column_stack([w, s]), wished]), axis=0)
+        same = p.worker_occupation[pairs[:, 0]] == p.slot_occupation[pairs[:, 1]]
+        w, s = pairs[same, 0], pairs[same, 1]
     keep = free[w]
     w, s = w[keep], s[keep]
-    km = cost(w, s)
-    if p.preference_bonus:
-        bonus = np.array(
-            [p.preference_bonus.get((int(a), int(b)), 0.0) for a, b in zip(w, s, strict=True)]
-        )
-        km = np.maximum(km - bonus, 0)
+    km = _arc_costs(p, cost, w, s)
     base_pen = penalty_km * p.slot_weight
     crit_pen = critical_penalty_km * p.slot_weight
     # Workers fixed elsewhere must not also be placed: give them no arcs (done above), and they
@@ -131,11 +156,11 @@ def allocate(
     placed_fixed = np.zeros(p.slots, dtype=np.int64)
     np.add.at(placed_fixed, fixed_s, 1)
     teams = np.array(sorted(set(p.slot_facility.tolist())) if teams is None else teams)
-    best: tuple[tuple[int, float], Array, Array, Array, float] | None = None
+    best: tuple[tuple[int, float], Array, Array, Array, float, Array, _Network] | None = None
     flow_only = 0
     reward = np.ones(p.slots)
     for round_ in range(team_rounds + 1):
-        used, u_crit, u_rest, _objective = _solve(
+        used, u_crit, u_rest, _objective, network = _solve(
             p, w, s, km, capacity, base_pen, crit_pen * reward
         )
         placed = placed_fixed.copy()
@@ -146,7 +171,7 @@ def allocate(
         if round_ == 0:
             flow_only = score[0]
         if best is None or score > best[0]:
-            best = (score, used, u_crit, u_rest, true_cost)
+            best = (score, used, u_crit, u_rest, true_cost, reward.copy(), network)
         # Reward: facilities missing at most two critical posts get their penalty raised.
         missing = np.maximum(p.slot_critical - placed, 0)
         per_facility: dict[int, int] = {}
@@ -157,7 +182,22 @@ def allocate(
             break  # no team is one or two posts short: nothing left to reward
         reward = np.where(near, reward * team_reward, reward)
     assert best is not None
-    (_score, used, u_crit, u_rest, true_cost) = best
+    (_score, used, u_crit, u_rest, true_cost, reward, network) = best
+    certified: bool | None = None
+    priced = 0
+    if certify:
+        chosen = crit_pen * reward
+        certified, w, s, km, network, priced = _certified(
+            p, w, s, km, capacity, base_pen, chosen, free, cost, network
+        )
+        m = w.size
+        used = network.flows[:m] > 0
+        u_crit = network.flows[m + p.workers : m + p.workers + p.slots]
+        u_rest = network.flows[m + p.workers + p.slots : m + p.workers + 2 * p.slots]
+        placed = placed_fixed.copy()
+        np.add.at(placed, s[used], 1)
+        _score = (int(_team_complete(p, placed, teams).sum()), 0.0)
+        true_cost = float(km[used].sum() + (u_crit * chosen).sum() + (u_rest * base_pen).sum())
     placed_w = np.concatenate([fixed_w, w[used]])
     placed_s = np.concatenate([fixed_s, s[used]])
     dist = cost(placed_w, placed_s) if placed_w.size else np.zeros(0)
@@ -179,7 +219,57 @@ def allocate(
         complete_teams=int(_score[0]),
         complete_teams_flow_only=flow_only,
         arcs=int(w.size),
+        certified=certified,
+        priced_arcs=priced,
     )
+
+
+def _arc_costs(p: Placement, cost: CostFunction, w: Array, s: Array) -> Array:
+    """Arc costs in km, less any preference bonus."""
+    km = cost(w, s)
+    if p.preference_bonus:
+        bonus = np.array(
+            [p.preference_bonus.get((int(a), int(b)), 0.0) for a, b in zip(w, s, strict=True)]
+        )
+        km = np.maximum(km - bonus, 0)
+    return np.asarray(km)
+
+
+#: At most this many rounds of pricing (each adds every arc pricing negative); a plan still not
+#: certified after them says so.
+CERTIFY_ROUNDS = 30
+
+
+def _certified(
+    p: Placement,
+    w: Array,
+    s: Array,
+    km: Array,
+    capacity: Array,
+    penalty: Array,
+    critical_penalty: Array,
+    free: Array,
+    cost: CostFunction,
+    network: _Network,
+) -> tuple[bool, Array, Array, Array, _Network, int]:
+    """The flow made optimal on the complete graph (see :mod:`healthforce.deploy.certify`):
+    whether it is, the arcs and their costs, the solved network, the arcs added."""
+    nodes = p.workers + p.slots + 2
+    added = 0
+    for _ in range(CERTIFY_ROUNDS):
+        pi = network.potentials(nodes)
+        if pi is None:  # the solver's flow has a negative cycle: it is not optimal
+            raise RuntimeError("min-cost flow returned a flow that is not optimal")
+        new_w, new_s = price(
+            p, pi[: p.workers], pi[p.workers : p.workers + p.slots], free, (w, s), cost, SCALE
+        )
+        if not new_w.size:
+            return True, w, s, km, network, added
+        w, s = np.concatenate([w, new_w]), np.concatenate([s, new_s])
+        km = np.concatenate([km, _arc_costs(p, cost, new_w, new_s)])
+        added += int(new_w.size)
+        network = _solve(p, w, s, km, capacity, penalty, critical_penalty)[4]
+    return False, w, s, km, network, added
 
 
 def greedy(p: Placement, cost: CostFunction | None = None) -> Allocation:

@@ -240,6 +240,14 @@ def report(
         f"share_within_{within_km:g}_km": float((d <= within_km).mean()) if d.size else 0.0,
         "complete_teams": result.complete_teams,
         "complete_teams_flow_only": result.complete_teams_flow_only,
+        "optimal_on": (
+            "the complete graph (certified) / el grafo completo (certificado)"
+            if result.certified
+            else "the candidate graph only (not certified: --certify) / solo el grafo de candidatos"
+            if result.certified is None
+            else "the candidate graph; certification stopped before it was reached / no certificado"
+        ),
+        "arcs_priced_in": result.priced_arcs,
         "team_facilities": int(problem.teams.size),
         "density_before": before_d,
         "density_after": after_d,
