@@ -98,3 +98,23 @@ def test_plan_apply_and_access_on_the_demo(tmp_path: Path, monkeypatch: pytest.M
     assert wrong.exit_code == 2 and "not a date YYYY-MM-DD" in wrong.output
     assert "Traceback" not in wrong.output
     get_settings.cache_clear()
+
+
+def test_options_are_checked_before_anything_runs(tmp_path: Path) -> None:
+    """A negative distance, an unknown occupation, a zero k or quarter count: refused with
+    the option named, no traceback."""
+    runner = CliRunner()
+    cases = [
+        (["access", "coverage", "--km", "-5"], "--km"),
+        (["access", "coverage", "--add", "-1"], "--add"),
+        (["deploy", "plan", str(tmp_path / "p.csv"), "--occupation", "9999"], "9999"),
+        (["deploy", "plan", str(tmp_path / "p.csv"), "--k", "0"], "--k"),
+        (["deploy", "plan", str(tmp_path / "p.csv"), "--underserved", "-1"], "--underserved"),
+        (["deploy", "rotation", "--quarters", "0"], "--quarters"),
+    ]
+    for args, named in cases:
+        result = runner.invoke(app, args)
+        said = " ".join(result.output.split())
+        assert result.exit_code == 2, (args, result.output)
+        assert named in said and "Traceback" not in said, (args, said)
+    assert not (tmp_path / "p.csv").exists()

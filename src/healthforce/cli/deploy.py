@@ -15,9 +15,31 @@ app = typer.Typer(
     help="Deployment of workers to posts. / Despliegue de trabajadores.", no_args_is_help=True
 )
 
+
+def _known_occupations(codes: list[str] | None) -> list[str] | None:
+    """ISCO-08 codes of the reference list only: an unknown one is named, not ignored."""
+    if not codes:
+        return codes
+    from healthforce.reference.occupations import occupations
+
+    known = occupations()
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise typer.BadParameter(
+            f"{', '.join(unknown)}: not an ISCO-08 health occupation of the reference list "
+            f"(for example 2211 doctors, 2221 nurses, 2222 midwives, 3253 community health "
+            f"workers) / no es una ocupación de la lista de referencia"
+        )
+    return codes
+
+
 Occupations = Annotated[
     list[str] | None,
-    typer.Option("--occupation", help="ISCO-08 codes to place (repeat). / Ocupaciones."),
+    typer.Option(
+        "--occupation",
+        help="ISCO-08 codes to place (repeat). / Ocupaciones.",
+        callback=_known_occupations,
+    ),
 ]
 
 
@@ -32,7 +54,17 @@ def plan(
             "asignados."
         ),
     ] = False,
-    k: Annotated[int, typer.Option(help="Candidate posts per worker.")] = 10,
+    k: Annotated[
+        int, typer.Option(min=1, max=500, help="Candidate posts per worker. / Candidatos.")
+    ] = 10,
+    underserved: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Workers per 10,000 population below which a state is underserved (its "
+            "posts weigh x1.5). / Umbral de estado desatendido por 10.000 habitantes.",
+        ),
+    ] = 10.0,
     on: Annotated[str | None, typer.Option(help="Date (YYYY-MM-DD). / Fecha.")] = None,
     certify: Annotated[
         bool,
@@ -52,7 +84,9 @@ def plan(
     with reported():
         eng = engine()
         day = on_date(eng, on)
-        problem = build_problem(eng, occupation or ["2211"], movable=movable, on=day)
+        problem = build_problem(
+            eng, occupation or ["2211"], movable=movable, on=day, underserved_per_10k=underserved
+        )
         result = solve(problem, k=k, k_slot=max(1, k // 2), certify=certify)
         table = plan_table(problem, result)
         table[COMPUTED_AT] = latest_change_set(eng)  # what `deploy apply` checks it against
@@ -134,7 +168,7 @@ def apply(
 def rotation(
     occupation: Occupations = None,
     start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
-    quarters: Annotated[int, typer.Option(help="Quarters ahead. / Trimestres.")] = 8,
+    quarters: Annotated[int, typer.Option(min=1, max=40, help="Quarters ahead. / Trimestres.")] = 8,
     output: Annotated[Path | None, typer.Option(help="CSV file. / Archivo CSV.")] = None,
 ) -> None:
     """Who leaves each quarter at the end of a fixed term, and who replaces them.
@@ -156,8 +190,13 @@ def rotation(
 
 
 def access(
-    km: Annotated[float, typer.Option(help="Distance in km. / Distancia en km.")] = 10.0,
-    add: Annotated[int, typer.Option(help="Workers to add where they raise coverage most.")] = 0,
+    km: Annotated[
+        float, typer.Option(min=0.1, max=1000, help="Distance in km. / Distancia en km.")
+    ] = 10.0,
+    add: Annotated[
+        int,
+        typer.Option(min=0, help="Workers to add where they raise coverage most. / Agregar."),
+    ] = 0,
     occupation: Occupations = None,
     on: Annotated[str | None, typer.Option(help="Date (YYYY-MM-DD). / Fecha.")] = None,
 ) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select
 
 from healthforce.deploy.allocate import Allocation, allocate
 from healthforce.deploy.network import Placement
+from healthforce.errors import OutsideDataError
 from healthforce.store.areas import states
 from healthforce.store.models import (
     Area,
@@ -31,6 +32,7 @@ from healthforce.store.models import (
     Worker,
 )
 from healthforce.store.models.workforce import assignment_open_on
+from healthforce.store.timeline import reference_date
 
 UNDERSERVED_WEIGHT = 1.5
 
@@ -55,7 +57,9 @@ def build_problem(
     on: dt.date | None = None,
     underserved_per_10k: float = 10.0,
 ) -> DeploymentProblem:
-    on = on or dt.date.today()
+    on = on or reference_date(engine)  # the registry's latest data, never the machine's today
+    if on is None:
+        raise OutsideDataError(0, None, "the registry has no dated data yet / aún no hay datos")
     state_of = states(engine).of
     with engine.connect() as conn:
         facilities = conn.execute(

@@ -57,8 +57,15 @@ def base_date_of(engine: Engine) -> dt.date:
     """The registry's reference date: the first 1 January after its latest movement."""
     with engine.connect() as conn:
         latest = conn.execute(select(func.max(Movement.date))).scalar_one()
-    if latest is None:
-        return dt.date(dt.date.today().year, 1, 1)
+    if latest is None:  # no movements: the latest dated fact, never the machine's today
+        from healthforce.errors import OutsideDataError
+        from healthforce.store.timeline import reference_date
+
+        latest = reference_date(engine)
+        if latest is None:
+            raise OutsideDataError(
+                0, None, "the registry has no dated data yet / el registro aún no tiene datos"
+            )
     first_of_year = (latest.month, latest.day) == (1, 1)
     return dt.date(latest.year + (0 if first_of_year else 1), 1, 1)
 

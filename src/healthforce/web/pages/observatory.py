@@ -4,7 +4,6 @@ times. Aggregates only; small counts suppressed; computed once per state of the 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from importlib import resources
 from pathlib import Path
@@ -33,6 +32,7 @@ from healthforce.migration.monitor import emigration_rate, stock_abroad, yearly_
 from healthforce.store.areas import registry_country
 from healthforce.store.models import Area
 from healthforce.store.summary import latest_population_year
+from healthforce.store.timeline import reference_date
 from healthforce.web.api.access import BOOKINGS_TTL, waiting_rows
 from healthforce.web.cache import cached, public_cached, public_cached_for, published
 from healthforce.web.deps import EngineDep, LangDep
@@ -219,7 +219,9 @@ def planning(
 
 
 def _placement(engine: Engine, km: float) -> dict[str, Any] | None:
-    day = dt.date.today()
+    day = reference_date(engine)  # the registry's latest data, never the machine's today
+    if day is None:
+        return None
     year = population_year(engine, day)
     if year is None:
         return None
