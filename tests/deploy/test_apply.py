@@ -147,3 +147,31 @@ def test_a_plan_older_than_the_registry_needs_revalidating(
         apply_plan(registry, path, start=START, actor="t")
     done = apply_plan(registry, path, start=START, actor="t", revalidate=True)
     assert done.inserted == 1
+
+
+def test_the_workers_to_place_are_those_in_the_workforce_on_the_date(
+    registry: Registry,
+) -> None:
+    """Who can be placed on a date comes from the dated history, not today's status: a doctor
+    who enters in 2026 is not placed on 1 January 2025; one who retired in mid-2026 is."""
+    from healthforce.deploy.plan import build_problem
+
+    doctor = {"sex": "F", "birth_date": D(1980, 1, 1), "occupation": "2211"}
+    with registry.change(actor="t", source="dates") as c:
+        c.upsert(
+            "workers",
+            {
+                "external_id": ["W9", "W10"],
+                "status": ["active", "retired"],
+                "status_date": [None, D(2026, 6, 1)],
+                **{k: [v, v] for k, v in doctor.items()},
+            },
+        )
+        c.upsert(
+            "movements",
+            {"external_id": ["M9"], "worker": ["W9"], "kind": ["entry"], "date": [D(2026, 1, 1)]},
+        )
+    problem = build_problem(registry.engine, ["2211"], on=D(2025, 1, 1))
+    placeable = set(problem.placement.worker_ids.tolist())
+    assert "W10" in placeable and "W9" not in placeable
+    assert "W1" in placeable and "W3" not in placeable  # W3 retired, with no date

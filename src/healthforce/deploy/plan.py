@@ -32,7 +32,7 @@ from healthforce.store.models import (
     Worker,
 )
 from healthforce.store.models.workforce import assignment_open_on
-from healthforce.store.timeline import reference_date
+from healthforce.store.timeline import reference_date, workforce_on
 
 UNDERSERVED_WEIGHT = 1.5
 
@@ -89,7 +89,11 @@ def build_problem(
                 Worker.occupation_code,
                 Worker.residence_lat,
                 Worker.residence_lon,
-            ).where(Worker.status == "active", Worker.occupation_code.in_(occupations))
+            ).where(
+                # in the workforce on the date, by the registry's dated history
+                Worker.id.in_(select(workforce_on(conn.dialect.name, on).c.worker_id)),
+                Worker.occupation_code.in_(occupations),
+            )
         ).all()
         norms = conn.execute(
             select(TeamNorm.facility_type, TeamNorm.occupation_code, TeamNorm.headcount)
