@@ -36,6 +36,10 @@ def test_plan_apply_and_access_on_the_demo(tmp_path: Path, monkeypatch: pytest.M
     assert table["post"].notna().all()
     assert (tmp_path / "plan.report.json").exists()
     assert "only (not certified: --certify)" in " ".join(result.output.split())
+    left_out = pd.read_csv(tmp_path / "plan.unplaced.csv")
+    still = pd.read_csv(tmp_path / "plan.vacant.csv")
+    assert list(left_out.columns)[:2] == ["worker", "occupation"]
+    assert len(still) and still["reason"].notna().all() and still["facility_name"].notna().all()
     certified = runner.invoke(
         app,
         [

@@ -78,6 +78,7 @@ def plan(
     """Compute an optimal placement plan; nothing changes in the registry.
     / Calcula un plan de despliegue óptimo; el registro no cambia."""
     from healthforce.deploy.apply import COMPUTED_AT, latest_change_set
+    from healthforce.deploy.leftovers import unplaced, vacant
     from healthforce.deploy.plan import build_problem, plan_table, report, solve
     from healthforce.exports.tables import safe_frame
 
@@ -94,6 +95,15 @@ def plan(
         summary = report(problem, result)
         output.with_suffix(".report.json").write_text(json.dumps(summary, indent=2, default=str))
         console.print(f"{len(table):,} assignments / asignaciones -> {output}")
+        left_out = unplaced(problem, result)
+        still = vacant(problem, result)
+        for suffix, frame, what in (
+            (".unplaced.csv", left_out, "workers not placed, with why / no ubicados"),
+            (".vacant.csv", still, "facility posts left vacant, with why / vacantes"),
+        ):
+            target = output.with_name(output.stem + suffix)
+            safe_frame(frame).to_csv(target, index=False)
+            console.print(f"{len(frame):,} {what} -> {target}")
         for key in (
             "placed",
             "unplaced",

@@ -12,7 +12,7 @@ density of those occupations is below ``underserved_per_10k`` the penalty is wei
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,8 @@ class DeploymentProblem:
     staying_by_area: dict[str, int]  # of whom not being placed (the base of "after")
     population_by_area: dict[str, float]
     teams: np.ndarray
+    facility_name: dict[int, str] = field(default_factory=dict)
+    area_name: dict[str, str] = field(default_factory=dict)  # state code -> its name
 
 
 def build_problem(
@@ -70,8 +72,10 @@ def build_problem(
                 Facility.area_id,
                 Facility.latitude,
                 Facility.longitude,
+                Facility.name,
             ).where(Facility.status == "open", Facility.latitude.is_not(None))
         ).all()
+        area_names: dict[str, str] = dict(conn.execute(select(Area.code, Area.name)).all())
         posts = conn.execute(
             select(Post.id, Post.external_id, Post.facility_id, Post.occupation_code).where(
                 Post.funded.is_(True), Post.occupation_code.in_(occupations)
@@ -181,6 +185,8 @@ def build_problem(
         staying_by_area,
         pop,
         teams,
+        {f: fac[f][6] for f in fac},
+        area_names,
     )
 
 
