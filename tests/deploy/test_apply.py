@@ -175,3 +175,36 @@ def test_the_workers_to_place_are_those_in_the_workforce_on_the_date(
     placeable = set(problem.placement.worker_ids.tolist())
     assert "W10" in placeable and "W9" not in placeable
     assert "W1" in placeable and "W3" not in placeable  # W3 retired, with no date
+
+
+def test_a_fixed_term_ends_the_assignment_and_rotation_reads_it(
+    registry: Registry, tmp_path: Path
+) -> None:
+    """Two-year terms of the community programme: applied with a contract type and a term, the
+    assignments end with it, and the rotation plan of the quarter it ends in lists the worker."""
+    from healthforce.deploy.apply import term_end
+    from healthforce.deploy.plan import rotation_from_registry
+
+    assert term_end(D(2025, 2, 1), 24) == D(2027, 1, 31)
+    assert term_end(D(2025, 1, 31), 1) == D(2025, 2, 27)  # the shorter month's last day, less one
+    with registry.change(actor="t", source="coordinates") as c:
+        c.update("facilities", "F1", {"latitude": 10.5, "longitude": -66.9})
+    path = _plan(tmp_path, [("W1", "P1")], latest_change_set(registry.engine))
+    apply_plan(
+        registry,
+        path,
+        start=START,
+        actor="t",
+        contract_type="cooperation",
+        term_months=24,
+        revalidate=True,
+    )
+    with registry.engine.connect() as conn:
+        row = conn.execute(
+            select(Assignment.end_date, Assignment.contract_type, Assignment.term_months)
+            .join(Worker, Worker.id == Assignment.worker_id)
+            .where(Worker.external_id == "W1")
+        ).one()
+    assert tuple(row) == (D(2027, 1, 31), "cooperation", 24)
+    rotation = rotation_from_registry(registry.engine, ["2211"], D(2026, 10, 1), quarters=2)
+    assert "W1" in set(rotation["worker"])

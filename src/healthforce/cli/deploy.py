@@ -135,6 +135,24 @@ def apply(
         bool,
         typer.Option("--dry-run", help="Check and count, write nothing. / Solo verifica."),
     ] = False,
+    contract: Annotated[
+        str | None,
+        typer.Option(
+            "--contract",
+            help="Contract type of the new assignments (permanent, temporary, cooperation, "
+            "...). / Tipo de contrato.",
+        ),
+    ] = None,
+    term_months: Annotated[
+        int | None,
+        typer.Option(
+            "--term-months",
+            min=1,
+            max=600,
+            help="A fixed term (24 for the community programme's rotation): the assignments "
+            "end with it. / Término fijo en meses.",
+        ),
+    ] = None,
 ) -> None:
     """Check a plan and write it as one audited change set (undo it with `healthforce revert`);
     every conflict is listed and nothing is written. / Verifica y aplica un plan (auditado,
@@ -153,6 +171,8 @@ def apply(
             actor=get_settings().actor,
             revalidate=revalidate,
             dry_run=dry_run,
+            contract_type=contract,
+            term_months=term_months,
         )
         if done.applied_before is not None:
             console.print(

@@ -16,6 +16,7 @@ Applying the same plan again changes nothing and says when it was applied.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -200,8 +201,13 @@ def apply_plan(
     actor: str,
     revalidate: bool = False,
     dry_run: bool = False,
+    contract_type: str | None = None,
+    term_months: int | None = None,
 ) -> Applied:
-    """Check the plan and write it as one change set (see the module's text)."""
+    """Check the plan and write it as one change set (see the module's text). The new
+    assignments get ``contract_type`` (the registry's default, permanent, when None) and, with
+    ``term_months``, a fixed term: they end the day before the term's anniversary (24 months
+    from 1 March 2025: 28 February 2027), which rotation plans then read."""
     plan = read_plan(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     computed_at = _computed_at(plan, path)
@@ -231,10 +237,27 @@ def apply_plan(
         found = conflicts(change.conn, plan, start, path)
         if found:
             raise ValidationError(found)
-        return _write(change, plan, start, digest, dry_run)
+        return _write(change, plan, start, digest, dry_run, contract_type, term_months)
 
 
-def _write(change: Any, plan: pd.DataFrame, start: dt.date, digest: str, dry_run: bool) -> Applied:
+def term_end(start: dt.date, months: int) -> dt.date:
+    """The last day of a term of ``months`` starting on ``start`` (the day before the same day
+    ``months`` later; the month's last day when that month is shorter)."""
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(start.day, last)) - dt.timedelta(days=1)
+
+
+def _write(
+    change: Any,
+    plan: pd.DataFrame,
+    start: dt.date,
+    digest: str,
+    dry_run: bool,
+    contract_type: str | None,
+    term_months: int | None,
+) -> Applied:
     conn: Connection = change.conn
     area_of = states(conn).of
     facility_state = {
@@ -274,13 +297,17 @@ def _write(change: Any, plan: pd.DataFrame, start: dt.date, digest: str, dry_run
         if origin and destination and origin != destination:
             transfers.append((worker, origin, destination))
     moving = plan[~plan["worker"].isin(staying)]
+    n = len(moving)
     result = change.upsert(
         "assignments",
         {
             "external_id": [f"DEP-{digest}-{int(r):06d}" for r in moving["row"]],
             "worker": moving["worker"].tolist(),
             "post": moving["post"].tolist(),
-            "start_date": [start] * len(moving),
+            "start_date": [start] * n,
+            "end_date": [None if term_months is None else term_end(start, term_months)] * n,
+            "contract_type": [contract_type] * n,
+            "term_months": [term_months] * n,
         },
         insert_only=True,
     )
