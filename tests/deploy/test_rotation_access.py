@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from healthforce.deploy.access import coverage, where_to_add
-from healthforce.deploy.rotation import Term, plan_rotation
+from healthforce.deploy.rotation import EXTENDED_BEYOND, Term, plan_rotation
 
 
 def test_rotation_replaces_and_never_leaves_a_facility_without_its_last_doctor() -> None:
@@ -29,14 +29,28 @@ def test_rotation_replaces_and_never_leaves_a_facility_without_its_last_doctor()
         start=dt.date(2025, 1, 1),
         quarters=4,
     )
-    q1 = result[result["quarter"] == "2025-Q1"].set_index("worker")
-    assert q1.loc["C1", "status"] == "extended (last doctor)"
-    assert q1.loc["C2", "status"] == "left, post vacant"
-    q2 = result[result["quarter"] == "2025-Q2"].set_index("worker")
-    assert set(q2.index) == {"C1", "C3"}
-    assert q2["status"].eq("replaced").all()
-    assert set(q2["replacement"]) == {"N1", "N2"}
-    assert q2.loc["C3", "replacement"] == "N1"  # the nearest incoming worker to F3
+    assert result["worker"].is_unique  # one row per leaver, however long they stay on
+    by = result.set_index("worker")
+    assert by.loc["C1", "quarter"] == "2025-Q1" and by.loc["C1", "leaves"] == "2025-Q2"
+    assert by.loc["C1", "status"] == "extended (last doctor), replaced in 2025-Q2"
+    assert by.loc["C2", "status"] == "left, post vacant" and by.loc["C2", "leaves"] == "2025-Q1"
+    assert by.loc["C3", "status"] == "replaced"
+    assert set(by["replacement"].dropna()) == {"N1", "N2"}
+    assert by.loc["C3", "replacement"] == "N1"  # the nearest incoming worker to F3
+    # with nobody arriving, the last doctor stays on beyond the window, in one row
+    alone = plan_rotation(
+        terms[:1],
+        np.array([], dtype=object),
+        np.array([]),
+        np.array([]),
+        np.array([], dtype=object),
+        np.array([], dtype=object),
+        doctors_at={"F1": 1},
+        start=dt.date(2025, 1, 1),
+        quarters=4,
+    )
+    assert len(alone) == 1 and alone.iloc[0]["status"] == EXTENDED_BEYOND
+    assert alone.iloc[0]["leaves"] is None
 
 
 def test_coverage_and_where_to_add() -> None:

@@ -17,6 +17,11 @@ import pandas as pd
 from healthforce.deploy.allocate import allocate
 from healthforce.deploy.network import Array, Placement
 
+#: What happens to a last doctor with no replacement by the end of the window.
+EXTENDED_BEYOND = "extended (last doctor) beyond the window"
+ROTATION_COLUMNS = ["quarter", "worker", "facility", "occupation", "term_ends", "leaves"]
+ROTATION_COLUMNS += ["replacement", "status"]
+
 
 @dataclass(frozen=True)
 class Term:
@@ -44,8 +49,12 @@ def plan_rotation(
     quarters: int = 8,
     doctor_occupations: frozenset[str] = frozenset({"2211", "2212"}),
 ) -> pd.DataFrame:
-    """One row per leaver: quarter, worker, facility, replacement (or extended)."""
-    rows = []
+    """One row per leaver: the quarter their term ends, the quarter they leave (a last doctor
+    stays on until replaced: ``None`` when that is beyond the window), their replacement, and
+    what happened ("replaced", "extended (last doctor), replaced in 2025-Q3", "extended (last
+    doctor) beyond the window", "left, post vacant")."""
+    rows: list[dict[str, object]] = []
+    row_of: dict[str, int] = {}  # a leaver's row, updated while they are extended
     doctors = dict(doctors_at)
     pool = np.ones(incoming_ids.size, dtype=bool)
     carried: list[Term] = []
@@ -87,28 +96,34 @@ def plan_rotation(
             for i, t in enumerate(group):
                 replacement = arrivals[i] if i < len(arrivals) else None
                 last_doctor = t.occupation in doctor_occupations and doctors.get(t.facility, 0) <= 1
+                extended = t.worker in row_of
+                leaves: str | None = label
                 if replacement is not None:
                     pool[replacement] = False
-                    status = "replaced"
+                    status = (
+                        f"extended (last doctor), replaced in {label}" if extended else "replaced"
+                    )
                 elif last_doctor:
                     carried.append(t)
-                    status = "extended (last doctor)"
+                    status, leaves = EXTENDED_BEYOND, None
                 else:
                     doctors[t.facility] = doctors.get(t.facility, 0) - (
                         t.occupation in doctor_occupations
                     )
                     status = "left, post vacant"
-                rows.append(
-                    {
-                        "quarter": label,
-                        "worker": t.worker,
-                        "facility": t.facility,
-                        "occupation": t.occupation,
-                        "term_ends": t.ends,
-                        "replacement": None
-                        if replacement is None
-                        else str(incoming_ids[replacement]),
-                        "status": status,
-                    }
-                )
-    return pd.DataFrame(rows)
+                row = {
+                    "quarter": quarter_of(t.ends),
+                    "worker": t.worker,
+                    "facility": t.facility,
+                    "occupation": t.occupation,
+                    "term_ends": t.ends,
+                    "leaves": leaves,
+                    "replacement": None if replacement is None else str(incoming_ids[replacement]),
+                    "status": status,
+                }
+                if extended:
+                    rows[row_of[t.worker]] = row
+                else:
+                    row_of[t.worker] = len(rows)
+                    rows.append(row)
+    return pd.DataFrame(rows, columns=ROTATION_COLUMNS)
