@@ -167,7 +167,10 @@ def foreign_shares(engine: Engine, on: dt.date | None = None) -> pd.DataFrame:
     abroad and born abroad, by NHWA group."""
     home = _home(engine)
     groups = group_of()
-    on = on or reference_date(engine) or dt.date.today()
+    on = on or reference_date(engine)  # never the machine's today
+    columns = ["group", "workers", "foreign_trained", "foreign_born"]
+    if on is None:  # a registry without dated data: no workforce to share out
+        return pd.DataFrame(columns=columns)
     with engine.connect() as conn:
         rows = active_by_origin(conn, on)
     table: dict[str, list[float]] = {}
@@ -185,7 +188,8 @@ def foreign_shares(engine: Engine, on: dt.date | None = None) -> pd.DataFrame:
                 "foreign_born": v[2] / v[0],
             }
             for g, v in sorted(table.items())
-        ]
+        ],
+        columns=columns,
     )
 
 
