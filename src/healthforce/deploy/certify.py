@@ -13,9 +13,9 @@ solved again, until none prices negative: the plan is then optimal on the comple
 slot graph (linear-programming duality), which the tests check against SciPy's assignment
 solver and a HiGHS linear program on instances where the candidate graph alone misses the
 optimum. The price is time: each round solves the flow again, and on large instances the dual
-settles slowly (about 18 rounds on 50,000 workers, where the certified objective is 3.9 % below
-the candidate graph's), so the check is asked for (``certify=True``, ``deploy plan
---certify``), not run by default.
+settles slowly (111 s on 50,000 workers, where the certified objective is 3.9 % below the
+candidate graph's), so the check is asked for (``certify=True``, ``deploy plan --certify``), not
+run by default.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from healthforce.deploy.network import EARTH_KM, Array, CostFunction, Placement,
 GROUPS = 16
 #: Arcs added per worker and round of pricing, the most negative first (column generation adds
 #: a few of the best columns at a time, not every improving one).
-PER_WORKER = 2
+PER_WORKER = 10
 
 
 def potentials(
