@@ -101,7 +101,8 @@ def test_explorer_shows_and_downloads_what_it_shows(client: TestClient) -> None:
     )
     assert page.status_code == 200
     assert "Funded posts without an occupant" in page.text  # the English definition
-    assert "VE-B" in page.text
+    assert "<td>B</td>" in page.text and "<td>VE-B</td>" not in page.text  # names, not codes
+    assert "Value (%)" in page.text  # the unit of every figure
     assert 'hreflang="es"' in page.text and "code=VACANCY_RATE" in page.text  # switch keeps it
     shown = client.get(
         "/api/v1/indicators/download",
@@ -225,3 +226,19 @@ def test_the_site_serves_each_years_latest_release(sqlite_engine: Engine) -> Non
     home = client.get("/?lang=en").text
     assert f"Figures of release {second.release_id}" in home
     assert client.get("/releases/999").status_code == 404
+
+
+def test_figures_are_written_as_each_language_writes_them(client: TestClient) -> None:
+    """Spanish writes a decimal comma, English a decimal point (Babel), and a suppressed
+    figure says so rather than showing nothing or 0."""
+    from healthforce.web.pages.common import number
+
+    assert number(1234.5, 1, "es") == "1.234,5" and number(1234.5, 1, "en") == "1,234.5"
+    assert number(float("nan")) == "" and number(None) == ""
+    from healthforce.web.i18n import translations
+
+    page = client.get(
+        "/explorer", params={"code": "DENSITY", "level": "country", "year": 2024, "lang": "es"}
+    ).text
+    suppressed = translations("es").gettext("Suppressed")
+    assert suppressed != "Suppressed" and f"<td>{suppressed}</td>" in page  # 7 workers: small

@@ -7,16 +7,38 @@ from typing import Any
 from urllib.parse import urlencode
 
 import plotly.graph_objects as go
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import Engine, select
 
+from healthforce.store.models import Area
 from healthforce.web.i18n import Lang, translations
+
+#: The locale numbers and dates are written in, per language of the site.
+LOCALES = {"es": "es_VE", "en": "en"}
+
+
+def number(value: object, digits: int = 1, lang: Lang = "es") -> str:
+    """A figure as the language writes it (Babel), at most ``digits`` decimals; "" when it
+    is unknown (a suppressed or missing value)."""
+    if value is None or not isinstance(value, int | float) or value != value:
+        return ""
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return str(format_decimal(value, format=pattern, locale=LOCALES[lang]))
+
+
+def area_names(engine: Engine) -> dict[str, str]:
+    """Every area's name by its code (what pages show instead of the code)."""
+    with engine.connect() as conn:
+        return dict(conn.execute(select(Area.code, Area.name)).all())
 
 
 def render(request: Request, template: str, lang: Lang, **context: Any) -> HTMLResponse:
     query = {k: v for k, v in request.query_params.items() if k != "lang"}
     context.update(
         lang=lang,
+        number=lambda value, digits=1: number(value, digits, lang),
         _=translations(lang).gettext,
         query_es=urlencode({**query, "lang": "es"}),
         query_en=urlencode({**query, "lang": "en"}),

@@ -17,7 +17,7 @@ from healthforce.reference.occupations import occupation_groups
 from healthforce.store.models import AreaPopulation
 from healthforce.web.cache import public_cached, published
 from healthforce.web.deps import EngineDep, LangDep
-from healthforce.web.pages.common import chart_json, render
+from healthforce.web.pages.common import area_names, chart_json, render
 from healthforce.web.pages.observatory import state_map
 from healthforce.web.pages.releases import provenance
 
@@ -79,7 +79,10 @@ def explorer(
     rows = _rows(request, engine, code, level, grp, chosen) if chosen else pd.DataFrame()
     chart = None
     if len(rows):
-        fig = go.Figure(go.Bar(x=rows["area"] + " " + rows["category"], y=rows["value"]))
+        names = area_names(engine)
+        pairs = zip(rows["area"], rows["category"], strict=True)
+        labels = [f"{names.get(a, a)} {c}".strip() for a, c in pairs]
+        fig = go.Figure(go.Bar(x=labels, y=rows["value"]))
         fig.update_layout(margin={"l": 40, "r": 10, "t": 30, "b": 80})
         chart = chart_json(fig)
     query = urlencode({"year": chosen, "code": code, "level": level, "grp": grp})
@@ -95,6 +98,7 @@ def explorer(
         chart=chart,
         download=query,
         indicator=CATALOGUE[code],
+        areas=area_names(engine),
         **provenance(request, engine, chosen, lang),
         **_choices(engine, lang),
     )

@@ -13,7 +13,7 @@ from healthforce.store.summary import latest_population_year
 from healthforce.web.cache import public_cached, published
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.i18n import translations
-from healthforce.web.pages.common import chart_json, render
+from healthforce.web.pages.common import area_names, chart_json, render
 from healthforce.web.pages.releases import provenance
 
 router = APIRouter(tags=["pages"])
@@ -66,7 +66,8 @@ def home(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
             context["national"] = national["value"].iloc[0]
         rows = by_state.sort_values("value", ascending=False)
         context["states"] = rows[["area", "value"]].to_dict("records")
-        fig = go.Figure(go.Bar(x=rows["area"], y=rows["value"]))
+        names = area_names(engine)
+        fig = go.Figure(go.Bar(x=[names.get(a, a) for a in rows["area"]], y=rows["value"]))
         for level in THRESHOLDS:
             fig.add_hline(y=level, line_dash="dash")
         fig.update_layout(
@@ -75,5 +76,5 @@ def home(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
             margin={"l": 40, "r": 10, "t": 50, "b": 40},
         )
         context["chart"] = chart_json(fig)
-    context.update(provenance(request, engine, year, lang))
+    context.update(provenance(request, engine, year, lang), areas=area_names(engine))  # names
     return render(request, "home.html", lang, **context)

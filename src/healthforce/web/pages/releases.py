@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from babel.dates import format_datetime
-from babel.numbers import format_decimal
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from healthforce.errors import NotFoundError
 from healthforce.indicators import releases as rel
@@ -18,15 +17,13 @@ from healthforce.indicators.outputs import metadata
 from healthforce.reference.occupations import occupation_groups
 from healthforce.settings import get_settings
 from healthforce.store.areas import place_zone
-from healthforce.store.models import Area
 from healthforce.web.cache import cached, public_cached, release_of
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.i18n import Lang, translations
-from healthforce.web.pages.common import render
+from healthforce.web.pages.common import LOCALES, area_names, number, render
 
 router = APIRouter(tags=["pages"])
 ReleaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-LOCALES = {"es": "es_VE", "en": "en"}
 
 
 def published_on(request: Request, engine: Engine, release: rel.ReleaseRecord, lang: Lang) -> str:
@@ -48,8 +45,7 @@ def provenance(request: Request, engine: Engine, year: int | None, lang: Lang) -
 def _names(engine: Engine, lang: Lang) -> dict[str, dict[str, str]]:
     """Names of the areas, groups and indicators a release's rows are keyed by."""
     _ = translations(lang).gettext
-    with engine.connect() as conn:
-        areas: dict[str, str] = dict(conn.execute(select(Area.code, Area.name)).all())
+    areas = area_names(engine)
     areas["all areas"] = _("all areas")
     groups = {g.code: g.name(lang) for g in occupation_groups().values()}
     groups["all"] = _("all groups")
@@ -60,9 +56,7 @@ def _names(engine: Engine, lang: Lang) -> dict[str, dict[str, str]]:
 
 
 def _number(value: object, lang: Lang) -> str:
-    if not isinstance(value, float | int) or value != value:
-        return ""
-    return str(format_decimal(value, format="#,##0.##", locale=LOCALES[lang]))
+    return number(value, 2, lang)
 
 
 @router.get("/releases", response_class=HTMLResponse, include_in_schema=False)
