@@ -246,3 +246,11 @@ def test_certified_with_capacities_occupations_fixed_and_penalties() -> None:
     assert lp.status == 0
     assert result.objective == pytest.approx(lp.fun, abs=0.01 * p.workers)
     assert narrow.objective > result.objective  # k = 1 alone missed it
+
+
+def test_long_runs_tell_their_progress() -> None:
+    p = random_instance(3, 30, 20)
+    told: list[str] = []
+    allocate(p, k=1, k_slot=1, team_rounds=1, certify=True, progress=told.append)
+    assert any(line.startswith("solving the flow on") for line in told)
+    assert any(line.startswith("certifying, round 1") for line in told)

@@ -88,7 +88,14 @@ def plan(
         problem = build_problem(
             eng, occupation or ["2211"], movable=movable, on=day, underserved_per_10k=underserved
         )
-        result = solve(problem, k=k, k_slot=max(1, k // 2), certify=certify)
+        with console.status("placing / ubicando") as status:
+            result = solve(
+                problem,
+                k=k,
+                k_slot=max(1, k // 2),
+                certify=certify,
+                progress=lambda step: status.update(step),
+            )
         table = plan_table(problem, result)
         table[COMPUTED_AT] = latest_change_set(eng)  # what `deploy apply` checks it against
         safe_frame(table).to_csv(output, index=False)

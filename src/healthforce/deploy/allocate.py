@@ -14,6 +14,7 @@ penalty on their missing posts and the flow is solved again, a few rounds; the b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,11 +127,14 @@ def allocate(
     team_reward: float = 2.0,
     teams: Array | None = None,
     certify: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> Allocation:
     """Place workers in slots; ``teams`` are the facility ids whose team norm can be met. With
     ``certify`` (and the default great-circle cost), the plan chosen is then made optimal on
     the complete graph, arcs pricing negative under the flow's dual added until none does
-    (:attr:`Allocation.certified` says whether it got there within :data:`CERTIFY_ROUNDS`)."""
+    (:attr:`Allocation.certified` says whether it got there within :data:`CERTIFY_ROUNDS`).
+    ``progress`` is told each step (a line of text), for the long runs."""
+    say = progress or _quiet
     p.check()
     certify = certify and cost is None
     cost = cost or haversine(p)
@@ -160,6 +164,10 @@ def allocate(
     flow_only = 0
     reward = np.ones(p.slots)
     for round_ in range(team_rounds + 1):
+        say(
+            f"solving the flow on {w.size:,} candidate arcs, team round {round_ + 1} / "
+            f"resolviendo el flujo, ronda {round_ + 1}"
+        )
         used, u_crit, u_rest, _objective, network = _solve(
             p, w, s, km, capacity, base_pen, crit_pen * reward
         )
@@ -188,7 +196,7 @@ def allocate(
     if certify:
         chosen = crit_pen * reward
         certified, w, s, km, network, priced = _certified(
-            p, w, s, km, capacity, base_pen, chosen, free, cost, network
+            p, w, s, km, capacity, base_pen, chosen, free, cost, network, say
         )
         m = w.size
         used = network.flows[:m] > 0
@@ -224,6 +232,10 @@ def allocate(
     )
 
 
+def _quiet(_message: str) -> None:
+    """No progress to tell."""
+
+
 def _arc_costs(p: Placement, cost: CostFunction, w: Array, s: Array) -> Array:
     """Arc costs in km, less any preference bonus."""
     km = cost(w, s)
@@ -251,12 +263,17 @@ def _certified(
     free: Array,
     cost: CostFunction,
     network: _Network,
+    say: Callable[[str], None],
 ) -> tuple[bool, Array, Array, Array, _Network, int]:
     """The flow made optimal on the complete graph (see :mod:`healthforce.deploy.certify`):
     whether it is, the arcs and their costs, the solved network, the arcs added."""
     nodes = p.workers + p.slots + 2
     added = 0
-    for _ in range(CERTIFY_ROUNDS):
+    for round_ in range(CERTIFY_ROUNDS):
+        say(
+            f"certifying, round {round_ + 1}: {added:,} arcs priced in so far / certificando, "
+            f"ronda {round_ + 1}"
+        )
         pi = network.potentials(nodes)
         if pi is None:  # the solver's flow has a negative cycle: it is not optimal
             raise RuntimeError("min-cost flow returned a flow that is not optimal")
