@@ -21,7 +21,6 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
@@ -30,7 +29,7 @@ from healthforce.errors import FileFormatError, Problem, ValidationError
 from healthforce.reference.occupations import occupations
 from healthforce.store.areas import states
 from healthforce.store.models import Assignment, ChangeSet, Facility, Post, Worker
-from healthforce.store.registry import Registry
+from healthforce.store.registry import Change, Registry
 from healthforce.store.timeline import workforce_on
 
 #: The plan file's column with the change set the plan was computed at.
@@ -250,7 +249,7 @@ def term_end(start: dt.date, months: int) -> dt.date:
 
 
 def _write(
-    change: Any,
+    change: Change,
     plan: pd.DataFrame,
     start: dt.date,
     digest: str,

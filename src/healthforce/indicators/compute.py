@@ -8,7 +8,6 @@ here from the catalogue's counts, identically on every backend.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
@@ -238,7 +237,3 @@ def compute(
     from nothing; ``covered`` is the registry's coverage when the caller has read it already."""
     check_year(engine, year, covered)
     return catalogue(engine, [year], level=level, codes=codes, src=src)
-
-
-def on_date(year: int) -> dt.date:
-    return dt.date(year, 12, 31)

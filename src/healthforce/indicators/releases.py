@@ -214,6 +214,15 @@ def releases(engine: Engine, year: int | None = None) -> list[ReleaseRecord]:
         return [_record(r) for r in conn.execute(query).all()]
 
 
+def release_record(engine: Engine, release_id: int) -> ReleaseRecord:
+    """One release and what it was computed from (NotFoundError names a missing one)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(*_RECORD).where(Release.id == release_id)).first()
+    if row is None:
+        raise NotFoundError(f"release {release_id}: no such release / no existe")
+    return _record(row)
+
+
 def latest_release(engine: Engine, year: int) -> ReleaseRecord | None:
     """The latest release of a year, if it has one: what the public site serves for it."""
     found = releases(engine, year)

@@ -37,6 +37,7 @@ from healthforce.indicators.facts import (
 )
 from healthforce.indicators.snapshot import CUBE_DIMENSIONS, workforce
 from healthforce.store.areas import registry_country, states
+from healthforce.store.batches import chunks
 from healthforce.store.columns import unbound_table
 from healthforce.store.models import Base, SummaryYear
 from healthforce.store.timeline import changed_during
@@ -361,7 +362,7 @@ def _rows(conn: Connection, table: str, touched: Touched, change_set: int) -> li
     as they are now (inserted or updated)."""
     t = Base.metadata.tables[table]
     out = list(touched.before.get(table, []))
-    for chunk in _chunks([r["id"] for r in out]):
+    for chunk in chunks([r["id"] for r in out]):
         out += [dict(r) for r in conn.execute(select(t).where(t.c.id.in_(chunk))).mappings()]
     for after, up_to in touched.inserted.get(table, []):
         new = select(t).where(t.c.id > after, t.c.id <= up_to, t.c.created_in == change_set)
@@ -402,23 +403,18 @@ def affected(
                     posts.add(r["post_id"])
     post, assignment = Base.metadata.tables["post"], Base.metadata.tables["assignment"]
     changed_facilities = set(facilities) if "facility" in touched.tables else set()
-    for chunk in _chunks(sorted(posts)):
+    for chunk in chunks(sorted(posts)):
         facilities.update(
             conn.execute(select(post.c.facility_id).where(post.c.id.in_(chunk))).scalars()
         )
     holders = select(assignment.c.worker_id).join(post, assignment.c.post_id == post.c.id)
-    for chunk in _chunks(sorted(moved)):
+    for chunk in chunks(sorted(moved)):
         workers.update(conn.execute(holders.where(post.c.id.in_(chunk))).scalars())
-    for chunk in _chunks(sorted(changed_facilities)):
+    for chunk in chunks(sorted(changed_facilities)):
         workers.update(conn.execute(holders.where(post.c.facility_id.in_(chunk))).scalars())
     if len(workers) > LARGEST_DELTA:
         return None
     return workers, facilities
-
-
-def _chunks(values: list[int], size: int = 900) -> Iterable[list[int]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def keep_current(conn: Connection, change_set: int, touched: Touched) -> None:

@@ -7,7 +7,6 @@ WHO Code reporting figures. The HTML embeds plotly.js: it opens with no internet
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 from pathlib import Path
@@ -28,6 +27,7 @@ from healthforce.migration.monitor import (
 )
 from healthforce.reference.countries import country_name
 from healthforce.store.areas import registry_country
+from healthforce.store.timeline import coverage
 
 
 def sections(engine: Engine, country: str) -> dict[str, pd.DataFrame]:
@@ -61,7 +61,9 @@ def sections(engine: Engine, country: str) -> dict[str, pd.DataFrame]:
         out["foreign_shares"] = foreign_shares(engine)
         out["yearly"] = yearly_migration(engine)
         out["cooperation"] = cooperation(engine)
-        nri = nri_migration_section(engine, dt.date.today().year - 1)
+        covered = coverage(engine)  # the latest year the data complete, not the machine's
+        year = covered.last_full_year if covered else None
+        nri = {} if year is None else nri_migration_section(engine, year)
         out["who_code_nri"] = pd.DataFrame(
             [{"field": k, "value": json.dumps(v, default=str)} for k, v in nri.items()]
         )

@@ -11,12 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, select
 
 from healthforce.errors import NotFoundError
 from healthforce.store.models import AuditEntry, ChangeSet
 from healthforce.store.registry import _json, table_of
-from healthforce.store.schema import ENTITIES
+from healthforce.store.schema import ENTITIES, EntitySpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +30,23 @@ class AuditRecord:
     after: dict[str, Any] | None
 
 
+def key_where(spec: EntitySpec, key: str) -> list[ColumnElement[bool]]:
+    """The condition finding a record by its key as the audit log writes it ("W1", or
+    "5/2024/T/total": stored key values joined by "/", dates in ISO form)."""
+    table = table_of(spec)
+    where = []
+    for name, part in zip(spec.key, key.split("/"), strict=True):
+        column = table.c[spec.by_name[name].column]
+        kind = column.type.python_type
+        value: Any = dt.date.fromisoformat(part) if kind is dt.date else kind(part)
+        where.append(column == value)
+    return where
+
+
 def _row(engine: Engine, entity: str, key: str) -> dict[str, Any] | None:
     spec = ENTITIES[entity]
-    table = table_of(spec)
-    columns = [table.c[spec.by_name[k].column] for k in spec.key]
-    parts = key.split("/")
-    where = [c == c.type.python_type(p) for c, p in zip(columns, parts, strict=True)]
     with engine.connect() as conn:
-        row = conn.execute(select(table).where(*where)).mappings().first()
+        row = conn.execute(select(table_of(spec)).where(*key_where(spec, key))).mappings().first()
     return None if row is None else dict(row)
 
 

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Column, Engine, Table, func, insert, select
 
 from healthforce.errors import NotFoundError, Problem, ValidationError
+from healthforce.store.audit import key_where
+from healthforce.store.batches import chunks
 from healthforce.store.models import AuditEntry, Base, ChangeSet
 from healthforce.store.registry import Change, Registry, id_column, table_of
 from healthforce.store.schema import ENTITIES, EntitySpec
@@ -43,11 +45,6 @@ class Reverted:
     deleted: dict[str, int] = field(default_factory=dict)  # rows it had inserted, per entity
     restored: int = 0  # updates undone
     reinserted: int = 0  # deletes undone
-
-
-def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def _primary_key(table: Table) -> list[Column[Any]]:
@@ -99,7 +96,7 @@ def _later_edits(change: Change, change_set: int, keys: dict[str, set[str]]) -> 
     """Later audit entries on the records the change set wrote."""
     found = []
     for entity, wanted in keys.items():
-        for chunk in _chunks(sorted(wanted)):
+        for chunk in chunks(sorted(wanted)):
             rows = change.conn.execute(
                 select(AuditEntry.change_set_id, AuditEntry.entity_key, AuditEntry.action)
                 .where(
@@ -132,7 +129,7 @@ def _referring(change: Change, change_set: int, inserted: dict[str, list[int]]) 
                 continue
             ids = inserted[tables[parent]]
             column = child.c[fk.parent.name]
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 n = change.conn.execute(
                     select(func.count())
                     .select_from(child)
@@ -168,14 +165,7 @@ def _inserted(change: Change, change_set: int) -> dict[str, list[dict[str, Any]]
 
 def _find(change: Change, spec: EntitySpec, key: str) -> dict[str, Any] | None:
     table = table_of(spec)
-    columns = [table.c[spec.by_name[k].column] for k in spec.key]
-    parts = key.split("/")
-    where = []
-    for column, part in zip(columns, parts, strict=True):
-        kind = column.type.python_type
-        value: Any = dt.date.fromisoformat(part) if kind is dt.date else kind(part)
-        where.append(column == value)
-    row = change.conn.execute(select(table).where(*where)).mappings().first()
+    row = change.conn.execute(select(table).where(*key_where(spec, key))).mappings().first()
     return None if row is None else dict(row)
 
 
@@ -300,7 +290,7 @@ def _delete_inserted(
             change._log(spec, _keys(spec, row), "delete", {"_row": _jsonable(row)}, None)
         pk = _primary_key(table)
         if len(pk) == 1:
-            for chunk in _chunks([r[pk[0].name] for r in rows]):
+            for chunk in chunks([r[pk[0].name] for r in rows]):
                 change.conn.execute(table.delete().where(pk[0].in_(chunk)))
         else:
             for row in rows:

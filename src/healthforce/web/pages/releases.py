@@ -11,7 +11,6 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 
-from healthforce.errors import NotFoundError
 from healthforce.indicators import releases as rel
 from healthforce.indicators.outputs import metadata
 from healthforce.reference.occupations import occupation_groups
@@ -81,10 +80,7 @@ def release_list(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResp
 def release_page(
     request: Request, engine: EngineDep, lang: LangDep, release_id: ReleaseId
 ) -> HTMLResponse:
-    found = [r for r in rel.releases(engine) if r.id == release_id]
-    if not found:
-        raise NotFoundError(f"release {release_id}: no such release / no existe")
-    release = found[0]
+    release = rel.release_record(engine, release_id)
     names = _names(engine, lang)
     revised = rel.revisions(engine, release_id)
     changes = [
