@@ -49,6 +49,7 @@ def indicators(
     import pandas as pd
     from rich.table import Table
 
+    from healthforce.disclosure import DEFAULT_THRESHOLD
     from healthforce.exports.tables import safe_frame
     from healthforce.indicators.compute import compute
     from healthforce.indicators.outputs import (
@@ -60,7 +61,6 @@ def indicators(
         write_xlsx,
     )
     from healthforce.indicators.series import series
-    from healthforce.indicators.suppression import DEFAULT_THRESHOLD
 
     if threshold is None:
         threshold = DEFAULT_THRESHOLD
@@ -87,11 +87,13 @@ def indicators(
                 else compute(eng, year, level="country", codes=["DENSITY"])
             )
             console.print(compare_with_who(eng, national).to_string(index=False))
-        if public_:  # each year's table protected as published
-            table = pd.concat(
-                [public(part, threshold) for _, part in table.groupby("year", sort=True)],
-                ignore_index=True,
-            )
+        if public_:  # each year's whole release protected as published, then the rows asked
+            years = sorted(int(y) for y in set(table["year"]))
+            protected = public(eng, years, threshold, level=level, codes=code or None)
+            if "break" in table.columns:
+                keys = ["code", "year", "level", "area", "grp", "category"]
+                protected = protected.merge(table[[*keys, "break"]], on=keys, how="left")
+            table = protected
         path = output or Path(f"indicators-{label}.{'json' if format == 'dhis2' else format}")
         if format == "table":
             rich = Table(title=f"Indicators / Indicadores {label} ({level})")

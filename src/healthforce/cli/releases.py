@@ -19,12 +19,20 @@ from healthforce.cli.common import (
 def publish(
     year: YearOption = None,
     threshold: ThresholdOption = None,
+    audit: Annotated[
+        bool,
+        typer.Option(
+            "--audit",
+            help="Also run the attacker's audit of what is published and print it with the "
+            "information loss. / Audita lo publicado e informa la pérdida de información.",
+        ),
+    ] = False,
 ) -> None:
     """Freeze a year's public catalogue as a release (again: a new release only if something
     changed, with its revisions). / Publica el catálogo de un año como versión congelada."""
+    from healthforce.disclosure import DEFAULT_THRESHOLD
     from healthforce.indicators.releases import publish as publish_release
     from healthforce.indicators.releases import revisions
-    from healthforce.indicators.suppression import DEFAULT_THRESHOLD
     from healthforce.settings import get_settings
 
     with reported():
@@ -32,8 +40,13 @@ def publish(
         if year is None:
             year = default_year(eng)
         done = publish_release(
-            eng, year, actor=get_settings().actor, threshold=threshold or DEFAULT_THRESHOLD
+            eng,
+            year,
+            actor=get_settings().actor,
+            threshold=threshold or DEFAULT_THRESHOLD,
+            audited=audit,
         )
+        _protection(done.protection)
         if not done.new:
             console.print(
                 f"Nothing changed since release {done.release_id} of {year}: not published "
@@ -60,6 +73,26 @@ def publish(
                     f"  … {len(revised) - 20:,} more: `healthforce releases --revisions "
                     f"{done.release_id}` / más"
                 )
+
+
+def _protection(meta: dict[str, object]) -> None:
+    """How the release is protected, what it cost and, when audited, the attacker's result."""
+    console.print(
+        f"Protection / Protección (k = {meta['threshold']}): "
+        f"{meta['counts_withheld']:,} of / de {meta['counts_of_people']:,} counts of people "
+        f"withheld / conteos de personas ocultos ({float(str(meta['counts_withheld_share'])):.1%}); "
+        f"{meta['rows_withheld']:,} of / de {meta['rows']:,} rows / filas "
+        f"({float(str(meta['rows_withheld_share'])):.1%})"
+    )
+    if "exposed" in meta:
+        exposed = int(str(meta["exposed"]))
+        verdict = "none exposed / ninguno expuesto" if exposed == 0 else f"{exposed:,} EXPOSED"
+        console.print(
+            f"Audit / Auditoría: {meta['protected_counts']:,} small counts checked by linear "
+            f"programming / conteos pequeños verificados: {verdict}"
+        )
+        if exposed:
+            raise typer.Exit(1)
 
 
 def releases(

@@ -36,6 +36,23 @@ from healthforce.disclosure.cells import DERIVED, Cells, Relation, cells
 from healthforce.disclosure.derive import derived_figures
 
 DEFAULT_THRESHOLD = 5
+RULE = (
+    "Counts of people from 1 to {k} are withheld, with complementary cells over the whole "
+    "release (every indicator at every level, linked), so that no withheld count can be "
+    "narrowed from the published figures to an interval shorter than {t} (checked by linear "
+    "programming); a withheld row shows no numerator, denominator or value, and figures "
+    "derived from several rows use published rows only. / Se ocultan los conteos de personas "
+    "de 1 a {k}, con celdas complementarias en toda la publicación (todos los indicadores y "
+    "niveles, enlazados), de modo que ningún conteo oculto pueda acotarse con las cifras "
+    "publicadas a un intervalo menor que {t} (verificado por programación lineal); una fila "
+    "oculta no muestra numerador, denominador ni valor, y las cifras derivadas de varias filas "
+    "usan solo filas publicadas."
+)
+
+
+def rule_text(threshold: int = DEFAULT_THRESHOLD) -> str:
+    """The protection rule in words (es/en), as every public output states it."""
+    return RULE.format(k=threshold - 1, t=threshold)
 
 
 @dataclass(frozen=True)

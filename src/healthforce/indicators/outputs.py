@@ -12,10 +12,11 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from healthforce.disclosure import DEFAULT_THRESHOLD, Protected, protect
+from healthforce.disclosure.protect import rule_text
 from healthforce.errors import FileFormatError
 from healthforce.exports.tables import neutralise
 from healthforce.indicators.catalogue import CATALOGUE
-from healthforce.indicators.suppression import DEFAULT_THRESHOLD, rule_text, suppress
 from healthforce.store.models import Observation
 
 DERIVED_META = {
@@ -78,9 +79,38 @@ def metadata(threshold: int | None = None) -> pd.DataFrame:
     return frame
 
 
-def public(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """What may be published: suppressed counts and values."""
-    return suppress(table, threshold)
+#: The area levels of a release: every indicator at each, protected together.
+LEVELS = ("state", "country")
+
+
+def public_release(engine: Engine, year: int, threshold: int = DEFAULT_THRESHOLD) -> Protected:
+    """The year's whole public catalogue (every indicator at both levels), protected as one
+    linked release (:mod:`healthforce.disclosure`): what a release, the site and ``--public``
+    publish, always whole, so that no two public answers differ in what they withhold."""
+    from healthforce.indicators.compute import compute
+    from healthforce.store.areas import states
+
+    table = pd.concat([compute(engine, year, level=level) for level in LEVELS], ignore_index=True)
+    return protect(table, threshold, states(engine).urban_rural)
+
+
+def public(
+    engine: Engine,
+    years: list[int],
+    threshold: int = DEFAULT_THRESHOLD,
+    *,
+    level: str | None = None,
+    codes: list[str] | None = None,
+) -> pd.DataFrame:
+    """The public figures of ``years`` (each year's release protected whole), then the rows of
+    ``level`` and ``codes`` asked for."""
+    parts = [public_release(engine, year, threshold).table for year in years]
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if len(table) and level is not None:
+        table = table[table["level"] == level]
+    if len(table) and codes:
+        table = table[table["code"].isin(codes)]
+    return table.reset_index(drop=True)
 
 
 def write_xlsx(table: pd.DataFrame, path: Path, threshold: int | None) -> None:

@@ -20,16 +20,14 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection, Engine, Row, func, insert, select
 
+from healthforce.disclosure import DEFAULT_THRESHOLD, Protected
 from healthforce.errors import NotFoundError
-from healthforce.indicators.compute import compute
-from healthforce.indicators.outputs import public
-from healthforce.indicators.suppression import DEFAULT_THRESHOLD
+from healthforce.indicators.outputs import public_release
 from healthforce.store.models import AreaPopulation, ChangeSet, Observation
 from healthforce.store.models.release import Release, ReleaseValue
 
 KEY = ["code", "level", "area", "grp", "category"]
 VALUES = ["numerator", "denominator", "value", "suppressed"]
-LEVELS = ("state", "country")
 
 
 @dataclass(frozen=True)
@@ -42,6 +40,7 @@ class Published:
     checksum: str
     new: bool
     previous: int | None
+    protection: dict[str, object]  # how it was protected, what it cost (and its audit)
 
 
 def _canonical(table: pd.DataFrame) -> pd.DataFrame:
@@ -110,20 +109,25 @@ def _release(conn: Connection, release_id: int) -> Row[int, int, int, int, str]:
 
 
 def publish(
-    engine: Engine, year: int, *, actor: str, threshold: int = DEFAULT_THRESHOLD
+    engine: Engine,
+    year: int,
+    *,
+    actor: str,
+    threshold: int = DEFAULT_THRESHOLD,
+    audited: bool = False,
 ) -> Published:
     """Freeze the year's public catalogue as a release (or return the latest release of the year
-    when nothing published would change)."""
-    table = pd.concat(
-        [public(compute(engine, year, level=level), threshold) for level in LEVELS],
-        ignore_index=True,
-    )
+    when nothing published would change); ``audited``: run the attacker's audit of what is
+    published and record it with the release's protection."""
+    protected = public_release(engine, year, threshold)
+    meta = protection(protected, audited=audited)
+    table = protected.table
     frozen = _canonical(table)
     digest = checksum(frozen)
     with engine.begin() as conn:
         before = latest(conn, year)
         if before is not None and before.checksum == digest and before.threshold == threshold:
-            return Published(before.id, year, before.rows, digest, False, None)
+            return Published(before.id, year, before.rows, digest, False, None, meta)
         change_set = conn.execute(select(func.max(ChangeSet.id))).scalar()
         release_id = conn.execute(
             insert(Release)
@@ -136,6 +140,7 @@ def publish(
                 sources=json.dumps(_sources(conn, year), ensure_ascii=False),
                 rows=len(frozen),
                 checksum=digest,
+                protection=json.dumps(meta),
             )
             .returning(Release.id)
         ).scalar_one()
@@ -149,8 +154,28 @@ def publish(
                 ],
             )
     return Published(
-        release_id, year, len(frozen), digest, True, None if before is None else before.id
+        release_id, year, len(frozen), digest, True, None if before is None else before.id, meta
     )
+
+
+def protection(protected: Protected, audited: bool = True) -> dict[str, object]:
+    """What a release's protection was and what it cost, as its metadata records it: the
+    method, the threshold, the counts of people and the rows withheld, and (``audited``) the
+    attacker's audit of what is published (the protection itself ends on a safe audit)."""
+    out: dict[str, object] = {
+        "method": "secondary cell suppression over the linked release, LP-audited",
+        "threshold": protected.threshold,
+        "counts_of_people": protected.people,
+        "counts_withheld": protected.people_withheld,
+        "counts_withheld_share": round(protected.cell_loss, 4),
+        "rows": protected.rows,
+        "rows_withheld": protected.rows_withheld,
+        "rows_withheld_share": round(protected.row_loss, 4),
+    }
+    if audited:
+        result = protected.audit()
+        out |= {"protected_counts": result.protected, "exposed": len(result.exposed)}
+    return out
 
 
 def read(engine: Engine, release_id: int) -> pd.DataFrame:

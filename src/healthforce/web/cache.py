@@ -15,10 +15,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine, func, select
 
-from healthforce.indicators.compute import compute
-from healthforce.indicators.outputs import public
+from healthforce.disclosure import DEFAULT_THRESHOLD
+from healthforce.indicators.outputs import public_release
 from healthforce.indicators.releases import ReleaseRecord, latest_release, released
-from healthforce.indicators.suppression import DEFAULT_THRESHOLD
 from healthforce.store.models import ChangeSet
 from healthforce.store.models.release import Release
 from healthforce.store.timeline import check_year
@@ -103,9 +102,26 @@ def published(
         if release is not None:
             check_year(engine, year)
             return released(engine, release, level, codes)
-        return public(compute(engine, year, level=level, codes=codes), DEFAULT_THRESHOLD)
+        table = provisional(request, engine, year)
+        table = table[table["level"] == level]
+        if codes:
+            table = table[table["code"].isin(codes)]
+        return table.reset_index(drop=True)
 
     return cached(request, engine, key, make)
+
+
+def provisional(request: Request, engine: Engine, year: int) -> pd.DataFrame:
+    """The provisional public figures of a year not yet published: its whole release protected
+    as one (every indicator at both levels), once per registry version, whichever part a page
+    or query asks for; never protected piece by piece, which would let two answers differ in
+    what they withhold."""
+    return cached(
+        request,
+        engine,
+        f"provisional:{year}",
+        lambda: public_release(engine, year, DEFAULT_THRESHOLD).table,
+    )
 
 
 Handler = Callable[..., HTMLResponse]

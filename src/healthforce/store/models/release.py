@@ -32,6 +32,9 @@ class Release(Base):
     sources: Mapped[str] = mapped_column(Text)
     rows: Mapped[int] = mapped_column(Integer)
     checksum: Mapped[str] = mapped_column(String(64))
+    #: JSON: how the release was protected (method, threshold) and what it cost (counts of
+    #: people withheld, rows withheld, the audit's exposed cells); empty before migration 0010.
+    protection: Mapped[str] = mapped_column(Text, server_default="{}")
 
 
 class ReleaseValue(Base):

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, func, select
 
 from healthforce.access.indicators import access_indicators
-from healthforce.indicators.suppression import DEFAULT_THRESHOLD
+from healthforce.disclosure import DEFAULT_THRESHOLD
 from healthforce.store.models import ServiceRequest
 from healthforce.web.cache import cached
 from healthforce.web.deps import EngineDep

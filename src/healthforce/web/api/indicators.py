@@ -13,12 +13,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from healthforce.disclosure import DEFAULT_THRESHOLD
 from healthforce.exports.tables import safe_frame
 from healthforce.indicators.catalogue import CATALOGUE
 from healthforce.indicators.compute import DERIVED
 from healthforce.indicators.outputs import metadata, write_xlsx
 from healthforce.indicators.series import breaks, years_for
-from healthforce.indicators.suppression import DEFAULT_THRESHOLD
 from healthforce.web.cache import cached, published
 from healthforce.web.deps import EngineDep
 

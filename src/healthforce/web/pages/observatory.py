@@ -24,9 +24,9 @@ from healthforce.deploy.population import (
     population_year,
     staffed_facilities,
 )
+from healthforce.disclosure import DEFAULT_THRESHOLD
 from healthforce.forecast.figures import fan_chart, gap_by_area, scenario_comparison
 from healthforce.forecast.plan import plan
-from healthforce.indicators.suppression import DEFAULT_THRESHOLD
 from healthforce.migration.flows import flows
 from healthforce.migration.monitor import emigration_rate, stock_abroad, yearly_migration
 from healthforce.store.areas import registry_country
