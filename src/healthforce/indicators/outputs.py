@@ -204,6 +204,74 @@ def compare_with_who(engine: Engine, national: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: How public figures are protected, for a ministry's statistician (docs/indicators.md).
+DISCLOSURE = (
+    "## Disclosure control / Control de divulgación",
+    "",
+    "### English",
+    "",
+    "What is protected: every count of people a release publishes (workers by state, group "
+    "and category; entries, exits and emigrations; graduates, drop-outs and enrolment; pathway "
+    "completion), at state and country level, as **one linked set**: the same count is one "
+    "cell wherever it appears (a state's active doctors are DENSITY's numerator and the "
+    "denominator of every share), and the relations an outsider knows are used as they hold: "
+    "groups add up to \"all\", categories to their total, states to the country, doctors, "
+    "nurses and midwives to the SDG 3.c.1 core, the bands 55-64 and 65+ to the share aged 55 "
+    "and over. Populations are public; counts of posts, facilities and norm headcounts are not "
+    "counts of people and are published as they are.",
+    "",
+    "How: **secondary cell suppression** (the method of τ-ARGUS and sdcTable). Counts from 1 "
+    "to k-1 (k = 5 by default; `--threshold`) are withheld; then complementary cells, chosen "
+    "to cost least (a count of at least k, one whose other relations already hold a withheld "
+    "cell, the smallest), until an **attacker's audit** finds nothing exposed: for every "
+    "withheld small count, two linear programmes (HiGHS) compute the least and greatest value "
+    "everything published allows, and the interval must be at least k wide. A withheld row "
+    "carries no numerator, denominator or value. Highest / lowest density uses published "
+    "densities only; the urban / rural ratio and the Gini index are published only when every "
+    "area's density is; a median age only for a published group of at least k workers of known "
+    "age, without its count.",
+    "",
+    "Why suppression rather than perturbation (the cell-key method of the ABS and ONS): the "
+    "published figures stay exact and add up, the guarantee is checked exactly on every "
+    "release, and protecting the release as a whole withholds fewer rows than the per-table "
+    "suppression it replaced, which let suppressed counts be recovered. Each release records "
+    "its information loss (counts of people and rows withheld); `healthforce publish --audit` "
+    "prints it with the audit. Known limit: relations between years (stock(Y) = stock(Y-1) + "
+    "entries - exits) are not used; each year's release is protected on its own.",
+    "",
+    "### Español",
+    "",
+    "Qué se protege: cada conteo de personas que publica una versión (trabajadores por estado, "
+    "grupo y categoría; ingresos, egresos y emigraciones; egresados, abandonos y matrícula; "
+    "rutas de aprendizaje completas), a nivel estatal y nacional, como **un solo conjunto "
+    "enlazado**: el mismo conteo es una sola celda dondequiera que aparezca (los médicos "
+    "activos de un estado son el numerador de DENSITY y el denominador de cada porcentaje), y "
+    "se usan las relaciones que un tercero conoce cuando se cumplen: los grupos suman \"all\", "
+    "las categorías su total, los estados el país, médicos, enfermería y partería el núcleo del "
+    "ODS 3.c.1, las franjas 55-64 y 65+ el porcentaje de 55 y más. La población es pública; los "
+    "conteos de puestos, establecimientos y dotaciones de norma no son conteos de personas y se "
+    "publican tal cual.",
+    "",
+    "Cómo: **supresión secundaria de celdas** (el método de τ-ARGUS y sdcTable). Se ocultan los "
+    "conteos de 1 a k-1 (k = 5 por omisión; `--threshold`) y luego celdas complementarias, "
+    "elegidas para costar lo menos posible, hasta que una **auditoría del atacante** no "
+    "encuentre ninguna expuesta: para cada conteo pequeño oculto, dos programas lineales "
+    "(HiGHS) calculan el menor y el mayor valor que permite todo lo publicado, y el intervalo "
+    "debe medir al menos k. Una fila oculta no lleva numerador, denominador ni valor. La razón "
+    "de densidad más alta / más baja usa solo densidades publicadas; la razón urbano / rural y "
+    "el índice de Gini se publican solo si la densidad de cada área lo está; la mediana de edad "
+    "solo para un grupo publicado de al menos k trabajadores de edad conocida, sin su conteo.",
+    "",
+    "Por qué supresión y no perturbación (el método de claves de celda del ABS y la ONS): las "
+    "cifras publicadas siguen exactas y suman, la garantía se verifica exactamente en cada "
+    "versión, y proteger la versión completa oculta menos filas que la supresión por tabla que "
+    "reemplaza, con la que se podían recuperar conteos suprimidos. Cada versión registra su "
+    "pérdida de información (conteos de personas y filas ocultos); `healthforce publish "
+    "--audit` la imprime con la auditoría. Límite conocido: no se usan las relaciones entre "
+    "años (existencias(A) = existencias(A-1) + ingresos - egresos); cada año se protege solo.",
+)
+
+
 def reference_page() -> str:
     """docs/indicators.md, generated from the catalogue (a test keeps the file in step)."""
     lines = [
@@ -213,6 +281,8 @@ def reference_page() -> str:
         "(`python -m healthforce.indicators.outputs > docs/indicators.md`).",
         "",
         f"Public outputs: {rule_text(DEFAULT_THRESHOLD)}",
+        "",
+        *DISCLOSURE,
         "",
     ]
     for _, m in metadata(None).iterrows():
