@@ -121,7 +121,7 @@ def _model(cells: Cells, members: list[int], rels: list[int], unknown: np.ndarra
     n = len(members)
     h.addVars(n, np.zeros(n), np.full(n, highspy.kHighsInf))
     for r in rels:
-        rel = cells.relations[r]
+        rel = cells.constraints[r]
         coef: dict[int, float] = {}
         known = 0.0  # sum(members) - total over the published cells
         for c in rel.members:
@@ -164,8 +164,9 @@ def audit(
     cells: Cells, suppressed: np.ndarray, threshold: int, only: np.ndarray | None = None
 ) -> Audit:
     """Every protected count's interval as an outsider infers it, and those exposed; with
-    ``only`` (a mask of cells), the groups of linked unknowns holding one of them alone (what a
-    caller that withheld those cells since a safe audit of the rest needs to check again)."""
+    ``only`` (a mask of cells), the protected counts among them alone. Withholding more never
+    narrows an interval (the outsider knows less), so a caller that withheld more cells since
+    an audit need only check again the counts that audit found exposed."""
     import highspy
 
     protected = protected_cells(cells, threshold)
@@ -176,10 +177,9 @@ def audit(
         v = float(cells.values[found])
         intervals[int(found)] = (v, v)
         exposed.append(Exposure(int(found), v, v, v))
-    for members, rels in components(cells.relations, unknown):
-        if only is not None and not only[members].any():
-            continue
-        targets = [i for i, c in enumerate(members) if protected[c]]
+    for members, rels in components(cells.constraints, unknown):
+        wanted = protected if only is None else protected & only
+        targets = [i for i, c in enumerate(members) if wanted[c]]
         if not targets:
             continue
         if not rels:  # linked to nothing: anything from zero up

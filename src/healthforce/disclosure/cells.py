@@ -14,7 +14,8 @@ Relations are what the definitions imply and the figures show: the occupation gr
 "all", the categories of one kind to their total, the states to the country, doctors, nurses and
 midwives to the SDG 3.c.1 core, the bands 55-64 and 65+ to the share aged 55 and over. Each is
 taken as an equality where the figures add up exactly, as an upper bound where they fall short
-(workers of unknown age are in no band), and not at all where they exceed it: an attacker is
+(workers of unknown age are in no band), and not at all where they exceed it; and each row's
+numerator is at most its denominator (the women of a group are at most its workers): an attacker is
 assumed to know every relation that holds, which is the cautious assumption.
 
 Counts of posts, facilities and norm headcounts are not counts of people: they are cells with
@@ -100,10 +101,34 @@ class Cells:
     relations: list[Relation] = field(default_factory=list)
 
     @functools.cached_property
-    def readers(self) -> np.ndarray:
-        """How many rows of the release read each cell (what withholding it costs)."""
-        refs = np.concatenate([self.numerator, self.denominator])
-        return np.bincount(refs[refs >= 0], minlength=len(self.keys))
+    def constraints(self) -> list[Relation]:
+        """The relations less those others imply (a share's bound where its numerator is a part
+        of an exact partition of its denominator, an age band of the workforce): the same
+        knowledge in fewer rows, for the attacker's programmes."""
+        parts = {
+            (m, r.total)
+            for r in self.relations
+            if r.exact and len(r.members) > 1
+            for m in r.members
+        }
+        return [
+            r
+            for r in self.relations
+            if r.exact or len(r.members) != 1 or (r.members[0], r.total) not in parts
+        ]
+
+    @functools.cached_property
+    def partners(self) -> list[list[int]]:
+        """Per cell, for each release row that reads it, the row's other cell (-1: none): a row
+        is withheld when any cell it reads is, so withholding a cell costs the rows whose other
+        cell is still published."""
+        out: list[list[int]] = [[] for _ in self.keys]
+        for n, d in zip(self.numerator.tolist(), self.denominator.tolist(), strict=True):
+            if n >= 0:
+                out[n].append(d if d != n else -1)
+            if d >= 0 and d != n:
+                out[d].append(n)
+        return out
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -157,13 +182,20 @@ def cells(table: pd.DataFrame, country: str) -> Cells:
         numerator=np.array([-1 if k is None else index[k] for k in nums], dtype=np.int64),
         denominator=np.array([-1 if k is None else index[k] for k in dens], dtype=np.int64),
     )
-    out.relations = _relations(index, out.values, country)
+    shares = {(int(n), int(d)) for n, d in zip(out.numerator, out.denominator, strict=True)}
+    out.relations = _relations(index, out.values, country, shares - {(-1, -1)})
     return out
 
 
-def _relations(index: dict[Key, int], values: np.ndarray, country: str) -> list[Relation]:
-    """The additive relations the definitions imply, kept where the figures bear them out."""
-    candidates: list[tuple[list[int], int]] = []
+def _relations(
+    index: dict[Key, int], values: np.ndarray, country: str, shares: set[tuple[int, int]]
+) -> list[Relation]:
+    """The additive relations the definitions imply, kept where the figures bear them out;
+    ``shares``: the (numerator, denominator) cells of the release's rows, the one no larger
+    than the other (a share of a total)."""
+    candidates: list[tuple[list[int], int]] = [
+        ([n], d) for n, d in sorted(shares) if n >= 0 and d >= 0 and n != d
+    ]
     by_group: dict[tuple[str, int, str, str], dict[str, int]] = defaultdict(dict)
     by_category: dict[tuple[str, int, str, str, str], list[int]] = defaultdict(list)
     by_area: dict[tuple[str, int, str, str], list[int]] = defaultdict(list)

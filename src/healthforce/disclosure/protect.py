@@ -109,14 +109,17 @@ def _partner(
     """The published cell of ``rel`` to withhold with it; None when all are withheld.
 
     The choice that hides most for least: a count of at least ``threshold`` (two withheld cells
-    of a relation then span the threshold), among those one whose other relations already hold
-    a withheld cell (withholding it leaves no relation with a single withheld cell, so the
-    suppression does not cascade), the smallest; failing that, the largest count below it.
+    of a relation then span the threshold); among those, one whose other relations already
+    hold a withheld cell (withholding it leaves no relation with a single withheld cell, so the
+    suppression does not cascade), then one that withholds the fewest rows not withheld yet,
+    then the smallest; failing all, the largest count below the threshold.
     Counts of zero hide nothing and are never chosen."""
     candidates = [m for m in (*rel.members, rel.total) if not withheld[m] and c.values[m] > 0]
     if not candidates:
         return None
-    readers = c.readers
+
+    def lost(m: int) -> int:  # rows that withholding m withholds that are not withheld yet
+        return sum(1 for other in c.partners[m] if other < 0 or not withheld[other])
 
     def lonely(m: int) -> int:  # relations that withholding m would leave with one withheld
         return sum(
@@ -125,15 +128,10 @@ def _partner(
             if r is not rel and not any(withheld[x] for x in (*r.members, r.total))
         )
 
-    def cost(m: int) -> tuple[int, int, int, float, int]:
+    def cost(m: int) -> tuple[float, ...]:
         v = float(c.values[m])
-        return (
-            0 if v >= threshold else 1,
-            int(readers[m]),
-            lonely(m),
-            v if v >= threshold else -v,
-            m,
-        )
+        big = 0 if v >= threshold else 1
+        return (big, lonely(m), lost(m), v if big == 0 else -v, m)
 
     return min(candidates, key=cost)
 
@@ -149,6 +147,8 @@ def _complete_relations(
     while changed:
         changed = False
         for rel in c.relations:
+            if not rel.exact:  # a bound hides what it bounds as far as it reaches: audited
+                continue
             inside = [m for m in (*rel.members, rel.total) if withheld[m]]
             if not inside:
                 continue
@@ -169,16 +169,12 @@ def suppression(c: Cells, threshold: int) -> np.ndarray:
     for rel in c.relations:
         for m in (*rel.members, rel.total):
             of_cell.setdefault(m, []).append(rel)
-    dirty: np.ndarray | None = None  # cells withheld since the last audit (None: all)
+    exposed: np.ndarray | None = None  # what the last audit found exposed (None: not audited)
     while True:
-        before = withheld.copy()
         _complete_relations(c, withheld, threshold, of_cell)
-        result = audit(
-            c, withheld, threshold, only=None if dirty is None else dirty | (withheld & ~before)
-        )
+        result = audit(c, withheld, threshold, only=exposed)
         if result.safe:
             return withheld
-        before = withheld.copy()
         added = False
         mended: set[int] = set()  # relations given a complement this round
         for e in result.exposed:
@@ -192,7 +188,8 @@ def suppression(c: Cells, threshold: int) -> np.ndarray:
                 added = True
         if not added:  # cannot happen: a cell linked to nothing published is not exposed
             raise RuntimeError("disclosure control: exposed cells with nothing left to withhold")
-        dirty = withheld & ~before
+        exposed = np.zeros(len(c), dtype=bool)
+        exposed[[e.cell for e in result.exposed]] = True
 
 
 def _nearest_partner(
