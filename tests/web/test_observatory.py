@@ -239,3 +239,15 @@ def test_appointment_status_reschedule_and_history_through_the_api(site: Site) -
         data={"csrf_token": clerk.headers["X-CSRF-Token"], "status": "confirmed"},
     )
     assert page.status_code == 200
+
+
+def test_waiting_times_are_whole_calendar_years(site: Site) -> None:
+    """Differencing over a window (the last N days minus the last N - 1) isolated single days'
+    referrals: only calendar years are published, and no other window can be asked for."""
+    client = site.client()
+    default = client.get("/api/v1/access/waiting").json()
+    assert client.get("/api/v1/access/waiting?days=8").json() == default  # no such parameter
+    missing = client.get("/api/v1/access/waiting?year=1999")
+    assert missing.status_code == 404
+    assert "1999" in missing.json()["detail"]
+    assert "calendar" in default["suppression"]

@@ -77,12 +77,13 @@ def publish(
 
 def _protection(meta: dict[str, object]) -> None:
     """How the release is protected, what it cost and, when audited, the attacker's result."""
+    counts = float(str(meta["counts_withheld_share"]))
+    rows = float(str(meta["rows_withheld_share"]))
     console.print(
         f"Protection / Protección (k = {meta['threshold']}): "
         f"{meta['counts_withheld']:,} of / de {meta['counts_of_people']:,} counts of people "
-        f"withheld / conteos de personas ocultos ({float(str(meta['counts_withheld_share'])):.1%}); "
-        f"{meta['rows_withheld']:,} of / de {meta['rows']:,} rows / filas "
-        f"({float(str(meta['rows_withheld_share'])):.1%})"
+        f"withheld / conteos de personas ocultos ({counts:.1%}); "
+        f"{meta['rows_withheld']:,} of / de {meta['rows']:,} rows / filas ({rows:.1%})"
     )
     if "exposed" in meta:
         exposed = int(str(meta["exposed"]))

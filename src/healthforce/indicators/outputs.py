@@ -215,7 +215,7 @@ DISCLOSURE = (
     "completion), at state and country level, as **one linked set**: the same count is one "
     "cell wherever it appears (a state's active doctors are DENSITY's numerator and the "
     "denominator of every share), and the relations an outsider knows are used as they hold: "
-    "groups add up to \"all\", categories to their total, states to the country, doctors, "
+    'groups add up to "all", categories to their total, states to the country, doctors, '
     "nurses and midwives to the SDG 3.c.1 core, the bands 55-64 and 65+ to the share aged 55 "
     "and over. Populations are public; counts of posts, facilities and norm headcounts are not "
     "counts of people and are published as they are.",
@@ -246,7 +246,7 @@ DISCLOSURE = (
     "rutas de aprendizaje completas), a nivel estatal y nacional, como **un solo conjunto "
     "enlazado**: el mismo conteo es una sola celda dondequiera que aparezca (los médicos "
     "activos de un estado son el numerador de DENSITY y el denominador de cada porcentaje), y "
-    "se usan las relaciones que un tercero conoce cuando se cumplen: los grupos suman \"all\", "
+    'se usan las relaciones que un tercero conoce cuando se cumplen: los grupos suman "all", '
     "las categorías su total, los estados el país, médicos, enfermería y partería el núcleo del "
     "ODS 3.c.1, las franjas 55-64 y 65+ el porcentaje de 55 y más. La población es pública; los "
     "conteos de puestos, establecimientos y dotaciones de norma no son conteos de personas y se "

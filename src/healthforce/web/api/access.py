@@ -8,7 +8,7 @@ import math
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import Engine, func, select
 
@@ -48,11 +48,13 @@ class WaitingTable(BaseModel):
     suppression: str
 
 
-def latest_referral(engine: Engine) -> dt.date:
-    """The day the published window ends: the latest referral (or today, with none)."""
+def referral_years(engine: Engine) -> range:
+    """The calendar years with referrals (empty with none)."""
     with engine.connect() as conn:
-        last = conn.execute(select(func.max(ServiceRequest.requested_on))).scalar()
-    return last or dt.date.today()
+        first, last = conn.execute(
+            select(func.min(ServiceRequest.requested_on), func.max(ServiceRequest.requested_on))
+        ).one()
+    return range(0) if first is None else range(first.year, last.year + 1)
 
 
 def public_waiting(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> list[Waiting]:
@@ -85,31 +87,56 @@ def public_waiting(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> l
 BOOKINGS_TTL = 60.0
 
 
-def waiting_rows(request: Request, engine: Engine, days: int) -> list[Waiting]:
-    """The public waiting-time rows for the ``days`` up to the latest referral (cached per
-    registry version and for at most BOOKINGS_TTL; the page and the API share them)."""
+def waiting_rows(request: Request, engine: Engine, year: int | None = None) -> list[Waiting]:
+    """The public waiting-time rows of the referrals made in a calendar year (the latest with
+    referrals by default), cached per registry version and for at most BOOKINGS_TTL; the page
+    and the API share them. Only whole calendar years are published: their referrals are
+    disjoint sets, so no two answers can be differenced into a smaller one (windows of any
+    length, as before, let the last N days minus the last N - 1 isolate a single day's
+    referrals and their waits). A year without referrals is refused with the years there are."""
+    years = referral_years(engine)
+    if year is None:
+        if not years:
+            return []
+        year = years[-1]
+    if year not in years:
+        span = f"{years[0]}-{years[-1]}" if years else "none / ninguno"
+        raise HTTPException(
+            404,
+            f"no referrals in {year}: years with referrals {span} / sin referencias en {year}",
+        )
+    chosen = year
 
     def make() -> list[Waiting]:
-        last = latest_referral(engine)
-        table = access_indicators(engine, last - dt.timedelta(days=days), last)
+        table = access_indicators(engine, dt.date(chosen, 1, 1), dt.date(chosen, 12, 31))
         return public_waiting(table) if len(table) else []
 
-    return cached(request, engine, f"waiting:{days}", make, ttl=BOOKINGS_TTL)
+    return cached(request, engine, f"waiting:{chosen}", make, ttl=BOOKINGS_TTL)
 
 
-@router.get("/waiting", response_model=WaitingTable)
+@router.get(
+    "/waiting",
+    response_model=WaitingTable,
+    responses={404: {"description": "A year without referrals (the years there are named)."}},
+)
 def waiting(
     request: Request,
     engine: EngineDep,
-    days: Annotated[int, Query(ge=7, le=3660, description="Referrals of the last N days.")] = 365,
+    year: Annotated[
+        int | None,
+        Query(ge=1900, le=2200, description="Calendar year of referral (default: the latest)."),
+    ] = None,
 ) -> WaitingTable:
-    """Referrals of the ``days`` up to the latest one: waiting time from referral to
-    appointment, share seen within target, no-show rate, share at the first level and slot
-    utilisation, by specialty and state (suppressed).
-    / Tiempos de espera por especialidad y estado."""
-    rows = waiting_rows(request, engine, days)
+    """Referrals made in a calendar year: waiting time from referral to appointment, share seen
+    within target, no-show rate, share at the first level and slot utilisation, by specialty
+    and state (suppressed). / Tiempos de espera por especialidad y estado, por año."""
+    rows = waiting_rows(request, engine, year)
     return WaitingTable(
         data=rows,
         count=len(rows),
-        suppression=f"rows with fewer than {DEFAULT_THRESHOLD} referrals are suppressed",
+        suppression=(
+            f"rows with fewer than {DEFAULT_THRESHOLD} referrals are suppressed; whole calendar "
+            "years only, no totals / se suprimen filas con menos de "
+            f"{DEFAULT_THRESHOLD} referencias; solo años calendario completos, sin totales"
+        ),
     )

@@ -33,7 +33,7 @@ from healthforce.store.areas import registry_country
 from healthforce.store.models import Area
 from healthforce.store.summary import latest_population_year
 from healthforce.store.timeline import reference_date
-from healthforce.web.api.access import BOOKINGS_TTL, waiting_rows
+from healthforce.web.api.access import BOOKINGS_TTL, referral_years, waiting_rows
 from healthforce.web.cache import cached, public_cached, public_cached_for, published
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.pages.common import chart_json, render
@@ -253,8 +253,10 @@ def placement(request: Request, engine: EngineDep, lang: LangDep) -> HTMLRespons
 @router.get("/access", response_class=HTMLResponse)
 @public_cached_for(BOOKINGS_TTL)
 def access(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
-    rows = [w.model_dump() for w in waiting_rows(request, engine, 365)]
-    return render(request, "access.html", lang, rows=rows, threshold=DEFAULT_THRESHOLD)
+    years = referral_years(engine)
+    rows = [w.model_dump() for w in waiting_rows(request, engine)]
+    year = years[-1] if years else None
+    return render(request, "access.html", lang, rows=rows, year=year, threshold=DEFAULT_THRESHOLD)
 
 
 @router.get("/training", response_class=HTMLResponse)
