@@ -209,8 +209,8 @@ def _publish_again(
     """Publish again each costly complement (:data:`COSTLY`) that is not needed, the costliest
     first (the rows it withholds): one is given back when no relation is then left with a
     single withheld cell or withheld cells adding up to less than the threshold, and the small
-    counts linked to it (through its relations and theirs) all stay unexposed. The caller audits the whole release
-    afterwards, and withholds again what that finds."""
+    counts linked to it (through its relations and theirs) all stay unexposed. The caller
+    audits the whole release afterwards, and withholds again what that finds."""
     primary = protected_cells(c, threshold)
     complements = [
         int(m) for m in np.flatnonzero(withheld & ~primary) if len(c.partners[m]) >= COSTLY
