@@ -136,6 +136,21 @@ def _partner(
     return min(candidates, key=cost)
 
 
+def _too_little_hidden(c: Cells, rel: Relation, withheld: np.ndarray, threshold: int) -> bool:
+    """Whether an exact relation has a single withheld cell, or withheld cells adding up to
+    less than the threshold (a bound hides what it bounds as far as it reaches: the audit
+    judges it)."""
+    if not rel.exact:
+        return False
+    inside = [m for m in (*rel.members, rel.total) if withheld[m]]
+    if not inside:
+        return False
+    hidden = float(c.values[[m for m in inside if m != rel.total]].sum())
+    if withheld[rel.total]:
+        hidden = max(hidden, float(c.values[rel.total]))
+    return len(inside) == 1 or hidden < threshold
+
+
 def _complete_relations(
     c: Cells, withheld: np.ndarray, threshold: int, of_cell: dict[int, list[Relation]]
 ) -> None:
@@ -147,15 +162,7 @@ def _complete_relations(
     while changed:
         changed = False
         for rel in c.relations:
-            if not rel.exact:  # a bound hides what it bounds as far as it reaches: audited
-                continue
-            inside = [m for m in (*rel.members, rel.total) if withheld[m]]
-            if not inside:
-                continue
-            hidden = float(c.values[[m for m in inside if m != rel.total]].sum())
-            if withheld[rel.total]:
-                hidden = max(hidden, float(c.values[rel.total]))
-            if len(inside) == 1 or hidden < threshold:
+            if _too_little_hidden(c, rel, withheld, threshold):
                 pick = _partner(c, rel, withheld, threshold, of_cell)
                 if pick is not None:
                     withheld[pick] = True
@@ -238,18 +245,7 @@ def _relations_hold(
 ) -> bool:
     """Whether every exact relation of ``m`` still has no single withheld cell and no withheld
     cells adding up to less than the threshold."""
-    for rel in of_cell.get(m, ()):
-        if not rel.exact:
-            continue
-        inside = [x for x in (*rel.members, rel.total) if withheld[x]]
-        if not inside:
-            continue
-        hidden = float(c.values[[x for x in inside if x != rel.total]].sum())
-        if withheld[rel.total]:
-            hidden = max(hidden, float(c.values[rel.total]))
-        if len(inside) == 1 or hidden < threshold:
-            return False
-    return True
+    return not any(_too_little_hidden(c, rel, withheld, threshold) for rel in of_cell.get(m, ()))
 
 
 def _nearest_partner(
