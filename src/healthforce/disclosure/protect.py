@@ -75,14 +75,13 @@ class Protected:
 
     @property
     def rows(self) -> int:
-        """Rows of the release that read counts (derived figures aside)."""
-        base = self.table[~self.table["code"].isin(DERIVED)]
-        return len(base)
+        """Rows of the release that read counts (derived figures aside): one per row the cells
+        were read from."""
+        return len(self.cells.numerator)
 
     @property
     def rows_withheld(self) -> int:
-        base = self.table[~self.table["code"].isin(DERIVED)]
-        return int(base["suppressed"].sum())
+        return int(self.table["suppressed"].iloc[: self.rows].sum())
 
     @property
     def cell_loss(self) -> float:
@@ -257,5 +256,5 @@ def protect(
     for refs in (num, den):
         shown[refs[(refs >= 0) & ~hidden]] = True
     extra = derived_figures(table, out, c, shown, threshold, urban_rural or {})
-    frame = pd.concat([out, extra], ignore_index=True) if len(extra) else out
+    frame = pd.concat([out, extra], ignore_index=True) if len(extra) else out  # counts first
     return Protected(table=frame, cells=c, unknown=~shown, threshold=threshold)
