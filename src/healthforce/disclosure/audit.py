@@ -9,7 +9,9 @@ published figures allow. The count is **exposed** when that interval is narrower
 threshold (``high - low < threshold``): an outsider must not be able to tell it apart from
 every count of the threshold or more, nor narrow it to fewer than ``threshold + 1`` values.
 The unknowns are split into the connected groups of relations that link them, and each group is
-one model solved for each of its protected cells, warm-started.
+one model solved for each of its protected cells, warm-started. Every solution found is a
+registry the outsider cannot rule out: a cell whose values over the solutions seen so far (the
+true values among them) already span the threshold is safe without a programme of its own.
 """
 
 from __future__ import annotations
@@ -44,7 +46,10 @@ class Audit:
     protected: int  # counts the threshold rule protects
     suppressed: int  # cells withheld (protected and their complements)
     exposed: tuple[Exposure, ...]
-    intervals: dict[int, tuple[float, float]]  # per protected cell
+    #: per protected cell: for an exposed one, the interval the outsider infers; for a safe
+    #: one, values the outsider cannot rule out, at least ``threshold`` apart (the audit stops
+    #: once it has found them)
+    intervals: dict[int, tuple[float, float]]
 
     @property
     def safe(self) -> bool:
@@ -107,6 +112,10 @@ def _solver() -> Any:
         _quiet = True
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
+    # each cell's programme differs from the last only in its objective, which leaves the last
+    # basis primal feasible: the primal simplex starts from there (the dual would start over)
+    h.setOptionValue("solver", "simplex")
+    h.setOptionValue("simplex_strategy", 4)  # kSimplexStrategyPrimal
     return h
 
 
@@ -141,7 +150,9 @@ def _model(cells: Cells, members: list[int], rels: list[int], unknown: np.ndarra
     return h
 
 
-def _bound(h: Any, n: int, i: int, sense: object) -> float:
+def _bound(h: Any, n: int, i: int, sense: object) -> tuple[float, np.ndarray | None]:
+    """The least or greatest value of column ``i``, and the solution reaching it (None when
+    unbounded)."""
     import highspy
 
     cost = np.zeros(n)
@@ -151,12 +162,13 @@ def _bound(h: Any, n: int, i: int, sense: object) -> float:
     h.run()
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
-        return float(h.getInfo().objective_function_value)
+        value = float(h.getInfo().objective_function_value)
+        return value, np.asarray(h.getSolution().col_value, dtype=float)
     if status in (
         highspy.HighsModelStatus.kUnbounded,
         highspy.HighsModelStatus.kUnboundedOrInfeasible,
     ):
-        return math.inf
+        return (math.inf if sense == highspy.ObjSense.kMaximize else -math.inf), None
     raise RuntimeError(f"disclosure audit: the attacker's model could not be solved ({status})")
 
 
@@ -188,14 +200,28 @@ def audit(
             continue
         h = _model(cells, members, rels, unknown)
         n = len(members)
+        # every solution is a registry the outsider cannot rule out: the range of values seen
+        # over them (the true values first) is inside every cell's interval, so a cell whose
+        # seen range is already wide enough needs no programme of its own
+        seen_low = cells.values[members].astype(float)
+        seen_high = seen_low.copy()
         for i in targets:
             c = members[i]
-            low = _bound(h, n, i, highspy.ObjSense.kMinimize)
-            high = _bound(h, n, i, highspy.ObjSense.kMaximize)
-            intervals[c] = (low, high)
-            v = float(cells.values[c])
+            low, high = seen_low[i], seen_high[i]
+            for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+                if high - low >= threshold - _EPS:
+                    break
+                bound, solution = _bound(h, n, i, sense)
+                if solution is not None:
+                    np.minimum(seen_low, solution, out=seen_low)
+                    np.maximum(seen_high, solution, out=seen_high)
+                if sense == highspy.ObjSense.kMinimize:
+                    low = bound
+                else:
+                    high = bound
+            intervals[c] = (float(low), float(high))
             if high - low < threshold - _EPS:
-                exposed.append(Exposure(c, v, low, high))
+                exposed.append(Exposure(c, float(cells.values[c]), float(low), float(high)))
     return Audit(
         protected=int(protected.sum()),
         suppressed=int(suppressed.sum()),
