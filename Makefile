@@ -19,7 +19,7 @@ venv-test: $(BIN)/python
 demo: venv
 	$(BIN)/healthforce db upgrade
 	$(BIN)/healthforce demo --workers $(WORKERS) --replace
-	$(BIN)/healthforce publish
+	$(BIN)/healthforce publish --series
 	$(BIN)/healthforce status
 	$(BIN)/healthforce forecast --draws 200
 	$(BIN)/healthforce serve

@@ -123,3 +123,34 @@ def test_every_public_part_is_cut_from_the_same_protected_release(demo: Engine) 
     alone = public(demo, [YEAR], K, level="state", codes=["PCT_FEMALE"])
     part = whole[(whole["level"] == "state") & (whole["code"] == "PCT_FEMALE")]
     pd.testing.assert_frame_equal(alone.reset_index(drop=True), part.reset_index(drop=True))
+
+
+def test_the_migration_page_shows_the_releases_flows(demo: Engine, release: Protected) -> None:
+    """The registry's yearly entries and emigrations on the public migration page are the
+    release's own cells: published where the release publishes them, withheld where it
+    withholds them (counted apart, they would publish what the release withholds)."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from healthforce.migration.published import yearly_flows
+    from healthforce.web.app import create_app
+
+    page = TestClient(create_app(demo)).get("/migration?lang=en").text
+    flows = yearly_flows(release.table)
+    assert len(flows) and flows.isna().any().any()  # some figure of the year is withheld
+    cells = re.findall(
+        rf"<tr><td>{YEAR} \(provisional\)</td><td>[^<]*</td>((?:<td>[^<]*</td>)+)</tr>", page
+    )
+    assert len(cells) == len(flows)
+    assert "<tr><td>2023" not in page  # a year without a release is not computed for the page
+    for shown, row in zip(cells, flows.itertuples(index=False), strict=True):
+        entries, _rate, foreign, _share, emigrations, _erate = re.findall(
+            r"<td>([^<]*)</td>", shown
+        )
+        for text, value in (
+            (entries, row.entries),
+            (foreign, row.foreign_trained_entries),
+            (emigrations, row.emigrations),
+        ):
+            assert text == ("Suppressed" if pd.isna(value) else f"{value:,.0f}"), (row, shown)

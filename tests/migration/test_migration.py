@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
@@ -184,3 +185,34 @@ def test_the_forecast_takes_an_emigration_scenario_from_the_monitor(
     assert scenario.name == "Emigration as in 2020"
     changed = apply(scenario, dims, params)
     assert not np.allclose(changed.emigration, params.emigration)
+
+
+def test_the_public_report_publishes_only_the_releases_figures(observatory: Engine) -> None:
+    """The default edition's registry figures are the protected release's: no small count of
+    people, withheld rows withheld, no registry inflows and no missions by nationality; the
+    internal edition has them, and says it is not for publication."""
+    from healthforce.disclosure import DEFAULT_THRESHOLD as K
+    from healthforce.indicators.releases import public_year
+    from healthforce.migration.published import yearly_flows
+    from healthforce.migration.report import sections
+
+    public = sections(observatory, "VEN")
+    assert public["edition"]["edition"].iloc[0] == "public"
+    assert "cooperation" not in public
+    assert "cooperation" not in set(public["inflows_by_origin"]["basis"])  # the registry's
+    release = public_year(observatory, 2024, "country")
+    expected = yearly_flows(release)
+    shown = public["yearly"]
+    assert list(shown["year"].unique()) == [2024]  # nothing published: the latest year only
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), expected.reset_index(drop=True))
+    assert shown.isna().any().any()  # the release withholds some of the year's flows
+    for column in ("entries", "foreign_trained_entries", "emigrations"):
+        counts = shown[column].dropna()
+        assert not ((counts >= 1) & (counts < K)).any(), column
+    training = public["countries_of_training"]
+    assert len(training) and (training["workers"] >= K).all()
+    internal = sections(observatory, "VEN", internal=True)
+    assert internal["edition"]["edition"].iloc[0] == "internal"
+    assert "NOT FOR PUBLICATION" in internal["edition"]["note"].iloc[0]
+    assert len(internal["cooperation"]) and "returns" in internal["yearly"].columns
+    assert "cooperation" in set(internal["inflows_by_origin"]["basis"])

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert, select
 
+from healthforce.migration.published import yearly_flows
 from healthforce.store.models import Facility, Schedule, ServiceRequest, Slot, Worker
 from healthforce.web.api.access import public_waiting
-from healthforce.web.pages.observatory import suppress_counts
 from tests.web.conftest import Site
 
 
@@ -32,37 +32,47 @@ def test_planning_shows_the_projection_and_scenarios(site: Site) -> None:
     assert "Train more" in page and "Retain" in page
 
 
-def test_small_counts_and_what_derives_from_them_are_suppressed() -> None:
-    table = pd.DataFrame(
+def test_yearly_migration_is_read_off_the_protected_release() -> None:
+    """A withheld row of the release stays withheld on the migration page, with nothing derived
+    from it; a published one shows its numerator and rate."""
+
+    def row(code: str, grp: str, num: float, den: float, withheld: bool) -> dict[str, object]:
+        value = float("nan") if withheld else 100 * num / den
+        return {
+            "code": code,
+            "year": 2024,
+            "level": "country",
+            "area": "VEN",
+            "grp": grp,
+            "category": "",
+            "numerator": float("nan") if withheld else num,
+            "denominator": float("nan") if withheld else den,
+            "value": value,
+            "suppressed": withheld,
+        }
+
+    release = pd.DataFrame(
         [
-            {
-                "year": 2024,
-                "group": "nursing",
-                "entries": 12,
-                "foreign_trained_entries": 3,
-                "emigrations": 7,
-                "returns": 0,
-                "net_migration": -4,
-                "foreign_trained_per_1000": 1.0,
-                "foreign_trained_share_of_entries": 0.25,
-            },
-            {
-                "year": 2024,
-                "group": "medical_doctors",
-                "entries": 20,
-                "foreign_trained_entries": 9,
-                "emigrations": 6,
-                "returns": 5,
-                "net_migration": 8,
-                "foreign_trained_per_1000": 2.0,
-                "foreign_trained_share_of_entries": 0.45,
-            },
+            row("ENTRY_RATE", "nursing", 12, 300, False),
+            row("FOREIGN_SHARE_OF_ENTRANTS", "nursing", 3, 12, True),
+            row("EMIGRATION_RATE", "nursing", 7, 300, False),
+            row("ENTRY_RATE", "medical_doctors", 20, 200, False),
+            row("FOREIGN_SHARE_OF_ENTRANTS", "medical_doctors", 9, 20, False),
+            row("EMIGRATION_RATE", "medical_doctors", 2, 200, True),
+            row("DENSITY", "medical_doctors", 200, 10_000, False),  # not a flow: left out
         ]
     )
-    rows = suppress_counts(table)
-    assert rows[0]["foreign_trained_entries"] is None and rows[0]["net_migration"] is None
-    assert rows[0]["entries"] == 12 and rows[0]["returns"] == 0
-    assert rows[1]["net_migration"] == 8
+    rows = yearly_flows(release).set_index("group")
+    assert list(rows.index) == ["medical_doctors", "nursing"]  # core groups in their order
+    nursing, doctors = rows.loc["nursing"], rows.loc["medical_doctors"]
+    assert nursing["entries"] == 12 and nursing["entry_rate"] == pytest.approx(4.0)
+    assert pd.isna(nursing["foreign_trained_entries"]) and pd.isna(
+        nursing["foreign_share_of_entries"]
+    )
+    assert doctors["foreign_trained_entries"] == 9 and pd.isna(doctors["emigrations"])
+
+
+def test_waiting_rows_are_suppressed_whole() -> None:
     waiting = pd.DataFrame(
         [
             {

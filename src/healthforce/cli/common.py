@@ -24,6 +24,14 @@ console = Console()
 err = Console(stderr=True)
 
 #: A year option that defaults to the latest year the registry's data complete.
+FromOption = Annotated[
+    int | None,
+    typer.Option("--from", help="First year of a time series. / Primer año de una serie."),
+]
+ToOption = Annotated[
+    int | None,
+    typer.Option("--to", help="Last year of a time series. / Último año de una serie."),
+]
 YearOption = Annotated[
     int | None,
     typer.Option(

@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 
 from healthforce.cli.common import (
+    FromOption,
     ThresholdOption,
+    ToOption,
     YearOption,
     console,
     default_year,
@@ -23,14 +25,8 @@ SHOWN = 200
 
 def indicators(
     year: YearOption = None,
-    from_: Annotated[
-        int | None,
-        typer.Option("--from", help="First year of a time series. / Primer año de una serie."),
-    ] = None,
-    to: Annotated[
-        int | None,
-        typer.Option("--to", help="Last year of a time series. / Último año de una serie."),
-    ] = None,
+    from_: FromOption = None,
+    to: ToOption = None,
     code: Annotated[list[str] | None, typer.Option(help="Indicator code (repeat).")] = None,
     level: Annotated[str, typer.Option(help="state or country")] = "state",
     format: Annotated[str, typer.Option("--format", help=", ".join(FORMATS))] = "table",

@@ -17,15 +17,28 @@ def report(
     country: Annotated[str, typer.Option(help="ISO3 country code. / Código ISO3.")],
     format: Annotated[str, typer.Option("--format", help="xlsx or html")] = "xlsx",
     output: Annotated[Path | None, typer.Option(help="Output file. / Archivo.")] = None,
+    internal: Annotated[
+        bool,
+        typer.Option(
+            "--internal",
+            help="The internal edition, with the registry's unprotected counts (not for "
+            "publication). / Edición interna, con conteos sin protección (no publicar).",
+        ),
+    ] = False,
 ) -> None:
-    """Migration situation report of a country. / Informe de situación migratoria."""
+    """Migration situation report of a country: by default the public edition, whose registry
+    figures are the protected releases'. / Informe de situación migratoria (edición pública
+    por defecto)."""
     from healthforce.migration.report import write_report
 
     with reported():
         if format not in ("xlsx", "html"):
             raise typer.BadParameter("xlsx or html")
         path = write_report(
-            engine(), country.upper(), output or Path(f"migration-{country.upper()}.{format}")
+            engine(),
+            country.upper(),
+            output or Path(f"migration-{country.upper()}.{format}"),
+            internal=internal,
         )
         console.print(f"Report / Informe: {path}")
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from healthforce.cli.common import (
+    FromOption,
     ThresholdOption,
+    ToOption,
     YearOption,
     console,
     default_year,
@@ -15,9 +17,22 @@ from healthforce.cli.common import (
     reported,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
 
 def publish(
     year: YearOption = None,
+    from_: FromOption = None,
+    to: ToOption = None,
+    series: Annotated[
+        bool,
+        typer.Option(
+            "--series",
+            help="Publish every year of the default time series (the ten years up to the latest "
+            "complete one). / Publica cada año de la serie por defecto (diez años).",
+        ),
+    ] = False,
     threshold: ThresholdOption = None,
     audit: Annotated[
         bool,
@@ -30,49 +45,61 @@ def publish(
 ) -> None:
     """Freeze a year's public catalogue as a release (again: a new release only if something
     changed, with its revisions). / Publica el catálogo de un año como versión congelada."""
+    from healthforce.indicators.series import years_for
+
+    with reported():
+        eng = engine()
+        if year is not None and (from_ is not None or to is not None or series):
+            raise typer.BadParameter("--year or --from/--to/--series, not both / no ambos")
+        if from_ is not None or to is not None or series:
+            years = list(years_for(eng, from_, to))
+        else:
+            years = [default_year(eng) if year is None else year]
+        for one in years:
+            _publish_year(eng, one, threshold, audit)
+
+
+def _publish_year(eng: Engine, year: int, threshold: int | None, audit: bool) -> None:
+    """Publish one year's release and print what it is, its protection and its revisions."""
     from healthforce.disclosure import DEFAULT_THRESHOLD
     from healthforce.indicators.releases import publish as publish_release
     from healthforce.indicators.releases import revisions
     from healthforce.settings import get_settings
 
-    with reported():
-        eng = engine()
-        if year is None:
-            year = default_year(eng)
-        done = publish_release(
-            eng,
-            year,
-            actor=get_settings().actor,
-            threshold=threshold or DEFAULT_THRESHOLD,
-            audited=audit,
-        )
-        _protection(done.protection)
-        if not done.new:
-            console.print(
-                f"Nothing changed since release {done.release_id} of {year}: not published "
-                f"again / Nada cambió desde la versión {done.release_id} de {year}"
-            )
-            return
+    done = publish_release(
+        eng,
+        year,
+        actor=get_settings().actor,
+        threshold=threshold or DEFAULT_THRESHOLD,
+        audited=audit,
+    )
+    _protection(done.protection)
+    if not done.new:
         console.print(
-            f"Release / Versión {done.release_id}: {year}, {done.rows:,} figures / cifras, "
-            f"SHA-256 {done.checksum}"
+            f"Nothing changed since release {done.release_id} of {year}: not published "
+            f"again / Nada cambió desde la versión {done.release_id} de {year}"
         )
-        if done.previous is not None:
-            revised = revisions(eng, done.release_id)
+        return
+    console.print(
+        f"Release / Versión {done.release_id}: {year}, {done.rows:,} figures / cifras, "
+        f"SHA-256 {done.checksum}"
+    )
+    if done.previous is not None:
+        revised = revisions(eng, done.release_id)
+        console.print(
+            f"{len(revised):,} figures revised since release / cifras revisadas desde la "
+            f"versión {done.previous}"
+        )
+        for r in revised.head(20).itertuples(index=False):
             console.print(
-                f"{len(revised):,} figures revised since release / cifras revisadas desde la "
-                f"versión {done.previous}"
+                f"  {year} {r.code} {r.area} {r.grp} {r.category}".rstrip()
+                + f": {_number(r.before)} -> {_number(r.after)}"
             )
-            for r in revised.head(20).itertuples(index=False):
-                console.print(
-                    f"  {year} {r.code} {r.area} {r.grp} {r.category}".rstrip()
-                    + f": {_number(r.before)} -> {_number(r.after)}"
-                )
-            if len(revised) > 20:
-                console.print(
-                    f"  … {len(revised) - 20:,} more: `healthforce releases --revisions "
-                    f"{done.release_id}` / más"
-                )
+        if len(revised) > 20:
+            console.print(
+                f"  … {len(revised) - 20:,} more: `healthforce releases --revisions "
+                f"{done.release_id}` / más"
+            )
 
 
 def _protection(meta: dict[str, object]) -> None:

@@ -22,9 +22,10 @@ from sqlalchemy import Connection, Engine, Row, func, insert, select
 
 from healthforce.disclosure import DEFAULT_THRESHOLD, Protected
 from healthforce.errors import NotFoundError
-from healthforce.indicators.outputs import public_release
+from healthforce.indicators.outputs import public, public_release
 from healthforce.store.models import AreaPopulation, ChangeSet, Observation
 from healthforce.store.models.release import Release, ReleaseValue
+from healthforce.store.timeline import check_year
 
 KEY = ["code", "level", "area", "grp", "category"]
 VALUES = ["numerator", "denominator", "value", "suppressed"]
@@ -290,3 +291,16 @@ def revisions(engine: Engine, release_id: int) -> pd.DataFrame:
     both = pd.concat([then.rename("before"), now.rename("after")], axis=1)
     same = (both["before"] == both["after"]) | (both["before"].isna() & both["after"].isna())
     return both[~same].reset_index()[columns]
+
+
+def public_year(
+    engine: Engine, year: int, level: str, codes: list[str] | None = None
+) -> pd.DataFrame:
+    """What the public sees of a year at an area level: its latest release exactly as published,
+    or, for a year not yet published, its whole release protected now (provisional). Reports
+    read this, as the site does, so that no two public outputs withhold differently."""
+    check_year(engine, year)
+    release = latest_release(engine, year)
+    if release is not None:
+        return released(engine, release, level, codes)
+    return public(engine, [year], level=level, codes=codes)

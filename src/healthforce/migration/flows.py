@@ -107,6 +107,10 @@ def worker_movements(conn: Connection) -> Sequence[Any]:
     ).all()
 
 
+#: The source of the flows counted from the registry's own movements.
+REGISTRY_SOURCE = "registry movements"
+
+
 def registry_flows(engine: Engine) -> pd.DataFrame:
     """Entries of foreign-trained workers and emigrations, by year, from the registry."""
     home = registry_country(engine) or "???"
@@ -127,7 +131,7 @@ def registry_flows(engine: Engine) -> pd.DataFrame:
             continue
         counts[key] = counts.get(key, 0) + 1
     out = [
-        (o, d, g, y, m, b, float(v), "registry movements", "current", True)
+        (o, d, g, y, m, b, float(v), REGISTRY_SOURCE, "current", True)
         for (o, d, g, y, m, b), v in counts.items()
     ]
     return pd.DataFrame(out, columns=COLUMNS)

@@ -15,9 +15,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import Engine
 
+from healthforce.disclosure import DEFAULT_THRESHOLD
 from healthforce.exports.tables import neutralise
+from healthforce.indicators.releases import public_year
+from healthforce.migration import published
 from healthforce.migration.code import nri_migration_section
-from healthforce.migration.flows import flows
+from healthforce.migration.flows import REGISTRY_SOURCE, flows
 from healthforce.migration.monitor import (
     cooperation,
     emigration_rate,
@@ -25,14 +28,37 @@ from healthforce.migration.monitor import (
     stock_abroad,
     yearly_migration,
 )
+from healthforce.migration.published import countries_of_training, public_flows, public_nri
 from healthforce.reference.countries import country_name
 from healthforce.store.areas import registry_country
 from healthforce.store.timeline import coverage
 
+#: What each edition of the report says of itself (its first sheet or section).
+EDITIONS = {
+    "public": (
+        "Edición pública: las cifras del registro se leen de las versiones protegidas de los "
+        "indicadores (ninguna cifra permite deducir menos de {k} personas); las demás, de "
+        "fuentes publicadas. / Public edition: the registry's figures are read off the "
+        "protected indicator releases (no figure lets anyone work out fewer than {k} people); "
+        "the rest from published sources."
+    ),
+    "internal": (
+        "EDICIÓN INTERNA, NO PUBLICAR: contiene conteos del registro sin protección. / "
+        "INTERNAL EDITION, NOT FOR PUBLICATION: holds the registry's unprotected counts."
+    ),
+}
 
-def sections(engine: Engine, country: str) -> dict[str, pd.DataFrame]:
-    """The report's tables, by name."""
-    out: dict[str, pd.DataFrame] = {}
+
+def sections(engine: Engine, country: str, internal: bool = False) -> dict[str, pd.DataFrame]:
+    """The report's tables, by name. The public edition (the default) publishes the registry's
+    figures only as its protected releases do (:mod:`healthforce.migration.published`); the
+    internal one counts them from the registry, returns and cooperation missions included."""
+    edition = "internal" if internal else "public"
+    out: dict[str, pd.DataFrame] = {
+        "edition": pd.DataFrame(
+            [{"edition": edition, "note": EDITIONS[edition].format(k=DEFAULT_THRESHOLD)}]
+        )
+    }
     f = flows(engine)
     rates = []
     for group in ("medical_doctors", "nursing"):
@@ -52,21 +78,15 @@ def sections(engine: Engine, country: str) -> dict[str, pd.DataFrame]:
     out["emigration_rates"] = pd.DataFrame(rates)
     if registry_country(engine) == country:
         inflow = f[(f["destination"] == country) & (f["measure"] == "inflow")]
+        if not internal:  # the registry's own inflows are counts of its people
+            inflow = inflow[inflow["source"] != REGISTRY_SOURCE]
         out["inflows_by_origin"] = (
             inflow.groupby(["origin", "basis", "occupation"])["value"]
             .sum()
             .reset_index()
             .sort_values("value", ascending=False, ignore_index=True)
         )
-        out["foreign_shares"] = foreign_shares(engine)
-        out["yearly"] = yearly_migration(engine)
-        out["cooperation"] = cooperation(engine)
-        covered = coverage(engine)  # the latest year the data complete, not the machine's
-        year = covered.last_full_year if covered else None
-        nri = {} if year is None else nri_migration_section(engine, year)
-        out["who_code_nri"] = pd.DataFrame(
-            [{"field": k, "value": json.dumps(v, default=str)} for k, v in nri.items()]
-        )
+        out.update(_internal(engine) if internal else _public(engine, country))
     out["sources"] = (
         f[["source", "vintage"]].drop_duplicates().reset_index(drop=True)
         if len(f)
@@ -75,8 +95,38 @@ def sections(engine: Engine, country: str) -> dict[str, pd.DataFrame]:
     return out
 
 
-def write_report(engine: Engine, country: str, path: Path) -> Path:
-    tables = sections(engine, country)
+def _internal(engine: Engine) -> dict[str, pd.DataFrame]:
+    out = {
+        "foreign_shares": foreign_shares(engine),
+        "yearly": yearly_migration(engine),
+        "cooperation": cooperation(engine),
+    }
+    covered = coverage(engine)  # the latest year the data complete, not the machine's
+    year = covered.last_full_year if covered else None
+    out["who_code_nri"] = _nri_sheet({} if year is None else nri_migration_section(engine, year))
+    return out
+
+
+def _public(engine: Engine, country: str) -> dict[str, pd.DataFrame]:
+    covered = coverage(engine)
+    if covered is None:
+        return {}
+    yearly, _provisional = public_flows(engine)
+    latest = public_year(engine, covered.last_full_year, "country")
+    return {
+        "foreign_shares": published.foreign_shares(latest),
+        "countries_of_training": countries_of_training(latest),
+        "yearly": yearly,
+        "who_code_nri": _nri_sheet(public_nri(latest, country)),
+    }
+
+
+def _nri_sheet(nri: dict[str, object]) -> pd.DataFrame:
+    return pd.DataFrame([{"field": k, "value": json.dumps(v, default=str)} for k, v in nri.items()])
+
+
+def write_report(engine: Engine, country: str, path: Path, internal: bool = False) -> Path:
+    tables = sections(engine, country, internal)
     if path.suffix.lower() == ".xlsx":
         import openpyxl
 

@@ -25,21 +25,29 @@ from healthforce.deploy.population import (
     staffed_facilities,
 )
 from healthforce.disclosure import DEFAULT_THRESHOLD
+from healthforce.errors import OutsideDataError
 from healthforce.forecast.figures import fan_chart, gap_by_area, scenario_comparison
 from healthforce.forecast.plan import plan
+from healthforce.indicators.series import years_for
 from healthforce.migration.flows import flows
-from healthforce.migration.monitor import emigration_rate, stock_abroad, yearly_migration
+from healthforce.migration.monitor import emigration_rate, stock_abroad
+from healthforce.migration.published import FLOW_CODES, shown_years, yearly_flows
 from healthforce.store.areas import registry_country
 from healthforce.store.models import Area
 from healthforce.store.summary import latest_population_year
 from healthforce.store.timeline import reference_date
 from healthforce.web.api.access import BOOKINGS_TTL, referral_years, waiting_rows
-from healthforce.web.cache import cached, public_cached, public_cached_for, published
+from healthforce.web.cache import (
+    cached,
+    public_cached,
+    public_cached_for,
+    published,
+    release_of,
+)
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.pages.common import chart_json, render
 
 router = APIRouter(include_in_schema=False)
-COUNTS = ("entries", "foreign_trained_entries", "emigrations", "returns")
 
 
 SIMPLIFY = 0.005  # degrees (about 500 m): plenty for a national map, a fraction of the bytes
@@ -113,27 +121,24 @@ def state_map(
     return chart_json(fig)
 
 
-def suppress_counts(
-    table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD
-) -> list[dict[str, Any]]:
-    """Yearly migration counts for the public: a count from 1 to threshold-1 is hidden, and so
-    is every figure derived from a hidden count (net migration, rates, shares)."""
-    out: list[dict[str, Any]] = []
-    for row in table.to_dict("records"):
-        hidden = {c for c in COUNTS if 0 < int(row[c]) < threshold}
-        shown = {str(k): (None if k in hidden else v) for k, v in row.items()}
-        if hidden:
-            for derived in (
-                "net_migration",
-                "foreign_trained_per_1000",
-                "foreign_trained_share_of_entries",
-            ):
-                shown[derived] = None
-        out.append(shown)
-    return out
+def _yearly(request: Request, engine: Engine) -> tuple[list[dict[str, Any]], list[int]]:
+    """The registry's yearly entries and emigrations, read off each year's public release, so
+    protected with it: the published years of the last ten, and the latest year always (its
+    provisional release when it has none yet); and which years shown are provisional."""
+    try:
+        years = list(years_for(engine, None, None))
+    except OutsideDataError:  # no dated data yet
+        return [], []
+    shown, provisional = shown_years(years, lambda y: release_of(request, engine, y) is not None)
+    parts = [
+        published(request, engine, y, "country", list(FLOW_CODES)) for y in shown + provisional
+    ]
+    table = yearly_flows(pd.concat(parts, ignore_index=True))
+    table = table.astype(object).where(table.notna(), None)
+    return [{str(k): v for k, v in r.items()} for r in table.to_dict("records")], provisional
 
 
-def _migration(engine: Engine) -> dict[str, Any]:
+def _migration(request: Request, engine: Engine) -> dict[str, Any]:
     country = registry_country(engine)
     if country is None:
         return {"country": None}
@@ -156,19 +161,20 @@ def _migration(engine: Engine) -> dict[str, Any]:
             fig = go.Figure(go.Bar(x=abroad["destination"], y=abroad["value"]))
             fig.update_layout(title=group, margin={"l": 40, "r": 10, "t": 40, "b": 40})
             charts.append(chart_json(fig))
-    yearly = yearly_migration(engine)
+    yearly, provisional = _yearly(request, engine)
     return {
         "country": country,
         "rates": rates,
         "charts": charts,
-        "yearly": suppress_counts(yearly) if len(yearly) else [],
+        "yearly": yearly,
+        "provisional": provisional,
     }
 
 
 @router.get("/migration", response_class=HTMLResponse)
 @public_cached
 def migration(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
-    data = cached(request, engine, "migration", lambda: _migration(engine))
+    data = cached(request, engine, "migration", lambda: _migration(request, engine))
     return render(request, "migration.html", lang, **data)
 
 
