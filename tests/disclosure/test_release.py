@@ -186,7 +186,7 @@ def test_no_query_parameter_differences_into_a_smaller_count(demo: Engine) -> No
             for q in (
                 {"code": "DENSITY", "from": YEAR - 1, "to": YEAR},
                 {"code": "DENSITY", "from": YEAR, "to": YEAR, "grp": "nursing"},
-                {"code": "DENSITY", "to": YEAR, "level": "country", "grp": "midwifery"},
+                {"code": "DENSITY", "from": YEAR - 1, "level": "country", "grp": "midwifery"},
             )
         ),
     ]

@@ -176,11 +176,17 @@ def suppression(c: Cells, threshold: int) -> np.ndarray:
         for m in (*rel.members, rel.total):
             of_cell.setdefault(m, []).append(rel)
     exposed: np.ndarray | None = None  # what the last audit found exposed (None: not audited)
+    cleaned = False
     while True:
         _complete_relations(c, withheld, threshold, of_cell)
         result = audit(c, withheld, threshold, only=exposed)
         if result.safe:
-            return withheld
+            if cleaned:
+                return withheld
+            # give back the complements not needed, then check the whole release again
+            _publish_again(c, withheld, threshold, of_cell)
+            cleaned, exposed = True, None
+            continue
         added = False
         mended: set[int] = set()  # relations given a complement this round
         for e in result.exposed:
@@ -196,6 +202,49 @@ def suppression(c: Cells, threshold: int) -> np.ndarray:
             raise RuntimeError("disclosure control: exposed cells with nothing left to withhold")
         exposed = np.zeros(len(c), dtype=bool)
         exposed[[e.cell for e in result.exposed]] = True
+
+
+#: Complements read by at least this many rows are tried again (a denominator shared by every
+#: share of its group): where most of the loss is, for a bounded and repeatable cost.
+COSTLY = 3
+
+
+def _publish_again(
+    c: Cells, withheld: np.ndarray, threshold: int, of_cell: dict[int, list[Relation]]
+) -> None:
+    """Publish again each costly complement (:data:`COSTLY`) that is not needed, the costliest
+    first (the rows it withholds): one is given back when no relation is then left with a
+    single withheld cell or withheld cells adding up to less than the threshold, and the small
+    counts linked to it (through its relations and theirs) all stay unexposed. The caller
+    audits the whole release afterwards, and withholds again what that finds."""
+    primary = protected_cells(c, threshold)
+    complements = [
+        int(m) for m in np.flatnonzero(withheld & ~primary) if len(c.partners[m]) >= COSTLY
+    ]
+    complements.sort(key=lambda m: (-len(c.partners[m]), -float(c.values[m]), m))
+    for m in complements:
+        withheld[m] = False
+        if not _relations_hold(c, m, withheld, threshold, of_cell):
+            withheld[m] = True
+            continue
+        near = np.zeros(len(c), dtype=bool)
+        for rel in of_cell.get(m, ()):
+            for x in (*rel.members, rel.total):
+                if withheld[x]:
+                    for other in of_cell.get(x, ()):
+                        near[list(other.members)] = True
+                        near[other.total] = True
+        near &= primary
+        if near.any() and not audit(c, withheld, threshold, only=near).safe:
+            withheld[m] = True
+
+
+def _relations_hold(
+    c: Cells, m: int, withheld: np.ndarray, threshold: int, of_cell: dict[int, list[Relation]]
+) -> bool:
+    """Whether every exact relation of ``m`` still has no single withheld cell and no withheld
+    cells adding up to less than the threshold."""
+    return not any(_too_little_hidden(c, rel, withheld, threshold) for rel in of_cell.get(m, ()))
 
 
 def _nearest_partner(

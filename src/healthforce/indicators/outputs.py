@@ -225,7 +225,9 @@ DISCLOSURE = (
     "to cost least (a count of at least k, one whose other relations already hold a withheld "
     "cell, the smallest), until an **attacker's audit** finds nothing exposed: for every "
     "withheld small count, two linear programmes (HiGHS) compute the least and greatest value "
-    "everything published allows, and the interval must be at least k wide. A withheld row "
+    "everything published allows, and the interval must be at least k wide; then the costly "
+    "complements not needed are given back, one by one, each only if the audit still finds "
+    "nothing exposed, and the whole release is audited again. A withheld row "
     "carries no numerator, denominator or value. Highest / lowest density uses published "
     "densities only; the urban / rural ratio and the Gini index are published only when every "
     "area's density is; a median age only for a published group of at least k workers of known "
@@ -234,11 +236,24 @@ DISCLOSURE = (
     "Why suppression rather than perturbation (the cell-key method of the ABS and ONS): the "
     "published figures stay exact and add up, and the guarantee is checked exactly on every "
     "release. The price: it withholds more than the per-table suppression it replaced (on the "
-    "100,000-worker demo at k = 5, 31.9 % of rows against 21.7 %), which left 256 of 773 small "
+    "100,000-worker demo at k = 5, 30.6 % of rows against 21.7 %), which left 256 of 773 small "
     "counts recoverable from its own download. Each release records "
     "its information loss (counts of people and rows withheld); `healthforce publish --audit` "
     "prints it with the audit. Known limit: relations between years (stock(Y) = stock(Y-1) + "
     "entries - exits) are not used; each year's release is protected on its own.",
+    "",
+    "Everything public reads the releases: the site's pages, the API (whatever codes, level, "
+    "group, area or year range is asked, each figure is its year's one cell), the downloads, "
+    "`indicators --public`, and the migration page and report (the registry's yearly entries, "
+    "foreign-trained entries and emigrations, the shares trained and born abroad, countries of "
+    "training and the WHO Code figures are cells of the release; returns and missions by "
+    "nationality are only in the report's `--internal` edition, marked not for publication). "
+    "Pages show the published years, and the latest year provisionally (its whole release "
+    "protected as a release would be); `healthforce publish --series` publishes ten years. "
+    "Waiting times are published per whole calendar year of referrals (disjoint sets, so no two "
+    "answers difference into fewer referrals), a row of fewer than k referrals withheld whole, "
+    "with no totals. Placement coverage publishes shares of the (public) population within "
+    "reach of a staffed facility and the number of staffed facilities: no count of people.",
     "",
     "### Español",
     "",
@@ -258,7 +273,9 @@ DISCLOSURE = (
     "elegidas para costar lo menos posible, hasta que una **auditoría del atacante** no "
     "encuentre ninguna expuesta: para cada conteo pequeño oculto, dos programas lineales "
     "(HiGHS) calculan el menor y el mayor valor que permite todo lo publicado, y el intervalo "
-    "debe medir al menos k. Una fila oculta no lleva numerador, denominador ni valor. La razón "
+    "debe medir al menos k; luego se vuelven a publicar, una a una, las complementarias costosas "
+    "que no hacen falta, cada una solo si la auditoría sigue sin encontrar nada expuesto, y se "
+    "audita otra vez toda la versión. Una fila oculta no lleva numerador, denominador ni valor. La razón "
     "de densidad más alta / más baja usa solo densidades publicadas; la razón urbano / rural y "
     "el índice de Gini se publican solo si la densidad de cada área lo está; la mediana de edad "
     "solo para un grupo publicado de al menos k trabajadores de edad conocida, sin su conteo.",
@@ -266,11 +283,26 @@ DISCLOSURE = (
     "Por qué supresión y no perturbación (el método de claves de celda del ABS y la ONS): las "
     "cifras publicadas siguen exactas y suman, y la garantía se verifica exactamente en cada "
     "versión. El precio: oculta más que la supresión por tabla que reemplaza (en el demo de "
-    "100.000 trabajadores con k = 5, 31,9 % de las filas frente a 21,7 %), que dejaba 256 de "
+    "100.000 trabajadores con k = 5, 30,6 % de las filas frente a 21,7 %), que dejaba 256 de "
     "773 conteos pequeños recuperables desde su propia descarga. Cada versión registra su "
     "pérdida de información (conteos de personas y filas ocultos); `healthforce publish "
     "--audit` la imprime con la auditoría. Límite conocido: no se usan las relaciones entre "
     "años (existencias(A) = existencias(A-1) + ingresos - egresos); cada año se protege solo.",
+    "",
+    "Todo lo público lee las versiones: las páginas del sitio, la API (cualesquiera códigos, "
+    "nivel, grupo, área o rango de años que se pidan, cada cifra es la única celda de su año), "
+    "las descargas, `indicators --public`, y la página y el informe de migración (los ingresos, "
+    "ingresos formados en el extranjero y emigraciones de cada año, los porcentajes formados y "
+    "nacidos en el extranjero, los países de formación y las cifras del Código de la OMS son "
+    "celdas de la versión; los retornos y las misiones por nacionalidad solo están en la "
+    "edición `--internal` del informe, marcada como no publicable). Las páginas muestran los "
+    "años publicados y, como provisional, el último (toda su versión protegida como lo sería al "
+    "publicarse); `healthforce publish --series` publica diez años. Los tiempos de espera se "
+    "publican por año calendario completo de referencias (conjuntos disjuntos: ninguna "
+    "diferencia de respuestas aísla menos referencias), con la fila de menos de k referencias "
+    "oculta entera y sin totales. La cobertura de la ubicación publica porcentajes de la "
+    "población (pública) al alcance de un establecimiento dotado y el número de establecimientos "
+    "dotados: ningún conteo de personas.",
 )
 
 
