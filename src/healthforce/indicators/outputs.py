@@ -270,15 +270,15 @@ DISCLOSURE = (
     "",
     "Cómo: **supresión secundaria de celdas** (el método de τ-ARGUS y sdcTable). Se ocultan los "
     "conteos de 1 a k-1 (k = 5 por omisión; `--threshold`) y luego celdas complementarias, "
-    "elegidas para costar lo menos posible, hasta que una **auditoría del atacante** no "
-    "encuentre ninguna expuesta: para cada conteo pequeño oculto, dos programas lineales "
-    "(HiGHS) calculan el menor y el mayor valor que permite todo lo publicado, y el intervalo "
-    "debe medir al menos k; luego se vuelven a publicar, una a una, las complementarias costosas "
-    "que no hacen falta, cada una solo si la auditoría sigue sin encontrar nada expuesto, y se "
-    "audita otra vez toda la versión. Una fila oculta no lleva numerador, denominador ni valor. La razón "
-    "de densidad más alta / más baja usa solo densidades publicadas; la razón urbano / rural y "
-    "el índice de Gini se publican solo si la densidad de cada área lo está; la mediana de edad "
-    "solo para un grupo publicado de al menos k trabajadores de edad conocida, sin su conteo.",
+    "elegidas para costar lo menos posible, hasta que una **auditoría del atacante** no encuentre"
+    " ninguna expuesta: para cada conteo pequeño oculto, dos programas lineales (HiGHS) calculan "
+    "el menor y el mayor valor que permite todo lo publicado, y el intervalo debe medir al menos "
+    "k; luego se vuelven a publicar, una a una, las complementarias costosas que no hacen falta, "
+    "cada una solo si la auditoría sigue sin encontrar nada expuesto, y se audita otra vez toda "
+    "la versión. Una fila oculta no lleva numerador, denominador ni valor. La razón de densidad "
+    "más alta / más baja usa solo densidades publicadas; la razón urbano / rural y el índice de "
+    "Gini se publican solo si la densidad de cada área lo está; la mediana de edad solo para un "
+    "grupo publicado de al menos k trabajadores de edad conocida, sin su conteo.",
     "",
     "Por qué supresión y no perturbación (el método de claves de celda del ABS y la ONS): las "
     "cifras publicadas siguen exactas y suman, y la garantía se verifica exactamente en cada "
