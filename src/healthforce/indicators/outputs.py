@@ -253,7 +253,10 @@ DISCLOSURE = (
     "Waiting times are published per whole calendar year of referrals (disjoint sets, so no two "
     "answers difference into fewer referrals), a row of fewer than k referrals withheld whole, "
     "with no totals. Placement coverage publishes shares of the (public) population within "
-    "reach of a staffed facility and the number of staffed facilities: no count of people.",
+    "reach of a staffed facility and the number of staffed facilities: no count of people. "
+    "Known limit: a year's waiting times are recomputed as its referrals are seen, so two "
+    "answers a minute apart can differ by one referral's wait; freezing them as indicator "
+    "releases are frozen is left to the referral work (issue 21).",
     "",
     "### Español",
     "",
@@ -302,7 +305,10 @@ DISCLOSURE = (
     "diferencia de respuestas aísla menos referencias), con la fila de menos de k referencias "
     "oculta entera y sin totales. La cobertura de la ubicación publica porcentajes de la "
     "población (pública) al alcance de un establecimiento dotado y el número de establecimientos "
-    "dotados: ningún conteo de personas.",
+    "dotados: ningún conteo de personas. Límite conocido: los tiempos de espera de un año se "
+    "recalculan a medida que se atienden sus referencias, de modo que dos respuestas con un "
+    "minuto de diferencia pueden diferir en la espera de una referencia; congelarlos como se "
+    "congelan las versiones de indicadores queda para el trabajo de referencias (issue 21).",
 )
 
 
