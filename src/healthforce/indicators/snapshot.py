@@ -125,12 +125,29 @@ def workforce(src: Tables, on: dt.date, home: str, only: Any = None) -> Any:
         foreign_born=(j.birth_country.notnull() & (j.birth_country != home)),
         foreign_trained=(j.training_country.notnull() & (j.training_country != home)),
         training_country=j.training_country,
-        pathway=ibis.ifelse(
-            j.n_required.isnull(),
-            ibis.null("string"),
-            ibis.ifelse(j.n_held.fill_null(0) >= j.n_required, "complete", "incomplete"),
-        ),
+        pathway=_pathway(j.n_required, j.n_held),
     )
+
+
+def _pathway(n_required: Any, n_held: Any) -> Any:
+    """A worker's learning pathway: none (null) when their occupation has none, "complete"
+    when they hold every course of it, "incomplete" otherwise."""
+    return ibis.ifelse(
+        n_required.isnull(),
+        ibis.null("string"),
+        ibis.ifelse(n_held.fill_null(0) >= n_required, "complete", "incomplete"),
+    )
+
+
+def pathways(src: Tables, on: dt.date, only: Any) -> Any:
+    """``worker_id`` and ``pathway`` on ``on`` of the workers of ``only`` (an Ibis table with
+    ``worker_id``), as :func:`workforce` has it."""
+    w = src.table("worker")
+    w = w.filter(w.id.isin(only.worker_id))
+    needed, held = pathway_status(src, on, only)
+    j = w.left_join(needed, w.occupation_code == needed.n_occ)
+    j = j.left_join(held, j.id == held.hw)
+    return j.select(worker_id=j.id, pathway=_pathway(j.n_required, j.n_held))
 
 
 #: What the catalogue counts the workforce by: one row per distinct combination, with ``n``.

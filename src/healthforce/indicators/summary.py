@@ -35,12 +35,12 @@ from healthforce.indicators.facts import (
     posts_by_facility,
     team_gaps,
 )
-from healthforce.indicators.snapshot import CUBE_DIMENSIONS, workforce
+from healthforce.indicators.snapshot import CUBE_DIMENSIONS, pathways, workforce
 from healthforce.store.areas import registry_country, states
 from healthforce.store.batches import chunks
 from healthforce.store.columns import unbound_table
 from healthforce.store.models import Base, SummaryYear
-from healthforce.store.timeline import changed_during
+from healthforce.store.timeline import completions_changed_during, facts_changed_during
 from healthforce.store.upkeep import Touched
 
 #: Above this many workers touched, a change marks the summaries stale rather than updating them
@@ -101,6 +101,9 @@ FACTS = ("summary_worker", "summary_movement", "summary_post", "summary_team")
 #: Every summary table with rows per year.
 TABLES = (*FACTS, *(r.table for r in ROLLUPS))
 _ONLY_WORKERS, _ONLY_FACILITIES = "hf_only_workers", "hf_only_facilities"
+#: The workers whose learning pathway alone may have changed during a carried year.
+_PATHWAY_WORKERS = "hf_pathway_workers"
+PATHWAY = "pathway"
 
 
 def _q(name: str) -> str:
@@ -122,12 +125,15 @@ class _Run:
         ``restricted``)."""
         self.sql(_insert_sql(table, self.dialect, self.year, self.home, restricted))
 
-    def roll_up(self, facts: str, sign: str = "", only: str = "", aged: bool = False) -> None:
+    def roll_up(
+        self, facts: str, sign: str = "", only: str = "", aged: bool = False, by: str = ""
+    ) -> None:
         """Add (``sign`` "") or take out ("-") the year's rows of ``facts`` (of the workers or
         facilities in the table ``only``, when given) to or from the summaries summed from
-        them. ``aged``: the rows of the year before instead, a year older, into this year's
-        summaries (what carrying a year over takes out for the workers it recomputes)."""
-        for r in (r for r in ROLLUPS if r.facts == facts):
+        them (only those counted by the dimension ``by``, when given). ``aged``: the rows of the
+        year before instead, a year older, into this year's summaries (what carrying a year
+        over takes out for the workers it recomputes)."""
+        for r in (r for r in ROLLUPS if r.facts == facts and (not by or by in r.dims)):
             where = f"year = {self.year - 1 if aged else self.year}"
             if only:
                 where += f" AND {r.key} IN (SELECT {r.key} FROM {only})"
@@ -184,14 +190,23 @@ class _Run:
 
     def carry(self) -> None:
         """Every summary of the year from those of the year before (current): the workers
-        whose facts may have changed during the year (:func:`changed_during`) recomputed, the
-        others' rows carried over a year older, with the counts summed from them; the year's
-        movements, posts and teams computed as :meth:`build` does."""
+        whose facts may have changed during the year (:func:`facts_changed_during`)
+        recomputed; those whose only dated facts of the year are course completions or their
+        lapse (:func:`completions_changed_during`: often most of the changed) carried over
+        with their learning pathway alone read again; the others' rows carried over a year
+        older, with the counts summed from them; the year's movements, posts and teams
+        computed as :meth:`build` does."""
         for table in TABLES:
             self.delete(table)
-        _drop(self.conn, [_ONLY_WORKERS])
-        self.sql(f"CREATE TEMPORARY TABLE {_ONLY_WORKERS} (worker_id BIGINT PRIMARY KEY)")
+        _drop(self.conn, [_ONLY_WORKERS, _PATHWAY_WORKERS])
+        for name in (_ONLY_WORKERS, _PATHWAY_WORKERS):
+            self.sql(f"CREATE TEMPORARY TABLE {name} (worker_id BIGINT PRIMARY KEY)")
         self.sql(f"INSERT INTO {_ONLY_WORKERS} (worker_id) {_changed_sql(self.dialect, self.year)}")
+        self.sql(
+            f"INSERT INTO {_PATHWAY_WORKERS} (worker_id) "
+            f"SELECT worker_id FROM ({_completed_sql(self.dialect, self.year)}) AS completed "
+            f"WHERE worker_id NOT IN (SELECT worker_id FROM {_ONLY_WORKERS})"
+        )
         try:
             self.carry_over("summary_worker")
             self.insert("summary_worker", restricted=True)
@@ -199,8 +214,11 @@ class _Run:
                 self.carry_over(r.table)
             self.roll_up("summary_worker", "-", _ONLY_WORKERS, aged=True)
             self.roll_up("summary_worker", "", _ONLY_WORKERS)
+            self.roll_up("summary_worker", "-", _PATHWAY_WORKERS, by=PATHWAY)
+            self.sql(_pathway_sql(self.dialect, self.year))
+            self.roll_up("summary_worker", "", _PATHWAY_WORKERS, by=PATHWAY)
         finally:
-            _drop(self.conn, [_ONLY_WORKERS])
+            _drop(self.conn, [_ONLY_WORKERS, _PATHWAY_WORKERS])
         for facts in FACTS[1:]:
             self.insert(facts)
             self.roll_up(facts)
@@ -230,8 +248,29 @@ def _older(column: str) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _changed_sql(dialect: str, year: int) -> str:
-    """The workers whose facts may have changed during the year (compiled once per process)."""
-    return str(ibis.to_sql(changed_during(unbound_table, year), dialect=dialect))
+    """The workers whose facts other than completions may have changed during the year
+    (compiled once per process)."""
+    return str(ibis.to_sql(facts_changed_during(unbound_table, year), dialect=dialect))
+
+
+@functools.lru_cache(maxsize=64)
+def _completed_sql(dialect: str, year: int) -> str:
+    """The workers with a completion, or its lapse, during the year."""
+    return str(ibis.to_sql(completions_changed_during(unbound_table, year), dialect=dialect))
+
+
+@functools.lru_cache(maxsize=64)
+def _pathway_sql(dialect: str, year: int) -> str:
+    """The statement reading again the learning pathway of the year's rows of the workers in
+    ``hf_pathway_workers``."""
+    u = Unbound()
+    read = pathways(u, dt.date(year, 12, 31), u.ids(_PATHWAY_WORKERS, "worker_id"))
+    body = ibis.to_sql(read, dialect=dialect)
+    return (
+        f"UPDATE summary_worker SET pathway = COALESCE(fresh.pathway, '') "
+        f"FROM ({body}) AS fresh "
+        f"WHERE summary_worker.year = {year} AND summary_worker.worker_id = fresh.worker_id"
+    )
 
 
 @functools.lru_cache(maxsize=64)

@@ -157,31 +157,50 @@ def changed_during(table: Callable[[str], Any], year: int) -> Any:
     assignment runs on its end date); qualification, status and birth dates; course
     completions, and the end of their validity (a completion counts up to the year its
     validity ends). A worker outside this set has, in ``year``, the facts of the year before.
+    It is :func:`facts_changed_during` and :func:`completions_changed_during` together.
     """
-    after, until = dt.date(year - 1, 12, 31), dt.date(year, 12, 31)
-    w, m, a = table("worker"), table("movement"), table("assignment")
-    done, course = table("completion"), table("course")
-
-    def within(column: Any) -> Any:
-        return (column > after) & (column <= until)
-
-    ended = (a.end_date >= after) & (a.end_date < until)
-    lapsed = done.join(course, done.course_code == course.code)
-    lapsed = lapsed.filter(
-        within(lapsed.completed_on) | ((lapsed.completed_on.year() + lapsed.validity_years) == year)
+    return facts_changed_during(table, year).union(
+        completions_changed_during(table, year), distinct=True
     )
+
+
+def _within(year: int) -> Callable[[Any], Any]:
+    after, until = dt.date(year - 1, 12, 31), dt.date(year, 12, 31)
+    return lambda column: (column > after) & (column <= until)
+
+
+def facts_changed_during(table: Callable[[str], Any], year: int) -> Any:
+    """The workers with a dated fact during ``year`` other than course completions: the ones
+    whose place in the workforce, post, facility or area may have changed (see
+    :func:`changed_during`)."""
+    after, until = dt.date(year - 1, 12, 31), dt.date(year, 12, 31)
+    within = _within(year)
+    w, m, a = table("worker"), table("movement"), table("assignment")
+    ended = (a.end_date >= after) & (a.end_date < until)
     parts = [
         m.filter(within(m.date)).select(worker_id=m.worker_id),
         a.filter(within(a.start_date) | ended).select(worker_id=a.worker_id),
         w.filter(
             within(w.qualification_date) | within(w.status_date) | within(w.birth_date)
         ).select(worker_id=w.id),
-        lapsed.select(worker_id=lapsed.worker_id),
     ]
     found = parts[0]
     for part in parts[1:]:
         found = found.union(part, distinct=True)
     return found
+
+
+def completions_changed_during(table: Callable[[str], Any], year: int) -> Any:
+    """The workers with a course completed during ``year``, or whose completion's validity
+    ended with the year before: the ones whose learning pathway may have changed, and nothing
+    else (see :func:`changed_during`)."""
+    within = _within(year)
+    done, course = table("completion"), table("course")
+    lapsed = done.join(course, done.course_code == course.code)
+    lapsed = lapsed.filter(
+        within(lapsed.completed_on) | ((lapsed.completed_on.year() + lapsed.validity_years) == year)
+    )
+    return lapsed.select(worker_id=lapsed.worker_id).distinct()
 
 
 _DIALECTS = {"postgresql": "postgres", "sqlite": "sqlite"}
