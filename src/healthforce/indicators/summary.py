@@ -40,7 +40,10 @@ from healthforce.store.areas import registry_country, states
 from healthforce.store.batches import chunks
 from healthforce.store.columns import unbound_table
 from healthforce.store.models import Base, SummaryYear
-from healthforce.store.timeline import completions_changed_during, facts_changed_during
+from healthforce.store.timeline import (
+    completions_changed_during,
+    facts_changed_during,
+)
 from healthforce.store.upkeep import Touched
 
 #: Above this many workers touched, a change marks the summaries stale rather than updating them
@@ -161,18 +164,29 @@ class _Run:
             else:
                 self.sql(statement)
 
-    def carry_over(self, table: str) -> None:
+    def carry_over(self, table: str, key: str = "", only: str = "") -> None:
         """Copy the year before's rows of ``table`` into this year, a year older (of the
-        workers not in ``hf_only_workers``, for the row-by-row summary)."""
+        workers or facilities not in the table ``only``, by ``key``, when given)."""
         columns = [c.name for c in Base.metadata.tables[table].columns]
         picked = [str(self.year) if c == "year" else _older(c) for c in columns]
         where = f"year = {self.year - 1}"
-        if table == "summary_worker":
-            where += f" AND worker_id NOT IN (SELECT worker_id FROM {_ONLY_WORKERS})"
+        if only:
+            where += f" AND {key} NOT IN (SELECT {key} FROM {only})"
         self.sql(
             f"INSERT INTO {table} ({', '.join(map(_q, columns))}) "
             f"SELECT {', '.join(picked)} FROM {table} WHERE {where}"
         )
+
+    def carry_facts(self, facts: str, key: str, only: str) -> None:
+        """``facts`` of this year: the year before's rows carried over, but those of the
+        workers or facilities in ``only`` (by ``key``) computed again, and the summaries summed
+        from them carried over and adjusted by the difference."""
+        self.carry_over(facts, key, only)
+        self.insert(facts, restricted=True)
+        for r in (r for r in ROLLUPS if r.facts == facts):
+            self.carry_over(r.table)
+        self.roll_up(facts, "-", only, aged=True)
+        self.roll_up(facts, "", only)
 
     def delete(self, table: str, column: str = "", only: str = "") -> None:
         where = f"year = {self.year}"
@@ -195,7 +209,9 @@ class _Run:
         lapse (:func:`completions_changed_during`: often most of the changed) carried over
         with their learning pathway alone read again; the others' rows carried over a year
         older, with the counts summed from them; the year's movements, posts and teams
-        computed as :meth:`build` does."""
+        computed as :meth:`build` does (carrying posts over for the facilities whose staff did
+        not change was tried: finding the others' posts by index is slower than reading them
+        all)."""
         for table in TABLES:
             self.delete(table)
         _drop(self.conn, [_ONLY_WORKERS, _PATHWAY_WORKERS])
@@ -208,12 +224,7 @@ class _Run:
             f"WHERE worker_id NOT IN (SELECT worker_id FROM {_ONLY_WORKERS})"
         )
         try:
-            self.carry_over("summary_worker")
-            self.insert("summary_worker", restricted=True)
-            for r in (r for r in ROLLUPS if r.facts == "summary_worker"):
-                self.carry_over(r.table)
-            self.roll_up("summary_worker", "-", _ONLY_WORKERS, aged=True)
-            self.roll_up("summary_worker", "", _ONLY_WORKERS)
+            self.carry_facts("summary_worker", "worker_id", _ONLY_WORKERS)
             self.roll_up("summary_worker", "-", _PATHWAY_WORKERS, by=PATHWAY)
             self.sql(_pathway_sql(self.dialect, self.year))
             self.roll_up("summary_worker", "", _PATHWAY_WORKERS, by=PATHWAY)

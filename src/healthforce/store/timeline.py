@@ -169,17 +169,26 @@ def _within(year: int) -> Callable[[Any], Any]:
     return lambda column: (column > after) & (column <= until)
 
 
+def _assignments_changed_during(table: Callable[[str], Any], year: int) -> Any:
+    """The assignments that start during ``year`` or end with the year before or during it
+    (an assignment runs on its end date): those running on 31 December of the one year and
+    not the other."""
+    after, until = dt.date(year - 1, 12, 31), dt.date(year, 12, 31)
+    a = table("assignment")
+    ended = (a.end_date >= after) & (a.end_date < until)
+    return a.filter(_within(year)(a.start_date) | ended)
+
+
 def facts_changed_during(table: Callable[[str], Any], year: int) -> Any:
     """The workers with a dated fact during ``year`` other than course completions: the ones
     whose place in the workforce, post, facility or area may have changed (see
     :func:`changed_during`)."""
-    after, until = dt.date(year - 1, 12, 31), dt.date(year, 12, 31)
     within = _within(year)
-    w, m, a = table("worker"), table("movement"), table("assignment")
-    ended = (a.end_date >= after) & (a.end_date < until)
+    w, m = table("worker"), table("movement")
+    a = _assignments_changed_during(table, year)
     parts = [
         m.filter(within(m.date)).select(worker_id=m.worker_id),
-        a.filter(within(a.start_date) | ended).select(worker_id=a.worker_id),
+        a.select(worker_id=a.worker_id),
         w.filter(
             within(w.qualification_date) | within(w.status_date) | within(w.birth_date)
         ).select(worker_id=w.id),
