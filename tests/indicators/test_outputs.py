@@ -74,7 +74,7 @@ def test_national_density_beside_who(small: Engine, tmp_path: Path) -> None:
     )
     from healthforce.ingest.public import import_public
 
-    import_public(Registry(small), "who-gho", path)
+    import_public(Registry(small), "who-gho", path, vintage="2024-01-01")
     national = compute(small, 2024, level="country", codes=["DENSITY"])
     compared = compare_with_who(small, national).set_index("group")
     doctors = compared.loc["medical_doctors"]

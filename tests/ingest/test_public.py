@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -42,9 +41,14 @@ def test_who_world_bank_and_oecd_spot_values(db: Engine, shared_data: Path) -> N
         vintage="2023-01",
     )
     assert who.result.inserted == 11_712
-    import_public(registry, "worldbank", shared_data / "worldbank" / "SP.POP.TOTL.csv")
+    import_public(
+        registry, "worldbank", shared_data / "worldbank" / "SP.POP.TOTL.csv", vintage="2025-07-01"
+    )
     oecd = import_public(
-        registry, "oecd", shared_data / "oecd" / "HEALTH_WFMI_FTDS_2018_by_origin.csv"
+        registry,
+        "oecd",
+        shared_data / "oecd" / "HEALTH_WFMI_FTDS_2018_by_origin.csv",
+        vintage="2020-01",
     )
     assert oecd.result.inserted == 1_576
     assert _value(db, "HWF_0001", "VEN", 2017) == pytest.approx(16.643)
@@ -130,7 +134,7 @@ def test_the_current_who_portal_layout(db: Engine, tmp_path: Path) -> None:
     ]
     path = tmp_path / "portal.csv"
     path.write_text(",".join(columns) + "\n" + ",".join(row) + "\n")
-    import_public(Registry(db), "who-gho", path, today=dt.date(2025, 1, 1))
+    import_public(Registry(db), "who-gho", path)  # its DateModified is its vintage
     assert _value(db, "HWF_0006", "VEN", 2018) == pytest.approx(20.013)
 
 
@@ -142,7 +146,7 @@ def test_oecd_non_country_origins_are_marked(db: Engine, tmp_path: Path) -> None
         "CHL,Chile,FTDS,x,OTH,Others n.e.c.,2018,2018,20,E,Estimated\n"
         "CHL,Chile,FTDS,x,VEN,Venezuela,2018,2018,2480,,\n"
     )
-    import_public(Registry(db), "oecd", path)
+    import_public(Registry(db), "oecd", path, vintage="2020-01-01")
     with db.connect() as conn:
         rows = dict(conn.execute(select(Observation.partner, Observation.partner_is_country)).all())
         flag = conn.execute(
@@ -155,5 +159,109 @@ def test_oecd_non_country_origins_are_marked(db: Engine, tmp_path: Path) -> None
 def test_a_file_that_is_not_the_source_says_so(db: Engine, tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("a,b\n1,2\n")
-    with pytest.raises(FileFormatError, match="not a long-form World Bank CSV"):
-        import_public(Registry(db), "worldbank", path)
+    with pytest.raises(FileFormatError, match="not a World Bank CSV"):
+        import_public(Registry(db), "worldbank", path, vintage="2024-01-01")
+
+
+WB_DOWNLOAD = (
+    '"Data Source","World Development Indicators",\n'
+    "\n"
+    '"Last Updated Date","2024-06-28",\n'
+    "\n"
+    '"Country Name","Country Code","Indicator Name","Indicator Code","2022","2023",\n'
+    '"Venezuela, RB","VEN","Population, total","SP.POP.TOTL","28301696","28838499",\n'
+    '"World","WLD","Population, total","SP.POP.TOTL","7951150369","",\n'
+)
+
+
+def _runs(engine: Engine) -> list[tuple[str, str | None]]:
+    from healthforce.store.models import ImportRun
+
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(ImportRun.outcome, ImportRun.message))]
+
+
+def test_the_world_banks_download_layout_with_its_date(db: Engine, tmp_path: Path) -> None:
+    """Metadata lines, a wide table of years with an empty trailing column, aggregates: read
+    as the World Bank writes it, its "Last Updated Date" the vintage."""
+    path = tmp_path / "API_SP.POP.TOTL_DS2_en_csv_v2.csv"
+    path.write_text(WB_DOWNLOAD, encoding="utf-8-sig")
+    report = import_public(Registry(db), "worldbank", path)
+    assert report.ok and report.result.inserted == 3  # the world's empty 2023 is no figure
+    assert _value(db, "SP.POP.TOTL", "VEN", 2023) == 28_838_499
+    with db.connect() as conn:
+        vintages = set(conn.execute(select(Observation.vintage)).scalars())
+        world = conn.execute(
+            select(Observation.is_country).where(Observation.location == "WLD")
+        ).scalar_one()
+    assert vintages == {"2024-06-28"} and world is False
+
+
+def test_an_xlsx_and_a_semicolon_file_no_data_and_periods(db: Engine, tmp_path: Path) -> None:
+    """A WHO export saved as XLSX, or with ";" (as Excel saves CSV in Spanish): "No data" is
+    a missing figure and a period "2019-2020" its last year, noted."""
+    import openpyxl
+
+    header = ["GHO (CODE)", "YEAR (CODE)", "COUNTRY (CODE)", "REGION (CODE)", "Numeric"]
+    rows = [
+        ["HWF_0001", "2019-2020", "VEN", "AMR", "17.1"],
+        ["HWF_0001", "2018", "VEN", "AMR", "No data"],
+        ["HWF_0001", "2017", "VEN", "AMR", 16.6],
+    ]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for r in [header, *rows]:
+        sheet.append(r)
+    xlsx = tmp_path / "who.xlsx"
+    book.save(xlsx)
+    report = import_public(Registry(db), "who-gho", xlsx, vintage="1 Feb 2024")
+    assert report.ok and report.result.inserted == 2
+    assert _value(db, "HWF_0001", "VEN", 2020) == pytest.approx(17.1)
+    semicolons = tmp_path / "who.csv"
+    semicolons.write_text(
+        ";".join(header) + "\n" + ";".join(["HWF_0002", "2021", "VEN", "AMR", "4.5"]) + "\n"
+    )
+    assert import_public(Registry(db), "who-gho", semicolons, vintage="2024-02-01").ok
+    with db.connect() as conn:
+        comment, vintage = conn.execute(
+            select(Observation.comment, Observation.vintage).where(Observation.year == 2020)
+        ).one()
+    assert "2019-2020" in comment and vintage == "2024-02-01"  # "1 Feb 2024", as a date
+
+
+def test_bad_public_files_are_refused_located_logged_and_write_nothing(
+    db: Engine, tmp_path: Path
+) -> None:
+    header = "GHO (CODE),YEAR (CODE),COUNTRY (CODE),REGION (CODE),Numeric\n"
+    cut = tmp_path / "cut.csv"
+    cut.write_text(header + "HWF_0001,2017,VEN,AMR,16.6\nHWF_0001,2018,VE")
+    report = import_public(Registry(db), "who-gho", cut, vintage="2024-01-01")
+    assert report.outcome == "rejected" and _count(db) == 0
+    (problem,) = report.problems
+    assert problem.row == 3 and "cut short" in problem.reason and problem.source == str(cut)
+    garbled = tmp_path / "garbled.csv"
+    garbled.write_text(header + "HWF_0001,twenty,VEN,AMR,abc\n")
+    report = import_public(Registry(db), "who-gho", garbled, vintage="2024-01-01")
+    assert {(p.row, p.field) for p in report.problems} == {(2, "Numeric")}
+    undated = tmp_path / "undated.csv"
+    undated.write_text(header + "HWF_0001,2017,VEN,AMR,16.6\n")
+    with pytest.raises(FileFormatError, match="--vintage"):
+        import_public(Registry(db), "who-gho", undated)
+    with pytest.raises(FileFormatError, match="not a date"):
+        import_public(Registry(db), "who-gho", undated, vintage="soon")
+    assert _count(db) == 0
+    outcomes = _runs(db)
+    assert [o for o, _m in outcomes] == ["rejected"] * 4
+    assert all(m for _o, m in outcomes)  # each with its reason
+
+
+def test_an_older_file_never_reverts_newer_figures(db: Engine, tmp_path: Path) -> None:
+    """Vintages compare as dates: "1 Feb 2024" is newer than "2022-01-24"."""
+    header = "GHO (CODE),YEAR (CODE),COUNTRY (CODE),REGION (CODE),Numeric\n"
+    newer, older = tmp_path / "newer.csv", tmp_path / "older.csv"
+    newer.write_text(header + "HWF_0001,2017,VEN,AMR,16.6\n")
+    older.write_text(header + "HWF_0001,2017,VEN,AMR,12.0\n")
+    import_public(Registry(db), "who-gho", newer, vintage="1 Feb 2024")
+    report = import_public(Registry(db), "who-gho", older, vintage="2022-01-24")
+    assert report.result.unchanged == 1 and report.result.updated == 0
+    assert _value(db, "HWF_0001", "VEN", 2017) == pytest.approx(16.6)

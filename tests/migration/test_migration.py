@@ -105,7 +105,7 @@ def test_non_countries_never_enter_country_totals(tmp_path: Path) -> None:
         "CHL,Chile,FTDS,x,OTH,Others n.e.c.,2018,2018,20,,\n"
         "CHL,Chile,FTDS,x,VEN,Venezuela,2018,2018,2480,,\n"
     )
-    import_public(Registry(engine), "oecd", path)
+    import_public(Registry(engine), "oecd", path, vintage="2020-01-01")
     table = flows(engine)
     into_chile = table[(table["destination"] == "CHL") & table["is_country"]]
     assert into_chile["value"].sum() == 2_480

@@ -45,7 +45,12 @@ def import_(
         Path | None, typer.Option(help="Error report file (.csv or .xlsx). / Archivo de errores.")
     ] = None,
     vintage: Annotated[
-        str | None, typer.Option(help="Vintage of a public source (default: today). / Versión.")
+        str | None,
+        typer.Option(
+            help="Date a public source was published (YYYY-MM-DD), needed when the file does not "
+            "say (WHO's DateModified, the World Bank's Last Updated Date). / Fecha de publicación "
+            "de una fuente pública, si el archivo no la dice."
+        ),
     ] = None,
     locale: Annotated[
         str | None,

@@ -295,7 +295,7 @@ def import_file(
     if file_problems or (notes and not skip_invalid):
         report.problems = file_problems + notes
         if not dry_run:
-            report.import_run_id = _record(registry, report, actor, digest, started, None)
+            report.import_run_id = record_attempt(registry, report, actor, digest, started, None)
         return report
     derived = _derived_areas(table, mapping) if mapping.areas else None
     bad_note_rows = {p.row for p in notes}
@@ -332,7 +332,7 @@ def import_file(
         report.outcome = "rejected"
         report.problems = exc.problems
     if report.import_run_id is None and not dry_run:
-        report.import_run_id = _record(registry, report, actor, digest, started, None)
+        report.import_run_id = record_attempt(registry, report, actor, digest, started, None)
     return report
 
 
@@ -471,7 +471,7 @@ def insert_run(
     return int(conn.execute(table.insert().values(row).returning(table.c.id)).scalar_one())
 
 
-def _record(
+def record_attempt(
     registry: Registry,
     report: ImportReport,
     actor: str,

@@ -2,7 +2,8 @@
 
 Each figure keeps its source, vintage, comments and flags. A later vintage of the same figure
 (source, indicator, location, partner, year) revises its value in place and is never counted
-twice; an older vintage never overwrites a newer one. Aggregates (WLD, LCN, "TOT", "Others
+twice; an older vintage never overwrites a newer one (vintages are dates:
+:mod:`healthforce.ingest.vintages`). Aggregates (WLD, LCN, "TOT", "Others
 n.e.c.") are stored with ``is_country`` / ``partner_is_country`` false so that country totals
 leave them out.
 """
@@ -10,18 +11,25 @@ leave them out.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Connection, select
 
-from healthforce.errors import FileFormatError
-from healthforce.ingest.importer import ImportReport, insert_run, sha256
-from healthforce.ingest.sources import Observation, read_oecd, read_who_gho, read_worldbank
+from healthforce.errors import FileFormatError, Problem, ValidationError
+from healthforce.ingest.importer import ImportReport, insert_run, record_attempt, sha256
+from healthforce.ingest.sources import (
+    Observation,
+    Read,
+    read_oecd,
+    read_who_gho,
+    read_worldbank,
+)
+from healthforce.ingest.vintages import parse_vintage
 from healthforce.store.models import Observation as ObservationRow
 from healthforce.store.registry import Registry, WriteResult
 
-Reader = Callable[[Path], Iterator[Observation]]
+Reader = Callable[[Path], Read]
 
 #: Public sources by the name the CLI uses (``healthforce import who-gho FILE``).
 PUBLIC_SOURCES: dict[str, Reader] = {
@@ -44,6 +52,10 @@ FIELDS = (
     "flag",
     "vintage",
 )
+NO_VINTAGE = (
+    "the file does not say when it was published: give --vintage YYYY-MM-DD (the date on the "
+    "publisher's page) / el archivo no dice cuándo se publicó: indique --vintage AAAA-MM-DD"
+)
 
 
 def import_public(
@@ -51,37 +63,47 @@ def import_public(
     kind: str,
     path: Path,
     *,
-    vintage: str | None = None,
+    vintage: str | dt.date | None = None,
     actor: str = "system",
-    today: dt.date | None = None,
 ) -> ImportReport:
-    """Import one public file; ``vintage`` defaults to the import date (ISO)."""
+    """Import one public file. Each figure's vintage is the date the file gives it (per row,
+    or for the whole file), else ``vintage``; a file with neither is refused. A figure already
+    stored from a newer vintage is kept. Every attempt, refused or stored, is in the import
+    log; a refused file writes nothing else."""
     if kind not in PUBLIC_SOURCES:
         raise FileFormatError(
             str(path),
             f"unknown source {kind!r}; one of {sorted(PUBLIC_SOURCES)} / fuente desconocida",
         )
-    if not path.is_file():
-        raise FileFormatError(str(path), "no such file / no existe el archivo")
     started = dt.datetime.now(dt.UTC)
-    vintage = vintage or (today or dt.date.today()).isoformat()
+    digest = sha256(path) if path.is_file() else ""
+    report = ImportReport(str(path), "observations", 0, "rejected", WriteResult("observations"))
     try:
-        observations = list(PUBLIC_SOURCES[kind](path))
-    except (ValueError, KeyError) as exc:
-        raise FileFormatError(str(path), f"cannot read as {kind}: {exc}") from None
-    if not observations:
-        raise FileFormatError(str(path), "no figures in the file / el archivo no tiene cifras")
-    digest = sha256(path)
-    report = ImportReport(
-        str(path), "observations", len(observations), "rejected", WriteResult("observations")
-    )
+        given = None if vintage is None else _given(path, vintage)
+        found = PUBLIC_SOURCES[kind](path)
+        if not found.observations:
+            raise FileFormatError(str(path), "no figures in the file / el archivo no tiene cifras")
+        default = found.vintage or given
+        if default is None and any(o.vintage is None for o in found.observations):
+            raise FileFormatError(str(path), NO_VINTAGE)
+    except ValidationError as exc:
+        report.problems = exc.problems
+        report.import_run_id = record_attempt(registry, report, actor, digest, started, None)
+        return report
+    except FileFormatError as exc:
+        report.problems = [Problem("observations", "*", "*", None, exc.reason, source=str(path))]
+        record_attempt(registry, report, actor, digest, started, None)
+        raise
+    observations = found.observations
+    report.rows = len(observations)
+    dated = [(o, (o.vintage or default)) for o in observations]
     with registry.change(actor=actor, source=f"import {kind} {path.name}") as change:
-        newer = _newer_vintages(change.conn, observations, vintage)
-        kept = [o for o in observations if _key(o) not in newer]
+        stored = _stored_vintages(change.conn, observations)
+        kept = [(o, v) for o, v in dated if not _older(v, stored.get(_key(o)))]
         columns: dict[str, list[object]] = {name: [] for name in FIELDS}
-        for o in kept:
+        for o, v in kept:
             for name in FIELDS:
-                value = vintage if name == "vintage" else getattr(o, name)
+                value = v.isoformat() if name == "vintage" and v else getattr(o, name)
                 columns[name].append("" if name == "partner" and value is None else value)
         report.result = change.upsert("observations", columns)
         report.result.unchanged += len(observations) - len(kept)
@@ -92,14 +114,31 @@ def import_public(
     return report
 
 
+def _given(path: Path, vintage: str | dt.date) -> dt.date:
+    try:
+        return parse_vintage(vintage)
+    except ValueError as exc:
+        raise FileFormatError(str(path), f"--vintage {vintage}: {exc}") from None
+
+
+def _older(vintage: dt.date | None, stored: str | None) -> bool:
+    """Whether a figure of ``vintage`` is older than the one stored (kept then)."""
+    if stored is None or vintage is None:
+        return False
+    try:
+        return vintage < parse_vintage(stored)
+    except ValueError:  # a stored vintage that is no date: the dated figure wins
+        return False
+
+
 def _key(o: Observation) -> tuple[str, str, str, str, int]:
     return (o.source, o.indicator, o.location, o.partner or "", o.year)
 
 
-def _newer_vintages(
-    conn: Connection, observations: list[Observation], vintage: str
-) -> set[tuple[str, str, str, str, int]]:
-    """Keys already stored from a vintage newer than the one being imported."""
+def _stored_vintages(
+    conn: Connection, observations: list[Observation]
+) -> dict[tuple[str, str, str, str, int], str]:
+    """The vintage of every figure already stored for the file's sources and indicators."""
     sources = {o.source for o in observations}
     indicators = {o.indicator for o in observations}
     stmt = select(
@@ -108,9 +147,6 @@ def _newer_vintages(
         ObservationRow.location,
         ObservationRow.partner,
         ObservationRow.year,
-    ).where(
-        ObservationRow.source.in_(sources),
-        ObservationRow.indicator.in_(indicators),
-        ObservationRow.vintage > vintage,
-    )
-    return {(r[0], r[1], r[2], r[3], r[4]) for r in conn.execute(stmt)}
+        ObservationRow.vintage,
+    ).where(ObservationRow.source.in_(sources), ObservationRow.indicator.in_(indicators))
+    return {(r[0], r[1], r[2], r[3] or "", r[4]): r[5] for r in conn.execute(stmt)}

@@ -1,18 +1,30 @@
 """Readers for public workforce and population series: WHO GHO, World Bank, OECD.
 
-Each reader turns one publisher's CSV layout into :class:`Observation` rows and nothing more;
-storing them is the importers' job. Readers cope with the real files' quirks: BOMs, sparse
-series, regional aggregates beside countries, non-country origins such as "TOT".
+Each reader turns one publisher's layout into :class:`Observation` rows and nothing more;
+storing them is the importers' job. They read the files as people download them, under the
+registry importer's contract (:mod:`healthforce.ingest.files`): CSV in any of the usual
+encodings and delimiters (a ``;``-separated export included) or XLSX; metadata lines above the
+header (the World Bank's download); the publisher's date of the file, its **vintage**, where it
+writes one. Every problem names the file, row, column, value and reason; a row with more or
+fewer fields than the header (a file cut mid-row) refuses the file. Values a publisher writes
+for "nothing here" ("no data", "..", "-") are missing figures, not errors; a period
+("2019-2020") is its last year, with the period kept in the comment.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
-from collections.abc import Iterator
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+
+from healthforce.errors import FileFormatError, Problem, ValidationError
+from healthforce.ingest.files import DELIMITERS, decode
+from healthforce.ingest.vintages import parse_vintage
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +32,8 @@ class Observation:
     """One published figure: ``indicator`` for ``location`` in ``year``.
 
     ``partner`` is the second place of a bilateral figure (an OECD origin country);
-    ``is_country`` is False for aggregates (WLD, LCN, TOT, "Others n.e.c.").
+    ``is_country`` is False for aggregates (WLD, LCN, TOT, "Others n.e.c."); ``vintage`` the
+    date the publisher gives the figure, when the file gives one per row.
     """
 
     source: str
@@ -35,6 +48,15 @@ class Observation:
     flag: str | None = None
     low: float | None = None
     high: float | None = None
+    vintage: dt.date | None = None
+
+
+@dataclass
+class Read:
+    """What a reader found: the figures, and the file's own vintage (None: it says none)."""
+
+    observations: list[Observation]
+    vintage: dt.date | None = None
 
 
 def packaged(name: str) -> Path:
@@ -42,102 +64,316 @@ def packaged(name: str) -> Path:
     return Path(str(resources.files("healthforce.data").joinpath(name)))
 
 
-def _text(path: Path) -> str:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
+#: What publishers write where there is no figure.
+MISSING = frozenset({"", "no data", "n/a", "na", "..", "-", "…", "x", "nan", "null"})
+_PERIOD = re.compile(r"^\s*(\d{4})\s*[-–/]\s*(\d{4})\s*$")
+
+
+@dataclass
+class _Layout:
+    """A file's header, its data rows (numbered as the user sees them) and the metadata
+    lines above the header (name -> value)."""
+
+    file: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+    meta: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def column(self, names: Iterable[str]) -> dict[str, int]:
+        return {n: self.header.index(n) for n in names if n in self.header}
+
+    def problem(self, row: int, column: str, value: object, reason: str) -> None:
+        self.problems.append(
+            Problem("observations", str(row), column, value, reason, row=row, source=self.file)
+        )
+
+
+def _lines(path: Path) -> list[tuple[int, list[str]]]:
+    """Every non-empty line of a CSV or XLSX file as text cells, with its number."""
+    if not path.is_file():
+        raise FileFormatError(str(path), "no such file / no existe el archivo")
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    if head == b"PK\x03\x04" or path.suffix.lower() in (".xlsx", ".xlsm"):
+        from healthforce.ingest.files import _sheet_rows
+
+        out = []
+        for number, row in enumerate(_sheet_rows(path, None, formulas=False), start=1):
+            cells = ["" if v is None else _text_of(v) for v in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            if cells:
+                out.append((number, cells))
+        return out
+    text, _encoding = decode(path, path.read_bytes())
+    if not text.strip():
+        raise FileFormatError(str(path), "the file is empty / el archivo está vacío")
+    first = text.splitlines()[:12]
+    # the delimiter that splits the widest of the first lines into most fields (metadata lines
+    # above a header have two)
+    delimiter = max(
+        DELIMITERS,
+        key=lambda d: (
+            max(len(next(csv.reader([line], delimiter=d), [])) for line in first),
+            -DELIMITERS.index(d),
+        ),
+    )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [
+        (reader.line_num, [c.strip() for c in record])
+        for record in reader
+        if any(c.strip() for c in record)
+    ]
+
+
+def _text_of(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _layout(
+    path: Path, required: set[str], what: str, lines: list[tuple[int, list[str]]] | None = None
+) -> _Layout:
+    """The file's lines (read already, or now) split at the first one holding every
+    ``required`` column name."""
+    lines = _lines(path) if lines is None else lines
+    at = next((i for i, (_n, cells) in enumerate(lines) if required <= set(cells)), None)
+    if at is None:
+        raise FileFormatError(
+            str(path),
+            f"not a {what}: no header with {', '.join(sorted(required))} / no es un archivo "
+            f"de {what}: ningún encabezado con {', '.join(sorted(required))}",
+        )
+    header = lines[at][1]
+    meta = {c[0]: c[1] for _n, c in lines[:at] if len(c) >= 2}
+    out = _Layout(str(path), header, [], meta)
+    width = len(header)
+    for number, cells in lines[at + 1 :]:
+        extra = cells[width:]
+        if len(cells) < width or any(extra):
+            out.problem(
+                number,
+                "*",
+                len(cells),
+                f"has {len(cells)} fields, the header has {width} (a file cut short?) / "
+                f"tiene {len(cells)} campos, el encabezado {width} (¿archivo cortado?)",
+            )
             continue
-    return raw.decode("latin-1")
+        out.rows.append((number, cells[:width]))
+    return out
 
 
-def _float(s: str | None) -> float | None:
-    if s is None or not s.strip():
+def _number(t: _Layout, row: int, column: str, text: str) -> float | None:
+    """A figure, None where the publisher writes that there is none; a problem otherwise."""
+    if text.strip().casefold() in MISSING:
         return None
-    return float(s)
+    try:
+        return float(text.replace("\u00a0", "").replace(" ", ""))
+    except ValueError:
+        t.problem(row, column, text, "not a number / no es un número")
+        return None
 
 
-def read_who_gho(path: Path) -> Iterator[Observation]:
-    """WHO GHO CSV in either published layout: legacy "Athena" or the current portal export."""
+def _year(t: _Layout, row: int, column: str, text: str) -> tuple[int | None, str | None]:
+    """A year, or the last of a period ("2019-2020", noted); a problem otherwise."""
+    period = _PERIOD.match(text)
+    if period:
+        first, last = int(period.group(1)), int(period.group(2))
+        if first <= last:
+            return last, f"period {first}-{last} / período {first}-{last}"
+    try:
+        year = int(text.strip())
+    except ValueError:
+        t.problem(row, column, text, "not a year / no es un año")
+        return None, None
+    if not 1800 <= year <= 2200:
+        t.problem(row, column, text, "not a plausible year / año no plausible")
+        return None, None
+    return year, None
+
+
+def _vintage(t: _Layout, row: int, column: str, text: str) -> dt.date | None:
+    if not text.strip():
+        return None
+    try:
+        return parse_vintage(text)
+    except ValueError as exc:
+        t.problem(row, column, text, str(exc))
+        return None
+
+
+def _done(t: _Layout, observations: list[Observation], vintage: dt.date | None) -> Read:
+    if t.problems:
+        raise ValidationError(t.problems)
+    return Read(observations, vintage)
+
+
+def _note(*parts: str | None) -> str | None:
+    text = "; ".join(p for p in parts if p)
+    return text or None
+
+
+def read_who_gho(path: Path) -> Read:
+    """WHO GHO export in either published layout: legacy "Athena" (``GHO (CODE)``) or the
+    current portal's (``IndicatorCode``, with ``DateModified`` per row)."""
     from healthforce.reference.countries import is_country
 
-    reader = csv.DictReader(io.StringIO(_text(path)))
-    fields = reader.fieldnames or []
-    if "GHO (CODE)" in fields:
-        for r in reader:
-            value = _float(r["Numeric"])
-            if value is None:
-                continue
-            loc = r["COUNTRY (CODE)"] or r["REGION (CODE)"]
-            yield Observation(
-                "WHO GHO",
-                r["GHO (CODE)"],
-                loc,
-                int(r["YEAR (CODE)"]),
-                value,
-                is_country=bool(r["COUNTRY (CODE)"]) and is_country(loc),
-                comment=r.get("Comments") or None,
-                low=_float(r.get("Low")),
-                high=_float(r.get("High")),
-            )
-    elif "IndicatorCode" in fields:
-        for r in reader:
-            value = _float(r.get("FactValueNumeric"))
-            if value is None:
-                continue
-            loc = r["SpatialDimValueCode"]
-            yield Observation(
-                "WHO GHO",
-                r["IndicatorCode"],
-                loc,
-                int(r["Period"]),
-                value,
-                is_country=r.get("Location type") == "Country" and is_country(loc),
-                comment=r.get("FactComments") or None,
-                low=_float(r.get("FactValueNumericLow")),
-                high=_float(r.get("FactValueNumericHigh")),
-            )
+    lines = _lines(path)
+    legacy = any("GHO (CODE)" in cells for _n, cells in lines[:12])
+    if legacy:
+        t = _layout(path, {"GHO (CODE)", "YEAR (CODE)", "Numeric"}, "WHO GHO export", lines)
+        code, year_c, value_c = "GHO (CODE)", "YEAR (CODE)", "Numeric"
+        place, region = "COUNTRY (CODE)", "REGION (CODE)"
+        low_c, high_c, comment_c, modified_c = "Low", "High", "Comments", ""
     else:
-        raise ValueError(f"{path}: not a WHO GHO export (no 'GHO (CODE)' or 'IndicatorCode')")
+        t = _layout(
+            path,
+            {"IndicatorCode", "SpatialDimValueCode", "Period", "FactValueNumeric"},
+            "WHO GHO export",
+            lines,
+        )
+        code, year_c, value_c = "IndicatorCode", "Period", "FactValueNumeric"
+        place, region = "SpatialDimValueCode", ""
+        low_c, high_c = "FactValueNumericLow", "FactValueNumericHigh"
+        comment_c, modified_c = "FactComments", "DateModified"
+    at = t.column(
+        [
+            code,
+            year_c,
+            value_c,
+            place,
+            region,
+            low_c,
+            high_c,
+            comment_c,
+            modified_c,
+            "Location type",
+        ]
+    )
+    out: list[Observation] = []
+    for number, cells in t.rows:
 
+        def cell(name: str, cells: list[str] = cells) -> str:
+            return cells[at[name]] if name in at else ""
 
-def read_worldbank(path: Path, indicator: str = "SP.POP.TOTL") -> Iterator[Observation]:
-    """World Bank indicator CSV in long form (Country Name, Country Code, Year, Value)."""
-    from healthforce.reference.countries import is_country
-
-    reader = csv.DictReader(io.StringIO(_text(path)))
-    if not {"Country Code", "Year", "Value"} <= set(reader.fieldnames or []):
-        raise ValueError(f"{path}: not a long-form World Bank CSV (Country Code, Year, Value)")
-    for r in reader:
-        value = _float(r["Value"])
+        value = _number(t, number, value_c, cell(value_c))
         if value is None:
             continue
-        code = r["Country Code"]
-        yield Observation(
-            "World Bank", indicator, code, int(r["Year"]), value, is_country=is_country(code)
+        year, period = _year(t, number, year_c, cell(year_c))
+        country = cell(place)
+        loc = country or cell(region)
+        if year is None or not loc:
+            if not loc:
+                t.problem(number, place, "", "no country or region code / sin código")
+            continue
+        if legacy:
+            counts = bool(country) and is_country(loc)
+        else:
+            counts = cell("Location type") in ("Country", "") and is_country(loc)
+        out.append(
+            Observation(
+                "WHO GHO",
+                cell(code),
+                loc,
+                year,
+                value,
+                is_country=counts,
+                comment=_note(cell(comment_c), period),
+                low=_number(t, number, low_c, cell(low_c)),
+                high=_number(t, number, high_c, cell(high_c)),
+                vintage=_vintage(t, number, modified_c, cell(modified_c)),
+            )
         )
+    dated = [o.vintage for o in out if o.vintage is not None]
+    return _done(t, out, max(dated) if dated else None)
 
 
-def read_oecd(path: Path) -> Iterator[Observation]:
-    """OECD HEALTH_WFMI CSV: destination COU, origin CO2, variable VAR, year YEA."""
+#: The World Bank download's metadata line that dates the file.
+WB_UPDATED = "Last Updated Date"
+
+
+def read_worldbank(path: Path, indicator: str = "SP.POP.TOTL") -> Read:
+    """World Bank indicator data as downloaded (metadata lines, then ``Country Name, Country
+    Code, Indicator Name, Indicator Code, 1960, 1961, …``; its "Last Updated Date" is the
+    vintage), or in long form (``Country Code, Year, Value``)."""
     from healthforce.reference.countries import is_country
 
-    reader = csv.DictReader(io.StringIO(_text(path)))
-    if not {"COU", "CO2", "VAR", "YEA", "Value"} <= set(reader.fieldnames or []):
-        raise ValueError(f"{path}: not an OECD HEALTH_WFMI CSV (COU, CO2, VAR, YEA, Value)")
-    for r in reader:
-        value = _float(r["Value"])
-        if value is None:
+    lines = _lines(path)
+    wide = any({"Country Code", "Indicator Code"} <= set(c) for _n, c in lines[:12])
+    out: list[Observation] = []
+    if wide:
+        t = _layout(path, {"Country Code", "Indicator Code"}, "World Bank download", lines)
+        at = t.column(["Country Code", "Indicator Code"])
+        years = [(i, h) for i, h in enumerate(t.header) if re.fullmatch(r"\d{4}", h)]
+        if not years:
+            raise FileFormatError(
+                str(path), "no year columns (1960, 1961, …) / sin columnas de años"
+            )
+        for number, cells in t.rows:
+            loc = cells[at["Country Code"]]
+            code = cells[at["Indicator Code"]] or indicator
+            for i, year in years:
+                value = _number(t, number, year, cells[i])
+                if value is not None and loc:
+                    out.append(
+                        Observation(
+                            "World Bank", code, loc, int(year), value, is_country=is_country(loc)
+                        )
+                    )
+        vintage = None
+        if WB_UPDATED in t.meta:
+            vintage = _vintage(t, 1, WB_UPDATED, t.meta[WB_UPDATED])
+        return _done(t, out, vintage)
+    t = _layout(path, {"Country Code", "Year", "Value"}, "World Bank CSV (long form)", lines)
+    at = t.column(["Country Code", "Year", "Value"])
+    for number, cells in t.rows:
+        value = _number(t, number, "Value", cells[at["Value"]])
+        when, period = _year(t, number, "Year", cells[at["Year"]])
+        code = cells[at["Country Code"]]
+        if value is None or when is None or not code:
             continue
-        yield Observation(
-            "OECD",
-            r["VAR"],
-            r["COU"],
-            int(r["YEA"]),
-            value,
-            partner=r["CO2"],
-            is_country=is_country(r["COU"]),
-            partner_is_country=is_country(r["CO2"]),
-            flag=r.get("Flag Codes") or None,
+        out.append(
+            Observation(
+                "World Bank",
+                indicator,
+                code,
+                when,
+                value,
+                is_country=is_country(code),
+                comment=period,
+            )
         )
+    return _done(t, out, None)
+
+
+def read_oecd(path: Path) -> Read:
+    """OECD HEALTH_WFMI: destination COU, origin CO2, variable VAR, year YEA."""
+    from healthforce.reference.countries import is_country
+
+    t = _layout(path, {"COU", "CO2", "VAR", "YEA", "Value"}, "OECD HEALTH_WFMI export")
+    at = t.column(["COU", "CO2", "VAR", "YEA", "Value", "Flag Codes"])
+    out: list[Observation] = []
+    for number, cells in t.rows:
+        value = _number(t, number, "Value", cells[at["Value"]])
+        year, period = _year(t, number, "YEA", cells[at["YEA"]])
+        if value is None or year is None:
+            continue
+        out.append(
+            Observation(
+                "OECD",
+                cells[at["VAR"]],
+                cells[at["COU"]],
+                year,
+                value,
+                partner=cells[at["CO2"]],
+                is_country=is_country(cells[at["COU"]]),
+                partner_is_country=is_country(cells[at["CO2"]]),
+                flag=(cells[at["Flag Codes"]] if "Flag Codes" in at else "") or None,
+                comment=period,
+            )
+        )
+    return _done(t, out, None)

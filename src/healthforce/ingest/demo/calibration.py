@@ -38,7 +38,7 @@ class Calibration:
 def _latest(file: str, indicator: str) -> tuple[int, int]:
     obs = [
         o
-        for o in read_who_gho(packaged(file))
+        for o in read_who_gho(packaged(file)).observations
         if o.indicator == indicator and o.location == COUNTRY
     ]
     latest = max(obs, key=lambda o: o.year)
@@ -48,14 +48,14 @@ def _latest(file: str, indicator: str) -> tuple[int, int]:
 def calibrate() -> Calibration:
     population = {
         o.year: int(o.value)
-        for o in read_worldbank(packaged("SP.POP.TOTL.csv"))
+        for o in read_worldbank(packaged("SP.POP.TOTL.csv")).observations
         if o.location == COUNTRY
     }
     doctors, doctors_year = _latest(DOCTORS_FILE, "HWF_0002")
     nurses, nurses_year = _latest(NURSES_FILE, "HWF_0007")
     abroad = {
         o.location: o.value
-        for o in read_oecd(packaged("HEALTH_WFMI_FTDS_2018_by_origin.csv"))
+        for o in read_oecd(packaged("HEALTH_WFMI_FTDS_2018_by_origin.csv")).observations
         if o.partner == COUNTRY and o.is_country
     }
     total = sum(abroad.values())
