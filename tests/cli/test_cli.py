@@ -78,6 +78,13 @@ def test_demo_then_status(registry_file: Path) -> None:
     verified = runner.invoke(app, ["releases", "--verify", "1"])
     assert verified.exit_code == 0 and "matches its checksum" in verified.output
     assert "release / versión 1: 2024" in runner.invoke(app, ["status"]).output
+    # a range of years, each its own release; --year with a range is refused
+    ranged = runner.invoke(app, ["publish", "--from", "2022", "--to", "2023"])
+    assert ranged.exit_code == 0, ranged.output
+    assert "Release / Versión 2: 2022" in ranged.output
+    assert "Release / Versión 3: 2023" in ranged.output
+    both = runner.invoke(app, ["publish", "--year", "2024", "--series"])
+    assert both.exit_code != 0 and "not both" in both.output
 
 
 def test_status_on_an_empty_registry() -> None:

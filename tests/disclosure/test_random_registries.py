@@ -45,7 +45,7 @@ def _registry_release(folder: Path, workers: int, seed: int, back: int) -> tuple
 
 
 @settings(
-    max_examples=4,
+    max_examples=3,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -26,10 +26,25 @@ def test_public_pages_in_both_languages(site: Site, path: str) -> None:
         assert secret not in es.text
 
 
-def test_planning_shows_the_projection_and_scenarios(site: Site) -> None:
+def test_planning_withholds_projections_that_start_from_small_counts(site: Site) -> None:
+    """The hand-built registry has a handful of workers per occupation: no projection of them
+    is published (each starts from its base-year headcount)."""
     page = site.client().get("/planning?lang=en").text
-    assert page.count("Plotly.newPlot") == 3
-    assert "Train more" in page and "Retain" in page
+    assert "No occupation has enough workers" in page and "Plotly.newPlot" not in page
+
+
+def test_planning_publishes_what_starts_from_no_small_count() -> None:
+    from healthforce.web.pages.observatory import publishable
+
+    rows = []
+    for occupation, by_state in (("2211", (40, 9, 0)), ("2221", (60, 3, 12)), ("2261", (2, 1, 0))):
+        for area, n in zip(("VE-A", "VE-B", "VE-C"), by_state, strict=True):
+            rows.append(("baseline", 2024, occupation, area, float(n)))
+            rows.append(("baseline", 2034, occupation, area, float(n) * 1.2))
+    table = pd.DataFrame(rows, columns=["scenario", "year", "occupation", "area", "supply"])
+    shown, by_state = publishable(table, 2024)
+    assert shown == ["2211", "2221"]  # 3 dentists in all: withheld
+    assert by_state == {"2211"}  # 3 nurses in VE-B: no state breakdown for nurses
 
 
 def test_yearly_migration_is_read_off_the_protected_release() -> None:

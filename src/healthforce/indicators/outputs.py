@@ -252,9 +252,11 @@ DISCLOSURE = (
     "protected as a release would be); `healthforce publish --series` publishes ten years. "
     "Waiting times are published per whole calendar year of referrals (disjoint sets, so no two "
     "answers difference into fewer referrals), a row of fewer than k referrals withheld whole, "
-    "with no totals. Placement coverage publishes shares of the (public) population within "
-    "reach of a staffed facility and the number of staffed facilities: no count of people. "
-    "Known limit: a year's waiting times are recomputed as its referrals are seen, so two "
+    "with no totals. The planning page projects an occupation only when its national headcount in"
+    " the base year is not a small count, and by state only when no state's is (a projection "
+    "starts from that headcount). Placement coverage publishes shares of the (public) population "
+    "within reach of a staffed facility and the number of staffed facilities: no count of people."
+    " Known limit: a year's waiting times are recomputed as its referrals are seen, so two "
     "answers a minute apart can differ by one referral's wait; freezing them as indicator "
     "releases are frozen is left to the referral work (issue 21).",
     "",
@@ -297,18 +299,20 @@ DISCLOSURE = (
     "las descargas, `indicators --public`, y la página y el informe de migración (los ingresos, "
     "ingresos formados en el extranjero y emigraciones de cada año, los porcentajes formados y "
     "nacidos en el extranjero, los países de formación y las cifras del Código de la OMS son "
-    "celdas de la versión; los retornos y las misiones por nacionalidad solo están en la "
-    "edición `--internal` del informe, marcada como no publicable). Las páginas muestran los "
-    "años publicados y, como provisional, el último (toda su versión protegida como lo sería al "
+    "celdas de la versión; los retornos y las misiones por nacionalidad solo están en la edición "
+    "`--internal` del informe, marcada como no publicable). Las páginas muestran los años "
+    "publicados y, como provisional, el último (toda su versión protegida como lo sería al "
     "publicarse); `healthforce publish --series` publica diez años. Los tiempos de espera se "
-    "publican por año calendario completo de referencias (conjuntos disjuntos: ninguna "
-    "diferencia de respuestas aísla menos referencias), con la fila de menos de k referencias "
-    "oculta entera y sin totales. La cobertura de la ubicación publica porcentajes de la "
-    "población (pública) al alcance de un establecimiento dotado y el número de establecimientos "
-    "dotados: ningún conteo de personas. Límite conocido: los tiempos de espera de un año se "
-    "recalculan a medida que se atienden sus referencias, de modo que dos respuestas con un "
-    "minuto de diferencia pueden diferir en la espera de una referencia; congelarlos como se "
-    "congelan las versiones de indicadores queda para el trabajo de referencias (issue 21).",
+    "publican por año calendario completo de referencias (conjuntos disjuntos: ninguna diferencia"
+    " de respuestas aísla menos referencias), con la fila de menos de k referencias oculta entera"
+    " y sin totales. La página de planificación proyecta una ocupación solo si su dotación "
+    "nacional del año base no es un conteo pequeño, y por estado solo si ninguna estatal lo es "
+    "(la proyección parte de esa dotación). La cobertura de la ubicación publica porcentajes de "
+    "la población (pública) al alcance de un establecimiento dotado y el número de "
+    "establecimientos dotados: ningún conteo de personas. Límite conocido: los tiempos de espera "
+    "de un año se recalculan a medida que se atienden sus referencias, de modo que dos respuestas"
+    " con un minuto de diferencia pueden diferir en la espera de una referencia; congelarlos como"
+    " se congelan las versiones de indicadores queda para el trabajo de referencias (issue 21).",
 )
 
 

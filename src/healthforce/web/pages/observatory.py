@@ -192,6 +192,23 @@ def _planning(engine: Engine) -> dict[str, Any]:
     }
 
 
+def _small(values: pd.Series, threshold: int = DEFAULT_THRESHOLD) -> pd.Series:
+    """Which base-year headcounts the publication rule protects (1 to threshold - 1)."""
+    return (values > 0) & (values < threshold - 1e-9)
+
+
+def publishable(table: pd.DataFrame, base_year: int) -> tuple[list[str], set[str]]:
+    """The occupations whose projection the public page may show (national base-year supply
+    not a small count: its projection starts from it), and those of them that may also be
+    shown by state (no state's base-year supply a small count; a state breakdown with one
+    withheld would give it away as the national figure minus the others)."""
+    base = table[(table["scenario"] == "baseline") & (table["year"] == base_year)]
+    national = base.groupby("occupation")["supply"].sum()
+    shown = sorted(str(o) for o in national.index[~_small(national)])
+    small_state = set(base.loc[_small(base["supply"]), "occupation"].astype(str))
+    return shown, {o for o in shown if o not in small_state}
+
+
 @router.get("/planning", response_class=HTMLResponse)
 @public_cached
 def planning(
@@ -201,21 +218,34 @@ def planning(
         data = cached(request, engine, "planning", lambda: _planning(engine))
     except Exception:  # an empty registry has nothing to project
         data = None
-    context: dict[str, Any] = {"occupations": [], "occupation": None, "charts": [], "rows": []}
+    context: dict[str, Any] = {
+        "occupations": [],
+        "occupation": None,
+        "charts": [],
+        "rows": [],
+        "withheld": False,
+        "by_state": False,
+        "threshold": DEFAULT_THRESHOLD,
+    }
     if data is not None and len(data["national"]):
         national = data["national"]
-        occupations = sorted(national["occupation"].astype(str).unique())
+        occupations, by_state = publishable(data["table"], int(data["base_year"]))
+        context["withheld"] = not occupations
+    else:
+        occupations, by_state = [], set()
+    if data is not None and occupations:
         chosen = occupation if occupation and occupation in occupations else occupations[0]
         year = int(data["base_year"]) + 10
+        charts = [chart_json(fan_chart(data["table"], chosen, lang))]
+        if chosen in by_state:
+            charts.append(chart_json(gap_by_area(data["table"], chosen, year, lang)))
+        charts.append(chart_json(scenario_comparison(national, chosen, lang)))
         context.update(
             occupations=occupations,
             occupation=chosen,
             year=year,
-            charts=[
-                chart_json(fan_chart(data["table"], chosen, lang)),
-                chart_json(gap_by_area(data["table"], chosen, year, lang)),
-                chart_json(scenario_comparison(national, chosen, lang)),
-            ],
+            by_state=chosen in by_state,
+            charts=charts,
             rows=national[(national["occupation"] == chosen) & (national["year"] == year)]
             .astype(object)
             .where(lambda t: t.notna(), None)
