@@ -105,7 +105,11 @@ def public(
     """The public figures of ``years`` (each year's release protected whole), then the rows of
     ``level`` and ``codes`` asked for."""
     parts = [public_release(engine, year, threshold).table for year in years]
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return cut(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(), level, codes)
+
+
+def cut(table: pd.DataFrame, level: str | None, codes: list[str] | None) -> pd.DataFrame:
+    """The rows of a release table at ``level`` and of ``codes`` (all, when not given)."""
     if len(table) and level is not None:
         table = table[table["level"] == level]
     if len(table) and codes:

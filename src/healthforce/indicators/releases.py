@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -22,7 +23,7 @@ from sqlalchemy import Connection, Engine, Row, func, insert, select
 
 from healthforce.disclosure import DEFAULT_THRESHOLD, Protected
 from healthforce.errors import NotFoundError
-from healthforce.indicators.outputs import public, public_release
+from healthforce.indicators.outputs import cut, public_release
 from healthforce.store.models import AreaPopulation, ChangeSet, Observation
 from healthforce.store.models.release import Release, ReleaseValue
 from healthforce.store.timeline import check_year
@@ -294,13 +295,22 @@ def revisions(engine: Engine, release_id: int) -> pd.DataFrame:
 
 
 def public_year(
-    engine: Engine, year: int, level: str, codes: list[str] | None = None
+    engine: Engine,
+    year: int,
+    level: str,
+    codes: list[str] | None = None,
+    *,
+    latest: Callable[[], ReleaseRecord | None] | None = None,
+    whole: Callable[[], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """What the public sees of a year at an area level: its latest release exactly as published,
-    or, for a year not yet published, its whole release protected now (provisional). Reports
-    read this, as the site does, so that no two public outputs withhold differently."""
+    or, for a year not yet published, its whole release protected now (provisional), of which
+    the rows asked for. The site and the reports read this, so that no two public outputs
+    withhold differently; the site passes its cached lookups of the year's ``latest`` release
+    and of the ``whole`` provisional release's table."""
     check_year(engine, year)
-    release = latest_release(engine, year)
+    release = latest() if latest is not None else latest_release(engine, year)
     if release is not None:
         return released(engine, release, level, codes)
-    return public(engine, [year], level=level, codes=codes)
+    table = whole() if whole is not None else public_release(engine, year).table
+    return cut(table, level, codes)

@@ -12,12 +12,14 @@ report's internal edition (``--internal``) has them apart.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine
 
+from healthforce.errors import OutsideDataError
 from healthforce.indicators.releases import latest_release, public_year
 from healthforce.indicators.series import years_for
 from healthforce.reference.countries import country_name
@@ -154,27 +156,34 @@ def countries_of_training(release: pd.DataFrame, top: int | None = None) -> pd.D
     return pd.DataFrame(out, columns=["year", "group", "country", "workers", "pct_of_workforce"])
 
 
-def shown_years(
-    years: list[int], has_release: Callable[[int], bool]
-) -> tuple[list[int], list[int]]:
-    """Of a series' years, those the public sees: the ones published, and the latest always
-    (provisional when it has no release yet, protected whole as a release would be). Years
-    neither published nor latest are left out rather than protected on the fly one by one.
-    Returns (published, provisional)."""
-    if not years:
-        return [], []
+def public_flows(
+    engine: Engine,
+    read: Callable[[int, str, list[str]], pd.DataFrame] | None = None,
+    has_release: Callable[[int], bool] | None = None,
+) -> tuple[pd.DataFrame, list[int]]:
+    """:func:`yearly_flows` of the years the public sees, and which of them are provisional:
+    of the last ten years, the published ones, and the latest always (provisional when it has
+    no release yet, protected whole as a release would be); years neither published nor latest
+    are left out rather than protected on the fly one by one. A registry without dated data has
+    none. ``read`` (year, level, codes) and ``has_release`` default to the store's
+    (:func:`~healthforce.indicators.releases.public_year`, the latest release); the site passes
+    its cached ones."""
+    try:
+        years = list(years_for(engine, None, None))
+    except OutsideDataError:
+        return pd.DataFrame(columns=YEARLY_COLUMNS), []
+    if read is None:
+        read = functools.partial(public_year, engine)
+    if has_release is None:
+        has_release = functools.partial(_has_release, engine)
     shown = [y for y in years if has_release(y)]
-    return shown, ([] if years[-1] in shown else [years[-1]])
-
-
-def public_flows(engine: Engine) -> tuple[pd.DataFrame, list[int]]:
-    """:func:`yearly_flows` of the years the public sees (:func:`shown_years` of the last ten),
-    and which of them are provisional."""
-    shown, provisional = shown_years(
-        list(years_for(engine, None, None)), lambda y: latest_release(engine, y) is not None
-    )
-    parts = [public_year(engine, y, "country", list(FLOW_CODES)) for y in shown + provisional]
+    provisional = [] if years[-1] in shown else [years[-1]]
+    parts = [read(y, "country", list(FLOW_CODES)) for y in shown + provisional]
     return yearly_flows(pd.concat(parts, ignore_index=True)), provisional
+
+
+def _has_release(engine: Engine, year: int) -> bool:
+    return latest_release(engine, year) is not None
 
 
 #: The WHO Code's National Reporting Instrument's occupations, as release groups.

@@ -17,10 +17,9 @@ from sqlalchemy import Engine, func, select
 
 from healthforce.disclosure import DEFAULT_THRESHOLD
 from healthforce.indicators.outputs import public_release
-from healthforce.indicators.releases import ReleaseRecord, latest_release, released
+from healthforce.indicators.releases import ReleaseRecord, latest_release, public_year
 from healthforce.store.models import ChangeSet
 from healthforce.store.models.release import Release
-from healthforce.store.timeline import check_year
 from healthforce.web.i18n import pick
 from healthforce.web.pages.common import remember_lang
 
@@ -98,15 +97,14 @@ def published(
     key = f"indicators:{year}:{level}:{','.join(codes) if codes else '*'}"
 
     def make() -> pd.DataFrame:
-        release = release_of(request, engine, year)
-        if release is not None:
-            check_year(engine, year)
-            return released(engine, release, level, codes)
-        table = provisional(request, engine, year)
-        table = table[table["level"] == level]
-        if codes:
-            table = table[table["code"].isin(codes)]
-        return table.reset_index(drop=True)
+        return public_year(
+            engine,
+            year,
+            level,
+            codes,
+            latest=lambda: release_of(request, engine, year),
+            whole=lambda: provisional(request, engine, year),
+        )
 
     return cached(request, engine, key, make)
 

@@ -25,13 +25,11 @@ from healthforce.deploy.population import (
     staffed_facilities,
 )
 from healthforce.disclosure import DEFAULT_THRESHOLD
-from healthforce.errors import OutsideDataError
 from healthforce.forecast.figures import fan_chart, gap_by_area, scenario_comparison
 from healthforce.forecast.plan import plan
-from healthforce.indicators.series import years_for
 from healthforce.migration.flows import flows
 from healthforce.migration.monitor import emigration_rate, stock_abroad
-from healthforce.migration.published import FLOW_CODES, shown_years, yearly_flows
+from healthforce.migration.published import public_flows
 from healthforce.store.areas import registry_country
 from healthforce.store.models import Area
 from healthforce.store.summary import latest_population_year
@@ -122,18 +120,13 @@ def state_map(
 
 
 def _yearly(request: Request, engine: Engine) -> tuple[list[dict[str, Any]], list[int]]:
-    """The registry's yearly entries and emigrations, read off each year's public release, so
-    protected with it: the published years of the last ten, and the latest year always (its
-    provisional release when it has none yet); and which years shown are provisional."""
-    try:
-        years = list(years_for(engine, None, None))
-    except OutsideDataError:  # no dated data yet
-        return [], []
-    shown, provisional = shown_years(years, lambda y: release_of(request, engine, y) is not None)
-    parts = [
-        published(request, engine, y, "country", list(FLOW_CODES)) for y in shown + provisional
-    ]
-    table = yearly_flows(pd.concat(parts, ignore_index=True))
+    """The registry's yearly entries and emigrations as the public sees them
+    (:func:`~healthforce.migration.published.public_flows`, through the site's cache)."""
+    table, provisional = public_flows(
+        engine,
+        read=lambda y, level, codes: published(request, engine, y, level, codes),
+        has_release=lambda y: release_of(request, engine, y) is not None,
+    )
     table = table.astype(object).where(table.notna(), None)
     return [{str(k): v for k, v in r.items()} for r in table.to_dict("records")], provisional
 
