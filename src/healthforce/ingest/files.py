@@ -51,13 +51,19 @@ def read_table(
     sheet: str | None = None,
 ) -> RawTable:
     """Read a CSV or XLSX file; raises FileFormatError naming the file when it cannot."""
+    if is_xlsx(path):
+        return _read_xlsx(path, sheet)
+    return _read_csv(path, delimiter, encoding)
+
+
+def is_xlsx(path: Path) -> bool:
+    """Whether a file is a workbook (by its zip signature or its name); FileFormatError when
+    there is no such file."""
     if not path.is_file():
         raise FileFormatError(str(path), "no such file / no existe el archivo")
     with path.open("rb") as handle:
         head = handle.read(4)
-    if head == b"PK\x03\x04" or path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet)
-    return _read_csv(path, delimiter, encoding)
+    return head == b"PK\x03\x04" or path.suffix.lower() in (".xlsx", ".xlsm")
 
 
 def decode(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -76,9 +82,13 @@ def decode(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, s
     raise FileFormatError(str(path), f"cannot decode as {encoding} / no se puede decodificar")
 
 
-def sniff_delimiter(first_line: str) -> str:
-    """The delimiter that splits the header line into the most fields."""
-    counts = {d: len(next(csv.reader([first_line], delimiter=d))) for d in DELIMITERS}
+def sniff_delimiter(first_line: str, *more: str) -> str:
+    """The delimiter that splits the header line (or the widest of several lines: metadata
+    lines above a header have fewer fields) into the most fields."""
+    lines = (first_line, *more)
+    counts = {
+        d: max(len(next(csv.reader([line], delimiter=d), [])) for line in lines) for d in DELIMITERS
+    }
     return max(DELIMITERS, key=lambda d: (counts[d], -DELIMITERS.index(d)))
 
 
@@ -166,7 +176,7 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
-def _sheet_rows(path: Path, sheet: str | None, formulas: bool) -> Iterator[tuple[object, ...]]:
+def sheet_rows(path: Path, sheet: str | None, formulas: bool) -> Iterator[tuple[object, ...]]:
     import openpyxl
     from defusedxml import DefusedXmlException
 
@@ -199,8 +209,8 @@ def _sheet_rows(path: Path, sheet: str | None, formulas: bool) -> Iterator[tuple
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
-    values = _sheet_rows(path, sheet, formulas=False)
-    raw = _sheet_rows(path, sheet, formulas=True)
+    values = sheet_rows(path, sheet, formulas=False)
+    raw = sheet_rows(path, sheet, formulas=True)
     try:
         header_cells = next(values)
         next(raw)

@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 
 from healthforce.errors import FileFormatError, Problem, ValidationError
-from healthforce.ingest.files import DELIMITERS, decode
+from healthforce.ingest.files import decode, is_xlsx, sheet_rows, sniff_delimiter
 from healthforce.ingest.vintages import parse_vintage
 
 
@@ -91,15 +91,9 @@ class _Layout:
 
 def _lines(path: Path) -> list[tuple[int, list[str]]]:
     """Every non-empty line of a CSV or XLSX file as text cells, with its number."""
-    if not path.is_file():
-        raise FileFormatError(str(path), "no such file / no existe el archivo")
-    with path.open("rb") as handle:
-        head = handle.read(4)
-    if head == b"PK\x03\x04" or path.suffix.lower() in (".xlsx", ".xlsm"):
-        from healthforce.ingest.files import _sheet_rows
-
+    if is_xlsx(path):
         out = []
-        for number, row in enumerate(_sheet_rows(path, None, formulas=False), start=1):
+        for number, row in enumerate(sheet_rows(path, None, formulas=False), start=1):
             cells = ["" if v is None else _text_of(v) for v in row]
             while cells and not cells[-1]:
                 cells.pop()
@@ -109,16 +103,7 @@ def _lines(path: Path) -> list[tuple[int, list[str]]]:
     text, _encoding = decode(path, path.read_bytes())
     if not text.strip():
         raise FileFormatError(str(path), "the file is empty / el archivo está vacío")
-    first = text.splitlines()[:12]
-    # the delimiter that splits the widest of the first lines into most fields (metadata lines
-    # above a header have two)
-    delimiter = max(
-        DELIMITERS,
-        key=lambda d: (
-            max(len(next(csv.reader([line], delimiter=d), [])) for line in first),
-            -DELIMITERS.index(d),
-        ),
-    )
+    delimiter = sniff_delimiter(*text.splitlines()[:12])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     return [
         (reader.line_num, [c.strip() for c in record])
