@@ -34,7 +34,7 @@ def test_planning_withholds_projections_that_start_from_small_counts(site: Site)
 
 
 def test_planning_publishes_what_starts_from_no_small_count() -> None:
-    from healthforce.web.pages.observatory import publishable
+    from healthforce.disclosure.derive import projections_shown
 
     rows = []
     for occupation, by_state in (("2211", (40, 9, 0)), ("2221", (60, 3, 12)), ("2261", (2, 1, 0))):
@@ -42,7 +42,7 @@ def test_planning_publishes_what_starts_from_no_small_count() -> None:
             rows.append(("baseline", 2024, occupation, area, float(n)))
             rows.append(("baseline", 2034, occupation, area, float(n) * 1.2))
     table = pd.DataFrame(rows, columns=["scenario", "year", "occupation", "area", "supply"])
-    shown, by_state = publishable(table, 2024)
+    shown, by_state = projections_shown(table, 2024, 5)
     assert shown == ["2211", "2221"]  # 3 dentists in all: withheld
     assert by_state == {"2211"}  # 3 nurses in VE-B: no state breakdown for nurses
 

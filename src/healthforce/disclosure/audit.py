@@ -56,10 +56,15 @@ class Audit:
         return not self.exposed
 
 
+def small(values: Any, threshold: int) -> Any:
+    """Which counts the threshold rule protects: more than none and fewer than the threshold
+    (an array or a pandas Series in, the same out)."""
+    return (values > 0) & (values < threshold)
+
+
 def protected_cells(cells: Cells, threshold: int) -> np.ndarray:
     """The counts the threshold rule protects: counts of people from 1 to threshold - 1."""
-    v = cells.values
-    return cells.sensitive & (v >= 1) & (v < threshold)
+    return np.asarray(cells.sensitive & small(cells.values, threshold))
 
 
 def components(relations: list[Relation], unknown: np.ndarray) -> list[tuple[list[int], list[int]]]:
@@ -189,8 +194,8 @@ def audit(
         v = float(cells.values[found])
         intervals[int(found)] = (v, v)
         exposed.append(Exposure(int(found), v, v, v))
+    wanted = protected if only is None else protected & only
     for members, rels in components(cells.constraints, unknown):
-        wanted = protected if only is None else protected & only
         targets = [i for i, c in enumerate(members) if wanted[c]]
         if not targets:
             continue

@@ -8,7 +8,9 @@ are functions of every area's count, and a median age of a small group is a pers
 - urban / rural ratio and Gini index: published only when every area's density is, from them;
 - median age: published only where its group's workforce is published and counts at least
   ``threshold`` workers of known age, and without its count (workers of unknown age would be
-  the difference between two published counts).
+  the difference between two published counts);
+- a workforce projection: published only from a base-year headcount that is not a small count,
+  and by area only when no area's is (:func:`projections_shown`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from healthforce.disclosure.audit import small
 from healthforce.disclosure.cells import Cells
 
 
@@ -68,3 +71,18 @@ def _median_ages(rows: pd.DataFrame, c: Cells, shown: np.ndarray, threshold: int
     out.loc[~kept, "value"] = np.nan
     out["suppressed"] = ~kept
     return out
+
+
+def projections_shown(
+    table: pd.DataFrame, base_year: int, threshold: int
+) -> tuple[list[str], set[str]]:
+    """Of a workforce projection (``scenario``, ``year``, ``occupation``, ``area``,
+    ``supply``), the occupations whose projection may be published (national base-year supply
+    not a small count: the projection starts from it), and those of them that may also be
+    published by area (no area's base-year supply a small count; a breakdown with one
+    withheld would give it away as the national figure minus the others)."""
+    base = table[(table["scenario"] == "baseline") & (table["year"] == base_year)]
+    national = base.groupby("occupation")["supply"].sum()
+    shown = sorted(str(o) for o in national.index[~small(national, threshold)])
+    small_area = set(base.loc[small(base["supply"], threshold), "occupation"].astype(str))
+    return shown, {o for o in shown if o not in small_area}

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 import shapely.geometry
 import shapely.geometry.polygon
@@ -25,6 +24,7 @@ from healthforce.deploy.population import (
     staffed_facilities,
 )
 from healthforce.disclosure import DEFAULT_THRESHOLD
+from healthforce.disclosure.derive import projections_shown
 from healthforce.forecast.figures import fan_chart, gap_by_area, scenario_comparison
 from healthforce.forecast.plan import plan
 from healthforce.migration.flows import flows
@@ -185,23 +185,6 @@ def _planning(engine: Engine) -> dict[str, Any]:
     }
 
 
-def _small(values: pd.Series, threshold: int = DEFAULT_THRESHOLD) -> pd.Series:
-    """Which base-year headcounts the publication rule protects (1 to threshold - 1)."""
-    return (values > 0) & (values < threshold - 1e-9)
-
-
-def publishable(table: pd.DataFrame, base_year: int) -> tuple[list[str], set[str]]:
-    """The occupations whose projection the public page may show (national base-year supply
-    not a small count: its projection starts from it), and those of them that may also be
-    shown by state (no state's base-year supply a small count; a state breakdown with one
-    withheld would give it away as the national figure minus the others)."""
-    base = table[(table["scenario"] == "baseline") & (table["year"] == base_year)]
-    national = base.groupby("occupation")["supply"].sum()
-    shown = sorted(str(o) for o in national.index[~_small(national)])
-    small_state = set(base.loc[_small(base["supply"]), "occupation"].astype(str))
-    return shown, {o for o in shown if o not in small_state}
-
-
 @router.get("/planning", response_class=HTMLResponse)
 @public_cached
 def planning(
@@ -222,7 +205,9 @@ def planning(
     }
     if data is not None and len(data["national"]):
         national = data["national"]
-        occupations, by_state = publishable(data["table"], int(data["base_year"]))
+        occupations, by_state = projections_shown(
+            data["table"], int(data["base_year"]), DEFAULT_THRESHOLD
+        )
         context["withheld"] = not occupations
     else:
         occupations, by_state = [], set()
