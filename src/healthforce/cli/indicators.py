@@ -112,7 +112,11 @@ def indicators(
         if format == "csv":
             safe_frame(table).to_csv(path, index=False)
         elif format == "xlsx":
-            write_xlsx(table, path, threshold if public_ else None)
+            from healthforce.settings import get_settings
+            from healthforce.store.areas import place_zone
+
+            zone = place_zone(eng, get_settings().timezone)
+            write_xlsx(table, path, threshold if public_ else None, zone)
         elif format == "json":
             path.write_text(to_json(table), encoding="utf-8")
         elif format == "parquet":

@@ -162,6 +162,10 @@ def releases(
         if not table:
             console.print("No release yet: `healthforce publish` / Aún no hay versiones")
             return
+        from healthforce.settings import get_settings
+        from healthforce.store.areas import place_zone
+
+        zone = place_zone(eng, get_settings().timezone)
         shown = Table(title="Releases / Versiones")
         for col in ("id", "year / año", "published / publicada", "by", "change set", "k", "rows"):
             shown.add_column(col)
@@ -170,7 +174,7 @@ def releases(
             shown.add_row(
                 str(release.id),
                 str(release.year),
-                release.published_at.strftime("%Y-%m-%d %H:%M UTC"),
+                release.published_at.astimezone(zone).strftime("%Y-%m-%d %H:%M ") + zone.key,
                 release.actor,
                 str(release.change_set),
                 str(release.threshold),

@@ -39,7 +39,7 @@ DERIVED_META = {
 }
 
 
-def metadata(threshold: int | None = None) -> pd.DataFrame:
+def metadata(threshold: int | None = None, zone: dt.tzinfo | None = None) -> pd.DataFrame:
     """One row per indicator: definitions (es, en), unit, numerator, denominator, source."""
     rows = [
         {
@@ -75,7 +75,8 @@ def metadata(threshold: int | None = None) -> pd.DataFrame:
     ]
     frame = pd.DataFrame(rows)
     frame["suppression"] = rule_text(threshold) if threshold else "none (private output)"
-    frame["generated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    now = dt.datetime.now(dt.UTC)  # stated with its offset: in the place's zone when given
+    frame["generated"] = (now.astimezone(zone) if zone else now).isoformat(timespec="seconds")
     return frame
 
 
@@ -117,8 +118,11 @@ def cut(table: pd.DataFrame, level: str | None, codes: list[str] | None) -> pd.D
     return table.reset_index(drop=True)
 
 
-def write_xlsx(table: pd.DataFrame, path: Path, threshold: int | None) -> None:
-    """One sheet per indicator and a metadata sheet."""
+def write_xlsx(
+    table: pd.DataFrame, path: Path, threshold: int | None, zone: dt.tzinfo | None = None
+) -> None:
+    """One sheet per indicator and a metadata sheet (generated at a time in ``zone``, the
+    place's)."""
     import openpyxl
 
     book = openpyxl.Workbook(write_only=True)
@@ -129,7 +133,7 @@ def write_xlsx(table: pd.DataFrame, path: Path, threshold: int | None) -> None:
             sheet.append(
                 [None if (not isinstance(v, str) and pd.isna(v)) else neutralise(v) for v in row]
             )
-    meta = metadata(threshold)
+    meta = metadata(threshold, zone)
     sheet = book.create_sheet("metadata")
     sheet.append(list(meta.columns))
     for row in meta.itertuples(index=False):

@@ -9,6 +9,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from fastapi import Request
@@ -18,6 +19,8 @@ from sqlalchemy import Engine, func, select
 from healthforce.disclosure import DEFAULT_THRESHOLD
 from healthforce.indicators.outputs import public_release
 from healthforce.indicators.releases import ReleaseRecord, latest_release, public_year
+from healthforce.settings import get_settings
+from healthforce.store.areas import place_zone
 from healthforce.store.models import ChangeSet
 from healthforce.store.models.release import Release
 from healthforce.web.i18n import pick
@@ -79,6 +82,11 @@ def public_page(
     response = HTMLResponse(body, status_code=status)
     remember_lang(request, response, pick(lang))
     return response
+
+
+def zone_of(request: Request, engine: Engine) -> ZoneInfo:
+    """The place's time zone (the setting's, else the country's), once per registry version."""
+    return cached(request, engine, "zone", lambda: place_zone(engine, get_settings().timezone))
 
 
 def release_of(request: Request, engine: Engine, year: int) -> ReleaseRecord | None:

@@ -14,9 +14,7 @@ from sqlalchemy import Engine
 from healthforce.indicators import releases as rel
 from healthforce.indicators.outputs import metadata
 from healthforce.reference.occupations import occupation_groups
-from healthforce.settings import get_settings
-from healthforce.store.areas import place_zone
-from healthforce.web.cache import cached, public_cached, release_of
+from healthforce.web.cache import public_cached, release_of, zone_of
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.i18n import Lang, translations
 from healthforce.web.pages.common import LOCALES, area_names, number, render
@@ -27,7 +25,7 @@ ReleaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 def published_on(request: Request, engine: Engine, release: rel.ReleaseRecord, lang: Lang) -> str:
     """When a release was published, in the place's time zone, as the language writes it."""
-    zone = cached(request, engine, "zone", lambda: place_zone(engine, get_settings().timezone))
+    zone = zone_of(request, engine)
     text: str = format_datetime(release.published_at, "medium", tzinfo=zone, locale=LOCALES[lang])
     return f"{text} ({zone.key})"
 
