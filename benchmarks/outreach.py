@@ -27,7 +27,9 @@ from healthforce.access.outreach import (
     hospital_distance,
     plan_outreach,
 )
-from healthforce.ingest.demo.geography import haversine_km, load_states, points_in
+from healthforce.geo.shapes import points_in
+from healthforce.geo.sphere import haversine_km
+from healthforce.ingest.demo.geography import load_states
 
 
 def instance(n_c: int, n_j: int, n_s: int, seed: int = 0) -> OutreachProblem:

@@ -21,7 +21,8 @@ import numpy as np
 from _measure import peak_rss_mb, run_part
 from healthforce.deploy.allocate import Allocation, allocate, greedy
 from healthforce.deploy.network import Placement
-from healthforce.ingest.demo.geography import load_states, points_in
+from healthforce.geo.shapes import points_in
+from healthforce.ingest.demo.geography import load_states
 
 OCCUPATIONS = np.array(["2211", "2221", "3221", "3253"])
 NORM = np.array([1, 1, 1, 1])

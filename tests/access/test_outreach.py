@@ -19,7 +19,7 @@ from healthforce.access.outreach import (
     outreach_schedules,
     plan_outreach,
 )
-from healthforce.ingest.demo.geography import haversine_km
+from healthforce.geo.sphere import haversine_km
 from healthforce.store.models import Facility, ServiceRequest
 from healthforce.store.registry import Registry
 from tests.access import add_cardiologist

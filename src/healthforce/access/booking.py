@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from healthforce.errors import HealthforceError, NotFoundError
-from healthforce.ingest.demo.geography import haversine_km
+from healthforce.geo.sphere import haversine_km
 from healthforce.store.models import (
     Appointment,
     AppointmentEvent,

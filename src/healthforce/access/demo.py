@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from healthforce.access.booking import book
 from healthforce.access.clinics import ClinicRules, clinics_from_assignments
 from healthforce.access.schedules import write_slots
-from healthforce.ingest.demo.geography import haversine_km
+from healthforce.geo.sphere import haversine_km
 from healthforce.store.models import (
     Appointment,
     AppointmentEvent,

@@ -28,7 +28,7 @@ import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 from sqlalchemy import Engine, func, select
 
-from healthforce.ingest.demo.geography import haversine_km
+from healthforce.geo.sphere import haversine_km
 from healthforce.store.models import Assignment, Facility, Post, Schedule, ServiceRequest, Worker
 from healthforce.store.models.workforce import assignment_open_on, practised_specialty
 

@@ -63,11 +63,74 @@ def import_(
         str | None,
         typer.Option(help="dmy or mdy, for dates like 05/06/2024. / Orden día-mes."),
     ] = None,
+    level: Annotated[
+        str | None,
+        typer.Option(
+            help="Boundary files: the areas' administrative level (0 = country, 1 = state, "
+            "2 = municipality …). / Nivel administrativo de las áreas.",
+            rich_help_panel="Boundary files / Archivos de límites",
+        ),
+    ] = None,
+    parent_level: Annotated[
+        str | None,
+        typer.Option(
+            help="Level whose areas contain these (default: one up). / Nivel de las áreas "
+            "que las contienen.",
+            rich_help_panel="Boundary files / Archivos de límites",
+        ),
+    ] = None,
+    code_field: Annotated[
+        str | None,
+        typer.Option(
+            help="Property holding each area's code. / Propiedad con el código.",
+            rich_help_panel="Boundary files / Archivos de límites",
+        ),
+    ] = None,
+    name_field: Annotated[
+        str | None,
+        typer.Option(
+            help="Property holding each area's name. / Propiedad con el nombre.",
+            rich_help_panel="Boundary files / Archivos de límites",
+        ),
+    ] = None,
+    parent_field: Annotated[
+        str | None,
+        typer.Option(
+            help="Property holding the parent's code (default: found by containment). / "
+            "Propiedad con el código del área superior.",
+            rich_help_panel="Boundary files / Archivos de límites",
+        ),
+    ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(
+            help="The country (ISO code or name), when the registry has none yet. / El país.",
+            rich_help_panel="Boundary files / Archivos de límites",
+        ),
+    ] = None,
+    layer: Annotated[
+        str | None,
+        typer.Option(
+            help="Layer of a file with several (GeoPackage). / Capa del archivo.",
+            rich_help_panel="Boundary files / Archivos de límites",
+        ),
+    ] = None,
+    crs: Annotated[
+        str | None,
+        typer.Option(
+            help="Reference system of a file that does not say (EPSG:4326 …). / Sistema de "
+            "referencia de un archivo que no lo indica.",
+            rich_help_panel="Boundary files / Archivos de límites",
+        ),
+    ] = None,
 ) -> None:
-    """Import a file into the registry. / Importa un archivo al registro."""
+    """Import a file into the registry: CSV or XLSX, or for areas a boundary file (GeoJSON,
+    TopoJSON, zipped Shapefile, GeoPackage). / Importa un archivo al registro."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from healthforce.geo.files import is_geographic
     from healthforce.indicators import summary
+    from healthforce.ingest.boundaries import import_areas
     from healthforce.ingest.importer import import_file
     from healthforce.ingest.mapping import Mapping, load_mapping
     from healthforce.ingest.public import PUBLIC_SOURCES, import_public
@@ -90,6 +153,22 @@ def import_(
         actor = get_settings().actor
         if entity in PUBLIC_SOURCES:
             result = import_public(registry, entity, file, vintage=vintage, actor=actor)
+        elif entity == "areas" and is_geographic(file):
+            result = import_areas(
+                registry,
+                file,
+                level=level,
+                parent_level=parent_level,
+                mapping=reading,
+                code_field=code_field,
+                name_field=name_field,
+                parent_field=parent_field,
+                country=country,
+                layer=layer,
+                crs=crs,
+                dry_run=dry_run,
+                actor=actor,
+            )
         else:
             with Progress(
                 TextColumn("{task.description}"),

@@ -16,12 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from healthforce.deploy.network import EARTH_KM, Array, unit_vectors
-
-
-def _chord(km: float) -> float:
-    """Straight-line distance between unit vectors for a great-circle distance."""
-    return float(2 * np.sin(km / (2 * EARTH_KM)))
+from healthforce.deploy.network import Array
+from healthforce.geo.sphere import chord, unit_vectors
 
 
 def covered(point_lat: Array, point_lon: Array, fac_lat: Array, fac_lon: Array, km: float) -> Array:
@@ -30,7 +26,7 @@ def covered(point_lat: Array, point_lon: Array, fac_lat: Array, fac_lon: Array, 
         return np.zeros(point_lat.size, dtype=bool)
     tree = cKDTree(unit_vectors(fac_lat, fac_lon))
     d, _ = tree.query(unit_vectors(point_lat, point_lon), k=1)
-    return np.asarray(d <= _chord(km))
+    return np.asarray(d <= float(chord(km)))
 
 
 @dataclass(frozen=True)
@@ -92,7 +88,7 @@ def where_to_add(
     """Greedy budgeted maximal coverage: complete candidate facilities (each costing its missing
     workers) to cover the most population not ``already`` covered, within ``budget`` workers."""
     tree = cKDTree(unit_vectors(point_lat, point_lon))
-    reach = tree.query_ball_point(unit_vectors(cand_lat, cand_lon), r=_chord(km))
+    reach = tree.query_ball_point(unit_vectors(cand_lat, cand_lon), r=float(chord(km)))
     cover = [np.asarray(r, dtype=np.int64) for r in reach]
     done = already.copy()
     chosen: list[int] = []

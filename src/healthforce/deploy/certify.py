@@ -23,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
-from healthforce.deploy.network import EARTH_KM, Array, CostFunction, Placement, unit_vectors
+from healthforce.deploy.network import Array, CostFunction, Placement
+from healthforce.geo.sphere import chord, unit_vectors
 
 #: Slot groups by potential in :func:`price` (more groups: smaller search radii, more queries).
 GROUPS = 16
@@ -59,11 +60,6 @@ def potentials(
     return None
 
 
-def _chord(km: Array) -> Array:
-    """Straight-line distance between unit vectors ``km`` apart on the Earth's surface."""
-    return np.asarray(2 * np.sin(np.clip(km, 0, np.pi * EARTH_KM) / (2 * EARTH_KM)))
-
-
 def price(
     p: Placement,
     pi_worker: Array,
@@ -92,7 +88,7 @@ def price(
             if not looking.any():
                 continue
             tree = cKDTree(unit_vectors(p.slot_lat[group], p.slot_lon[group]))
-            hits = tree.query_ball_point(wv[looking], _chord(reach_km[looking]) * (1 + 1e-9))
+            hits = tree.query_ball_point(wv[looking], chord(reach_km[looking]) * (1 + 1e-9))
             sizes = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
             if not sizes.sum():
                 continue

@@ -18,8 +18,9 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from healthforce.deploy.allocate import Allocation
-from healthforce.deploy.network import haversine, unit_vectors
+from healthforce.deploy.network import haversine
 from healthforce.deploy.plan import DeploymentProblem
+from healthforce.geo.sphere import unit_vectors
 from healthforce.reference.occupations import occupations
 
 UNPLACED = ["worker", "occupation", "nearest_vacant_facility", "state", "distance_km", "reason"]

@@ -16,8 +16,8 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from healthforce.errors import Problem, ValidationError
+from healthforce.geo.sphere import haversine_km, unit_vectors
 
-EARTH_KM = 6371.0088
 Array = np.ndarray
 #: cost(worker indices, slot indices) -> km (or any non-negative cost), vectorised
 CostFunction = Callable[[Array, Array], Array]
@@ -103,22 +103,11 @@ class Placement:
             raise ValidationError(problems)
 
 
-def unit_vectors(lat: Array, lon: Array) -> Array:
-    la, lo = np.radians(lat), np.radians(lon)
-    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
-
-
 def haversine(p: Placement) -> CostFunction:
     """Great-circle km between residence and facility."""
 
     def cost(w: Array, s: Array) -> Array:
-        lat1, lon1 = np.radians(p.worker_lat[w]), np.radians(p.worker_lon[w])
-        lat2, lon2 = np.radians(p.slot_lat[s]), np.radians(p.slot_lon[s])
-        a = (
-            np.sin((lat2 - lat1) / 2) ** 2
-            + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-        )
-        return np.asarray(2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1))))
+        return haversine_km(p.worker_lat[w], p.worker_lon[w], p.slot_lat[s], p.slot_lon[s])
 
     return cost
 

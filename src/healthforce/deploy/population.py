@@ -16,7 +16,7 @@ import numpy as np
 from shapely.geometry import shape
 from sqlalchemy import Engine, func, select
 
-from healthforce.ingest.demo.geography import points_in
+from healthforce.geo.shapes import points_in
 from healthforce.store.models import (
     Area,
     AreaPopulation,

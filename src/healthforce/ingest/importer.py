@@ -270,12 +270,48 @@ def import_file(
         raise FileFormatError(
             str(path), f"unknown entity {entity!r}; one of {sorted(ENTITIES)} / entidad desconocida"
         )
-    spec = ENTITIES[entity]
     mapping = mapping or Mapping()
     digest = sha256(path) if path.is_file() else ""
     table = read_table(
         path, delimiter=mapping.delimiter, encoding=mapping.encoding, sheet=mapping.sheet
     )
+    return import_table(
+        registry,
+        entity,
+        table,
+        mapping=mapping,
+        digest=digest,
+        skip_invalid=skip_invalid,
+        dry_run=dry_run,
+        actor=actor,
+        progress=progress,
+        fail_after_rows=fail_after_rows,
+    )
+
+
+def import_table(
+    registry: Registry,
+    entity: str,
+    table: RawTable,
+    *,
+    mapping: Mapping,
+    digest: str,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    actor: str = "system",
+    progress: Progress | None = None,
+    fail_after_rows: int | None = None,
+    before: dict[str, list[object]] | None = None,
+    problems: Sequence[Problem] = (),
+    warnings: Sequence[Problem] = (),
+) -> ImportReport:
+    """Import a table already read (from a CSV or XLSX file, or a geographic file's attributes)
+    under the registry importer's contract: every problem located, nothing written unless the
+    whole table is valid (or ``skip_invalid``), every attempt logged. ``before`` are area rows
+    written first in the same change set; ``problems`` and ``warnings`` are the reader's own,
+    already located (a geometry that cannot be repaired, one that was)."""
+    spec = ENTITIES[entity]
+    path = Path(table.file)
     started = dt.datetime.now(dt.UTC)
     if not len(table):
         raise FileFormatError(
@@ -287,10 +323,14 @@ def import_file(
     notes = [
         Problem(spec.name, "*", col, None, note, row=row, source=table.file)
         for row, col, note in table.notes
-    ]
-    warnings = _warnings(spec, columns, table, origin)
+    ] + list(problems)
     report = ImportReport(
-        str(path), entity, len(table), "rejected", WriteResult(entity), warnings=warnings
+        str(path),
+        entity,
+        len(table),
+        "rejected",
+        WriteResult(entity),
+        warnings=list(warnings) + _warnings(spec, columns, table, origin),
     )
     if file_problems or (notes and not skip_invalid):
         report.problems = file_problems + notes
@@ -306,8 +346,9 @@ def import_file(
     try:
         source = f"import {entity} {path.name}"
         with registry.change(actor=actor, source=source, dry_run=dry_run) as change:
-            if derived is not None:
-                change.upsert("areas", derived)
+            for rows in (before, derived):
+                if rows is not None:
+                    change.upsert("areas", rows)
             total = _write_chunks(
                 change,
                 spec,

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pycountry
-import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from healthforce.geo.sphere import EARTH_KM
 from healthforce.ingest.demo.calibration import COUNTRY, Calibration
 from healthforce.ingest.sources import packaged
 from healthforce.reference.codes import AGE_BAND
@@ -30,7 +30,6 @@ from healthforce.reference.codes import AGE_BAND
 BOUNDARIES = "VEN_ADM1_simplified.geojson"
 CAPITAL = "VE-A"
 ISLANDS = "VE-W"
-EARTH_KM = 6371.0088
 FEMALE_SHARE = 0.503
 
 
@@ -44,19 +43,6 @@ class State:
     area_km2: float
     share: float
     boundary: str
-
-
-def haversine_km(
-    lat1: np.ndarray | float,
-    lon1: np.ndarray | float,
-    lat2: np.ndarray | float,
-    lon2: np.ndarray | float,
-) -> np.ndarray:
-    """Great-circle distance in km (vectorised)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return np.asarray(2 * EARTH_KM * np.arcsin(np.sqrt(a)))
 
 
 def _official_name(code: str, fallback: str) -> str:
@@ -161,17 +147,3 @@ def population_columns(
                     for band, band_share in bands.items():
                         add(s.code, year, sex, band, round(total * sex_share * band_share))
     return cols
-
-
-def points_in(geom: BaseGeometry, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` uniformly random (lat, lon) points inside a polygon (rejection sampling)."""
-    minx, miny, maxx, maxy = geom.bounds
-    shapely.prepare(geom)
-    out = np.empty((0, 2))
-    while len(out) < n:
-        k = max(64, 2 * (n - len(out)))
-        lon = rng.uniform(minx, maxx, k)
-        lat = rng.uniform(miny, maxy, k)
-        inside = shapely.contains_xy(geom, lon, lat)
-        out = np.vstack([out, np.column_stack([lat[inside], lon[inside]])])
-    return out[:n]

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from healthforce.ingest.demo.geography import State, points_in
+from healthforce.geo.shapes import points_in
+from healthforce.ingest.demo.geography import State
 from healthforce.reference.occupations import occupations
 
 #: facility type -> (count per 100,000 workers, level of care, code prefix, size spread)
