@@ -131,6 +131,7 @@ def import_(
     from healthforce.geo.files import is_geographic
     from healthforce.indicators import summary
     from healthforce.ingest.boundaries import import_areas
+    from healthforce.ingest.facilities import import_facility_points
     from healthforce.ingest.importer import import_file
     from healthforce.ingest.mapping import Mapping, load_mapping
     from healthforce.ingest.public import PUBLIC_SOURCES, import_public
@@ -153,6 +154,17 @@ def import_(
         actor = get_settings().actor
         if entity in PUBLIC_SOURCES:
             result = import_public(registry, entity, file, vintage=vintage, actor=actor)
+        elif entity == "facilities" and is_geographic(file):
+            result = import_facility_points(
+                registry,
+                file,
+                mapping=reading,
+                layer=layer,
+                crs=crs,
+                skip_invalid=skip_invalid,
+                dry_run=dry_run,
+                actor=actor,
+            )
         elif entity == "areas" and is_geographic(file):
             result = import_areas(
                 registry,

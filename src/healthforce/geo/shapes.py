@@ -69,3 +69,29 @@ def web_outline(geom: BaseGeometry, tolerance: float = WEB_TOLERANCE) -> str:
     small = shapely.set_precision(small, WEB_GRID)
     kept = polygonal(small) or geom
     return json.dumps(json.loads(shapely.to_geojson(kept)), separators=(",", ":"))
+
+
+def locate(
+    outlines: list[BaseGeometry], lat: np.ndarray, lon: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each point: the index of the outline holding it (-1 for none), and for every point
+    the nearest outline and its distance in km (0 inside)."""
+    from healthforce.geo.sphere import haversine_km
+
+    points = shapely.points(lon, lat)
+    tree = shapely.STRtree(outlines)
+    inside = np.full(len(points), -1)
+    hit_point, hit_outline = tree.query(points, predicate="within")
+    inside[hit_point[::-1]] = hit_outline[::-1]  # the first outline listed wins a tie
+    nearest = inside.copy()
+    km = np.zeros(len(points))
+    out = np.flatnonzero(inside < 0)
+    if out.size:
+        pairs = tree.query_nearest(points[out], all_matches=False)
+        nearest[out[pairs[0]]] = pairs[1]
+        near = shapely.shortest_line(points[out[pairs[0]]], np.asarray(outlines)[pairs[1]])
+        ends = shapely.get_coordinates(shapely.get_point(near, 1))
+        km[out[pairs[0]]] = haversine_km(
+            lat[out[pairs[0]]], lon[out[pairs[0]]], ends[:, 1], ends[:, 0]
+        )
+    return inside, nearest, km

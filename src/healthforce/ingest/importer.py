@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from sqlalchemy import Connection
 
 from healthforce.errors import FileFormatError, Problem, ValidationError, duplicate_reason
-from healthforce.ingest import values
+from healthforce.ingest import facilities, values
 from healthforce.ingest.files import RawTable, read_table
 from healthforce.ingest.mapping import (
     Mapping,
@@ -320,6 +320,11 @@ def import_table(
             "tiene encabezado pero ninguna fila",
         )
     columns, origin, file_problems = map_columns(table, spec, mapping)
+    generated: list[Problem] = []
+    if spec.name == "facilities":
+        table, mapping, generated = facilities.with_codes(table, mapping, columns)
+        if generated:
+            columns, origin, file_problems = map_columns(table, spec, mapping)
     notes = [
         Problem(spec.name, "*", col, None, note, row=row, source=table.file)
         for row, col, note in table.notes
@@ -330,8 +335,10 @@ def import_table(
         len(table),
         "rejected",
         WriteResult(entity),
-        warnings=list(warnings) + _warnings(spec, columns, table, origin),
+        warnings=generated + list(warnings) + _warnings(spec, columns, table, origin),
     )
+    if spec.name == "facilities" and origin.get("area") != facilities.AREA:
+        report.warnings += facilities.outside_every_area(registry.engine, table, columns, origin)
     if file_problems or (notes and not skip_invalid):
         report.problems = file_problems + notes
         if not dry_run:

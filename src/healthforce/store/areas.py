@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, Engine, select
 
 from healthforce.store.models import Area
@@ -61,3 +62,41 @@ def place_zone(engine: Engine, setting: str | None = None) -> ZoneInfo:
     alpha2 = {a3: a2 for a2, a3 in alpha2_to_alpha3().items()}.get(country or "")
     zones = get_global("territory_zones").get(alpha2 or "", [])
     return ZoneInfo(zones[0]) if len(zones) == 1 else ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class Outlines:
+    """The registry's most detailed level of areas with outlines: codes, names and shapes."""
+
+    level: str
+    codes: list[str]
+    names: list[str]
+    shapes: list[BaseGeometry]
+
+
+def outlines(bind: Engine | Connection) -> Outlines | None:
+    """The areas of the most detailed level that has outlines (None when no area has one)."""
+    import json
+
+    from shapely.geometry import shape
+
+    from healthforce.reference.codes import AREA_LEVEL_DEPTH
+
+    query = select(Area.level, Area.code, Area.name, Area.boundary).where(
+        Area.boundary.is_not(None)
+    )
+    if isinstance(bind, Connection):
+        rows = bind.execute(query).all()
+    else:
+        with bind.connect() as conn:
+            rows = conn.execute(query).all()
+    if not rows:
+        return None
+    deepest = max({r[0] for r in rows}, key=lambda lv: AREA_LEVEL_DEPTH.get(lv, -1))
+    kept = sorted((r for r in rows if r[0] == deepest), key=lambda r: r[1])
+    return Outlines(
+        deepest,
+        [r[1] for r in kept],
+        [r[2] for r in kept],
+        [shape(json.loads(str(r[3]))) for r in kept],
+    )

@@ -128,7 +128,7 @@ FACILITY = EntitySpec(
     "facility",
     ("code",),
     (
-        _f("code", "str", "Código", "Code", required=True, max_length=40, identifier=True),
+        _f("code", "str", "Código", "Code", required=True, max_length=64, identifier=True),
         _f("name", "str", "Nombre", "Name", required=True, max_length=300),
         _f("type", "code", "Tipo", "Type", required=True, code_list="facility_type"),
         _f(

@@ -22,7 +22,7 @@ class Facility(Audited, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     type: Mapped[str] = mapped_column(String(40), index=True)
     level_of_care: Mapped[str | None] = mapped_column(String(1))
