@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from healthforce.errors import FileFormatError, Problem, ValidationError
 from healthforce.ingest.importer import ImportReport, insert_run, record_attempt, sha256
@@ -26,8 +26,9 @@ from healthforce.ingest.sources import (
     read_worldbank,
 )
 from healthforce.ingest.vintages import parse_vintage
+from healthforce.store.models import Base
 from healthforce.store.models import Observation as ObservationRow
-from healthforce.store.registry import Registry, WriteResult
+from healthforce.store.registry import Change, Registry, WriteResult
 
 Reader = Callable[[Path], Read]
 
@@ -52,6 +53,8 @@ FIELDS = (
     "flag",
     "vintage",
 )
+#: The source named on the national population taken from the World Bank's series.
+WORLD_BANK_POPULATION = "World Bank SP.POP.TOTL"
 NO_VINTAGE = (
     "the file does not say when it was published: give --vintage YYYY-MM-DD (the date on the "
     "publisher's page) / el archivo no dice cuándo se publicó: indique --vintage AAAA-MM-DD"
@@ -107,11 +110,71 @@ def import_public(
                 columns[name].append("" if name == "partner" and value is None else value)
         report.result = change.upsert("observations", columns)
         report.result.unchanged += len(observations) - len(kept)
+        if kind == "worldbank":
+            report.warnings += _national_population(change, kept, str(path))
         report.outcome = "stored"
         report.import_run_id = insert_run(
             change.conn, report, actor, digest, started, change.change_set_id
         )
     return report
+
+
+def _national_population(
+    change: Change, kept: list[tuple[Observation, dt.date | None]], file: str
+) -> list[Problem]:
+    """The registry's own country's yearly totals (SP.POP.TOTL) as its population, for the
+    years no other source (a census, the statistics office) gave; the note that says so."""
+    area = Base.metadata.tables["area"]
+    pop = Base.metadata.tables["area_population"]
+    country = change.conn.execute(
+        select(area.c.id, area.c.code, area.c.name).where(area.c.level == "country")
+    ).first()
+    if country is None:
+        return []
+    totals = {
+        o.year: (o.value, v)
+        for o, v in kept
+        if o.indicator == "SP.POP.TOTL" and o.location == country.code and o.value is not None
+    }
+    others = set(
+        change.conn.execute(
+            select(pop.c.year).where(
+                pop.c.area_id == country.id,
+                pop.c.sex == "T",
+                pop.c.age_band == "total",
+                ~func.coalesce(pop.c.source, "").like(f"{WORLD_BANK_POPULATION}%"),
+            )
+        ).scalars()
+    )
+    years = sorted(set(totals) - others)
+    if not years:
+        return []
+    change.upsert(
+        "population",
+        {
+            "area": [country.code] * len(years),
+            "year": years,
+            "sex": ["T"] * len(years),
+            "age_band": ["total"] * len(years),
+            "population": [round(totals[y][0]) for y in years],
+            "source": [
+                f"{WORLD_BANK_POPULATION} ({v.isoformat() if v else '?'})"
+                for v in (totals[y][1] for y in years)
+            ],
+        },
+    )
+    return [
+        Problem(
+            "population",
+            country.code,
+            "population",
+            None,
+            f"{country.name}'s population {years[0]}-{years[-1]} ({len(years)} years) taken from "
+            f"this file; years given by another source kept / población de {country.name} "
+            f"{years[0]}-{years[-1]} tomada de este archivo; se conservan los años de otra fuente",
+            source=file,
+        )
+    ]
 
 
 def _given(path: Path, vintage: str | dt.date) -> dt.date:

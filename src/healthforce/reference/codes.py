@@ -217,3 +217,13 @@ CODE_LISTS: dict[str, CodeList] = {
         AGE_BAND,
     )
 }
+
+
+def name_key(name: str) -> str:
+    """A place name as people write it, for matching: case, accents and spacing aside
+    ("Petén", "PETEN" and " peten " are one name)."""
+    import unicodedata
+
+    bare = unicodedata.normalize("NFKD", name)
+    bare = "".join(c for c in bare if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())

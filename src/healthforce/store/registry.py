@@ -40,7 +40,7 @@ from healthforce.errors import (
     ValidationError,
     duplicate_reason,
 )
-from healthforce.reference.codes import AREA_LEVEL_DEPTH
+from healthforce.reference.codes import AREA_LEVEL_DEPTH, name_key
 from healthforce.store.models import Base
 from healthforce.store.reading import Reading
 from healthforce.store.schema import ENTITIES, EntitySpec
@@ -158,9 +158,14 @@ class Change:
                 continue
             values = columns[f.name]
             present = set(values) - {None}
-            ids = self.resolve(f.ref.entity, present)  # type: ignore[arg-type]
-            resolved: Column = list(map(ids.get, values))  # type: ignore[arg-type]
+            ids: dict[Any, Any] = self.resolve(f.ref.entity, present)  # type: ignore[arg-type]
             unknown = present - ids.keys()  # rows are searched only when some key is unknown
+            several: dict[object, list[str]] = {}
+            if unknown and f.ref.entity == "areas":  # an area may be named instead of coded
+                named, several = self._areas_named(unknown)
+                ids.update(named)
+                unknown -= ids.keys()
+            resolved: Column = list(map(ids.get, values))
             for i in [i for i, v in enumerate(values) if v in unknown] if unknown else []:
                 problems.append(
                     Problem(
@@ -168,11 +173,32 @@ class Change:
                         record_label(spec, raw, i),
                         f.name,
                         values[i],
-                        f"no such {f.ref.entity} / no existe en {ENTITIES[f.ref.entity].es}",
+                        _ambiguous(values[i], several[values[i]])
+                        if values[i] in several
+                        else f"no such {f.ref.entity} / no existe en {ENTITIES[f.ref.entity].es}",
                         row=i,
                     )
                 )
             columns[f.column] = resolved
+
+    def _areas_named(self, names: set[object]) -> tuple[dict[object, int], dict[object, list[str]]]:
+        """Areas written by their name (case, accents and spacing aside), where that name is
+        one area's only; and the names several areas share, with their codes."""
+        table = table_of(ENTITIES["areas"])
+        by_name: dict[str, list[tuple[int, str]]] = {}
+        for area_id, code, name in self.conn.execute(
+            select(table.c.id, table.c.code, table.c.name)
+        ):
+            by_name.setdefault(name_key(name), []).append((area_id, code))
+        found: dict[object, int] = {}
+        several: dict[object, list[str]] = {}
+        for value in names:
+            areas = by_name.get(name_key(str(value)), [])
+            if len(areas) == 1:
+                found[value] = areas[0][0]
+            elif areas:
+                several[value] = sorted(code for _id, code in areas)
+        return found, several
 
     # -- reading existing rows -----------------------------------------------------------------
     def _existing(
@@ -670,3 +696,11 @@ class Registry:
             raise StoreError(
                 f"database error / error de la base de datos: {_driver_message(exc)}"
             ) from exc
+
+
+def _ambiguous(name: object, codes: list[str]) -> str:
+    listed = ", ".join(codes)
+    return (
+        f"{name!r} names {len(codes)} areas ({listed}): write its code / {name!r} nombra "
+        f"{len(codes)} áreas ({listed}): escriba su código"
+    )
