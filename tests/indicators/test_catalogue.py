@@ -20,6 +20,7 @@ EXPECTED: dict[tuple[str, str, str, str], tuple[float, float, float]] = {
     ("SDG_3C1_DNM", "VE-B", "core", ""): (2, 20_000, 1.0),
     ("PCT_FEMALE", "VE-A", "all", ""): (2, 2, 100.0),
     ("PCT_FEMALE", "VE-B", "all", ""): (1, 2, 50.0),
+    ("SEX_RECORDED", "VE-A", "all", ""): (2, 2, 100.0),
     ("AGE_DISTRIBUTION", "VE-A", "all", "<25"): (1, 2, 50.0),
     ("AGE_DISTRIBUTION", "VE-A", "all", "35-44"): (1, 2, 50.0),
     ("AGE_DISTRIBUTION", "VE-B", "all", "45-54"): (1, 2, 50.0),  # 54 on 31 December
@@ -91,6 +92,42 @@ def test_country_level(db: Engine) -> None:
     indexed = national.set_index(["code", "area", "grp"])
     assert indexed.loc[("DENSITY", "VEN", "all"), "value"] == pytest.approx(4 / 30_000 * 1e4)
     assert indexed.loc[("VACANCY_RATE", "VEN", "all"), "numerator"] == 1
+
+
+def test_unrecorded_sex_is_unknown_not_a_man(db: Engine) -> None:
+    """A worker whose sex is not recorded is left out of the share of women (never counted as
+    a man) and shows in the coverage of recorded sex."""
+    from healthforce.store.registry import Registry
+
+    registry.build(db)
+    with Registry(db).change(actor="test", source="unknown sex") as change:
+        change.upsert(
+            "workers",
+            {
+                "external_id": ["W8"],
+                "sex": ["U"],
+                "occupation": ["2211"],
+                "status": ["active"],
+                "residence_area": ["VE-A"],
+            },
+        )
+        change.upsert(
+            "assignments",
+            {
+                "external_id": ["A8"],
+                "worker": ["W8"],
+                "post": ["P5"],
+                "start_date": [registry.D(2020, 1, 1)],
+            },
+        )
+    rows = compute(db, 2024, codes=["PCT_FEMALE", "SEX_RECORDED"]).set_index(
+        ["code", "area", "grp", "category"]
+    )
+    female = rows.loc[("PCT_FEMALE", "VE-B", "all", "")]
+    assert (female["numerator"], female["denominator"]) == (1, 2)
+    recorded = rows.loc[("SEX_RECORDED", "VE-B", "all", "")]
+    assert (recorded["numerator"], recorded["denominator"]) == (2, 3)
+    assert recorded["value"] == pytest.approx(200 / 3)
 
 
 def test_every_all_row_is_what_its_groups_imply(table: pd.DataFrame) -> None:

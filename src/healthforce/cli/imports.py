@@ -34,7 +34,7 @@ def template(
 
 
 def import_(
-    entity: Annotated[str, typer.Argument(help="An entity, or who-gho, worldbank, oecd.")],
+    entity: Annotated[str, typer.Argument(help="An entity, or fhir, who-gho, worldbank, oecd.")],
     file: Annotated[Path, typer.Argument(help="CSV or XLSX file. / Archivo CSV o XLSX.")],
     mapping: Annotated[Path | None, typer.Option(help="Mapping file (TOML).")] = None,
     skip_invalid: Annotated[
@@ -152,7 +152,11 @@ def import_(
         upgrade(eng)
         registry = Registry(eng)
         actor = get_settings().actor
-        if entity in PUBLIC_SOURCES:
+        if entity == "fhir":
+            from healthforce.fhir.to_registry import import_fhir
+
+            result = import_fhir(registry, file, dry_run=dry_run, actor=actor)
+        elif entity in PUBLIC_SOURCES:
             result = import_public(registry, entity, file, vintage=vintage, actor=actor)
         elif entity == "facilities" and is_geographic(file):
             result = import_facility_points(
@@ -216,13 +220,21 @@ def import_(
 
 def export(
     entity: Annotated[str, typer.Argument(help="The entity to export.")],
-    file: Annotated[Path, typer.Argument(help=".csv or .xlsx")],
+    file: Annotated[Path, typer.Argument(help=".csv or .xlsx (a folder for fhir)")],
     lang: Annotated[str, typer.Option(help="es or en")] = "es",
 ) -> None:
-    """Export an entity with the template's headers. / Exporta una entidad."""
+    """Export an entity with the template's headers, or (fhir) the registry as FHIR R4 NDJSON
+    into a folder. / Exporta una entidad, o el registro en FHIR."""
     from healthforce.exports.tables import export_entity
 
     with reported():
+        if entity == "fhir":
+            from healthforce.fhir.from_registry import export_fhir
+
+            counts = export_fhir(engine(), file)
+            for kind, n in counts.items():
+                console.print(f"{n:,} {kind} -> {file / (kind + '.ndjson')}")
+            return
         n = export_entity(engine(), entity, file, _lang(lang))
         console.print(f"{n:,} rows / filas -> {file}")
 

@@ -40,7 +40,8 @@ from healthforce.reference.occupations import CORE_GROUPS
 MEASURES: dict[str, tuple[str | None, str | None, str]] = {
     "DENSITY": ("workforce", None, ""),
     "SDG_3C1_DNM": ("workforce", None, ""),
-    "PCT_FEMALE": ("female", "workforce", ""),
+    "PCT_FEMALE": ("female", "sex_recorded", ""),
+    "SEX_RECORDED": ("sex_recorded", "workforce", ""),
     "AGE_DISTRIBUTION": ("workforce", "workforce", "age"),
     "PCT_AGE_55_PLUS": ("aged_55_plus", "workforce", ""),
     "SECTOR": ("assigned", "assigned", "sector"),

@@ -139,6 +139,12 @@ def load_supply(
     oi = {c: i for i, c in enumerate(occupations)}
     ai = {c: i for i, c in enumerate(state_codes)}
     si = {"F": 0, "M": 1}
+
+    def strata(sex: str) -> tuple[tuple[int, float], ...]:
+        """The projection's two sex strata a worker counts in: their own, or for another or an
+        unrecorded sex half in each (headcounts kept; rates those of both sexes)."""
+        return ((si[sex], 1.0),) if sex in si else ((0, 0.5), (1, 0.5))
+
     o, a, s, g = dims.shape
     stock = np.zeros((o, a, s, g))
     coop = np.zeros((o, a))
@@ -157,7 +163,8 @@ def load_supply(
                 coop_leaving[end.year - base.year, k, j] += 1
             continue
         age = base.year - birth.year if birth else age_min + 20
-        stock[k, j, si[sex], int(np.clip(age - age_min, 0, g - 1))] += 1
+        for stratum, weight in strata(sex):
+            stock[k, j, stratum, int(np.clip(age - age_min, 0, g - 1))] += weight
     years = float(window)
     heads_o = np.maximum(stock.sum(axis=(1, 2, 3)), 1)
     heads_oa = np.maximum(stock.sum(axis=(2, 3)), 1)
@@ -175,7 +182,8 @@ def load_supply(
         age = (when.year - birth.year) if birth else age_min + 20
         gi = int(np.clip(age - age_min, 0, g - 1))
         if kind == "exit" and reason == "retirement":
-            retire_band[si[sex], gi // 5] += 1
+            for stratum, weight in strata(sex):
+                retire_band[stratum, gi // 5] += weight
         elif kind == "exit" and reason in ("resignation", "dismissal", "end_of_contract", "other"):
             other[ko] += 1
         origin_state = state_of.get(origin) if origin is not None else None
@@ -186,7 +194,8 @@ def load_supply(
             returns[ko, ai[dest_state]] += 1
         if kind == "entry":
             entry_age[ko, gi] += 1
-            entry_sex[ko, si[sex]] += 1
+            for stratum, weight in strata(sex):
+                entry_sex[ko, stratum] += weight
             if reason == "recruitment" and origin_country and dest_state is not None:
                 immig[ko, ai[dest_state]] += 1
     retirement = _retirement(stock, retire_band, years, dims)

@@ -10,6 +10,7 @@ from typing import Any
 from healthforce.indicators.context import Context, count, lit
 from healthforce.indicators.definition import indicator
 from healthforce.indicators.snapshot import age_band
+from healthforce.reference.codes import SEX_KNOWN
 from healthforce.reference.occupations import CORE_GROUPS
 
 
@@ -100,14 +101,35 @@ def _dnm(ctx: Context) -> Any:
     "PCT_FEMALE",
     "1-02",
     ("Porcentaje de mujeres", "Share of women"),
-    ("Mujeres entre los trabajadores activos.", "Women among active workers."),
+    (
+        "Mujeres entre los trabajadores activos cuyo sexo está registrado (véase "
+        "SEX_RECORDED para la cobertura).",
+        "Women among active workers whose sex is recorded (see SEX_RECORDED for coverage).",
+    ),
     "%",
     "active women",
-    "active workers",
+    "active workers of recorded sex",
     100,
 )
 def _female(ctx: Context) -> Any:
-    return _share(ctx, lambda w: w.sex == "F")
+    return _share(ctx, lambda w: w.sex == "F", where=lambda w: w.sex.isin(list(SEX_KNOWN)))
+
+
+@indicator(
+    "SEX_RECORDED",
+    None,
+    ("Cobertura del sexo registrado", "Coverage of recorded sex"),
+    (
+        "Trabajadores activos cuyo sexo está registrado (el resto figura como desconocido).",
+        "Active workers whose sex is recorded (the rest are counted as unknown).",
+    ),
+    "%",
+    "active workers of recorded sex",
+    "active workers",
+    100,
+)
+def _sex_recorded(ctx: Context) -> Any:
+    return _share(ctx, lambda w: w.sex.isin(list(SEX_KNOWN)))
 
 
 @indicator(

@@ -41,7 +41,19 @@ class CodeList:
         return out
 
 
-SEX = CodeList.of("sex", {"F": ("Femenino", "Female"), "M": ("Masculino", "Male")})
+#: Sex as HRIS exports record it: "O" where the law recognises another, "U" where it is not
+#: recorded (counted as unknown, never as either).
+SEX = CodeList.of(
+    "sex",
+    {
+        "F": ("Femenino", "Female"),
+        "M": ("Masculino", "Male"),
+        "O": ("Otro", "Other"),
+        "U": ("Desconocido", "Unknown"),
+    },
+)
+#: Sexes that are recorded (the denominator of the share of women).
+SEX_KNOWN = ("F", "M", "O")
 
 AREA_LEVEL = CodeList.of(
     "area_level",
