@@ -194,7 +194,7 @@ class _Mapping:
                 continue
             try:
                 get_fhir_model_class(e.kind)
-            except KeyError:
+            except (KeyError, ValueError):
                 self.problem(
                     e, "resourceType", e.kind, "not a FHIR R4 resource type / tipo desconocido"
                 )
