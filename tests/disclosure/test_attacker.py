@@ -24,8 +24,8 @@ BANDS = ("<25", "25-34", "35-44", "45-54", "55-64", "65+")
 
 @st.composite
 def releases(draw: st.DrawFn) -> dict[tuple[str, str, str], int]:
-    """True counts by (measure, area, group): the workforce by age band and the women, per
-    state and group, skewed to small counts."""
+    """True counts by (measure, area, group): the workforce by age band, those of recorded sex
+    and the women among them, per state and group, skewed to small counts."""
     states = [f"VE-{chr(65 + i)}" for i in range(draw(st.integers(2, 4)))]
     groups = [f"g{i}" for i in range(draw(st.integers(2, 3)))]
     bands = BANDS[: draw(st.integers(2, 4))]
@@ -38,7 +38,9 @@ def releases(draw: st.DrawFn) -> dict[tuple[str, str, str], int]:
             counts[(f"age:{b}", s, g)] = n
             total += n
         counts[("workforce", s, g)] = total
-        counts[("female", s, g)] = draw(st.integers(0, total))
+        recorded = total - draw(st.integers(0, min(total, 3)))  # some of unrecorded sex
+        counts[("sex_recorded", s, g)] = recorded
+        counts[("female", s, g)] = draw(st.integers(0, recorded))
     return counts
 
 
@@ -61,7 +63,9 @@ def _table(counts: dict[tuple[str, str, str], int]) -> pd.DataFrame:
         if m == "workforce":
             rows.append(("DENSITY", level, a, g, "", n, 10_000))
         elif m == "female":
-            rows.append(("PCT_FEMALE", level, a, g, "", n, workforce))
+            rows.append(("PCT_FEMALE", level, a, g, "", n, full[("sex_recorded", a, g)]))
+        elif m == "sex_recorded":
+            rows.append(("SEX_RECORDED", level, a, g, "", n, workforce))
         else:
             rows.append(("AGE_DISTRIBUTION", level, a, g, m.split(":", 1)[1], n, workforce))
     frame = pd.DataFrame(
@@ -80,6 +84,9 @@ def _known(public: pd.DataFrame) -> dict[tuple[str, str, str], float]:
             known[("workforce", r.area, r.grp)] = r.numerator
         elif r.code == "PCT_FEMALE":
             known[("female", r.area, r.grp)] = r.numerator
+            known[("sex_recorded", r.area, r.grp)] = r.denominator
+        elif r.code == "SEX_RECORDED":
+            known[("sex_recorded", r.area, r.grp)] = r.numerator
             known[("workforce", r.area, r.grp)] = r.denominator
         else:
             known[(f"age:{r.category}", r.area, r.grp)] = r.numerator
@@ -116,9 +123,10 @@ def attack(full: list[tuple[str, str, str]], public: pd.DataFrame) -> dict[tuple
             a_eq.append(row)
             b_eq.append(rhs)
     ub = [(0, None)] * len(unknown)
-    for k in full:  # the women are at most the workforce
-        if k[0] == "female":
-            w = ("workforce", k[1], k[2])
+    for k in full:  # the women are at most those of recorded sex, these at most the workforce
+        above = {"female": "sex_recorded", "sex_recorded": "workforce"}.get(k[0])
+        if above is not None:
+            w = (above, k[1], k[2])
             if w in known and k in col:
                 ub[col[k]] = (0, known[w])
     out = {}
@@ -162,6 +170,8 @@ def _full_counts(table: pd.DataFrame) -> dict[tuple[str, str, str], float]:
             out[("workforce", r.area, r.grp)] = float(r.numerator)
         elif r.code == "PCT_FEMALE":
             out[("female", r.area, r.grp)] = float(r.numerator)
+        elif r.code == "SEX_RECORDED":
+            out[("sex_recorded", r.area, r.grp)] = float(r.numerator)
         else:
             out[(f"age:{r.category}", r.area, r.grp)] = float(r.numerator)
     return out

@@ -148,7 +148,7 @@ class _Mapping:
                 f"refers to a resource not in the file / se refiere a un recurso ausente ({kind})",
             )
             return None
-        return text.split("/", 1)[1]
+        return _registry_key(kind, text.split("/", 1)[1])
 
     def country(self, entry: Entry, element: str, code: object) -> str | None:
         if code is None:
@@ -518,6 +518,19 @@ class _Mapping:
                 contract_type=contract,
                 term_months=v.extension_value(r, v.ext("term-months")),
             )
+
+
+#: The ids :mod:`healthforce.fhir.from_registry` gives the registry's records.
+ID_PREFIXES = {"Location": ("area-", "facility-"), "Practitioner": ("worker-",)}
+
+
+def _registry_key(kind: str, rid: str) -> str:
+    """The registry key a reference outside the file names: an exported id ("area-VE-A") or
+    the record's own code ("VE-A")."""
+    for prefix in ID_PREFIXES.get(kind, ()):
+        if rid.startswith(prefix):
+            return rid[len(prefix) :]
+    return rid
 
 
 def _is_jurisdiction(resource: dict[str, Any]) -> bool:
