@@ -18,15 +18,25 @@ from typing import Any
 
 from healthforce.errors import FileFormatError, Problem, ValidationError
 from healthforce.fhir import vocabulary as v
-from healthforce.fhir.reading import Entry, read_entries
+from healthforce.fhir.reading import Entry, read_entries, without_collector
 from healthforce.ingest.importer import ImportReport, insert_run, record_attempt, sha256
 from healthforce.reference.codes import AREA_LEVEL, CODE_LISTS
 from healthforce.reference.countries import alpha2_to_alpha3
 from healthforce.reference.occupations import occupations, specialties
 from healthforce.store.registry import Registry, WriteResult
 
+Resource = dict[str, Any]
 MAPPED = ("Location", "Organization", "Practitioner", "PractitionerRole")
 ORDER = ("areas", "facilities", "workers", "posts", "assignments", "worker_specialties")
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where a resource was: its file, line or entry number, and its label (Type/id)."""
+
+    file: str
+    number: int
+    label: str
 
 
 @dataclass
@@ -35,15 +45,29 @@ class Rows:
 
     entity: str
     columns: dict[str, list[object]]
-    at: list[Entry] = field(default_factory=list)
+    at: list[Where] = field(default_factory=list)
 
-    def add(self, entry: Entry, **values: object) -> None:
+    def add(self, entry: Where, **values: object) -> None:
         for name, column in self.columns.items():
             column.append(values.get(name))
         self.at.append(entry)
 
     def __len__(self) -> int:
         return len(self.at)
+
+    def arrow(self) -> dict[str, Any]:
+        """The columns as text, the way a large CSV reaches the registry (its vectorised
+        checks and writes)."""
+        import pyarrow as pa
+
+        def text(value: object) -> str | None:
+            if value is None:
+                return None
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            return str(value)
+
+        return {k: pa.array([text(x) for x in c], pa.string()) for k, c in self.columns.items()}
 
 
 def _rows(entity: str) -> Rows:
@@ -56,14 +80,21 @@ def import_fhir(
     registry: Registry, path: Path, *, dry_run: bool = False, actor: str = "system"
 ) -> ImportReport:
     """Import FHIR resources (see the module's description)."""
+    with without_collector():
+        return _import(registry, path, dry_run, actor)
+
+
+def _import(registry: Registry, path: Path, dry_run: bool, actor: str) -> ImportReport:
     started = dt.datetime.now(dt.UTC)
     digest = sha256(path) if path.is_file() else ""
-    entries, problems = read_entries(path)
-    report = ImportReport(str(path), "fhir", len(entries), "rejected", WriteResult("fhir"))
-    if not entries and not problems:
+    problems: list[Problem] = []
+    mapped = _Mapping()
+    for entry in read_entries(path, problems):
+        mapped.add(entry)
+    if not mapped.count and not problems:
         raise FileFormatError(str(path), "no FHIR resources in the file / no hay recursos FHIR")
-    mapped = _Mapping(registry, entries)
     rows = mapped.rows()
+    report = ImportReport(str(path), "fhir", mapped.count, "rejected", WriteResult("fhir"))
     report.problems = problems + mapped.problems
     report.warnings = mapped.warnings
     if report.problems:
@@ -76,7 +107,7 @@ def import_fhir(
                 part = rows[entity]
                 if not len(part):
                     continue
-                result = ch.upsert(entity, part.columns, skip_invalid=True)
+                result = ch.upsert(entity, part.arrow(), skip_invalid=True)
                 if result.problems:
                     raise ValidationError([_located(p, part) for p in result.problems])
                 for name in ("inserted", "updated", "unchanged"):
@@ -104,420 +135,408 @@ def _located(p: Problem, part: Rows) -> Problem:
 
 
 class _Mapping:
-    """The resources as registry rows, and the problems found on the way."""
+    """The resources as registry rows. Each resource is reduced, as it is read, to the few
+    values the registry keeps and the references it makes (a million practitioners are never
+    all in memory); references are resolved once every resource is read."""
 
-    def __init__(self, registry: Registry, entries: list[Entry]) -> None:
-        self.registry = registry
-        self.entries = entries
+    def __init__(self) -> None:
+        self.count = 0
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
-        self.by_ref: dict[str, Entry] = {}
-        for e in entries:
-            if e.resource.get("id"):
-                self.by_ref[f"{e.kind}/{e.resource['id']}"] = e
-            if e.full_url:
-                self.by_ref[e.full_url] = e
+        self.index: dict[str, tuple[str, str | None]] = {}  # reference -> (kind, its key)
+        self.keys: dict[tuple[str, str], Where] = {}  # (system, key) -> first holder
+        self.ignored: Counter[str] = Counter()
+        self.areas: list[tuple[Where, dict[str, object], str | None]] = []
+        self.facilities: list[tuple[Where, dict[str, object], str | None, str | None]] = []
+        self.networks: dict[str, object] = {}  # Organization reference -> its name
+        self.workers: list[tuple[Where, dict[str, object], str | None, list[str], list[str]]] = []
+        self.roles: list[tuple[Where, dict[str, object], str | None, str | None]] = []
+        self.role_job: dict[str, tuple[str, str]] = {}  # practitioner ref -> (start, ISCO)
         self.occupations = frozenset(occupations())
         self.specialties = frozenset(specialties())
+        self.facility_types = frozenset(CODE_LISTS["facility_type"].codes)
+        self.statuses = frozenset(CODE_LISTS["worker_status"].codes)
         self.alpha3 = alpha2_to_alpha3()
-        self.occupation_of: dict[int, str | None] = {}
+        self.untyped = 0
+        self.unknown_sex = 0
 
     # -- helpers -------------------------------------------------------------------------------
-    def problem(self, entry: Entry, element: str, value: object, reason: str) -> None:
-        self.problems.append(
-            Problem("fhir", entry.label, element, value, reason, entry.number, entry.file)
-        )
+    def problem(self, at: Where, element: str, value: object, reason: str) -> None:
+        self.problems.append(Problem("fhir", at.label, element, value, reason, at.number, at.file))
 
-    def target(self, entry: Entry, element: str, ref: object, kind: str) -> Entry | str | None:
-        """The resource a reference points to in the files; the bare id when the file does not
-        hold it (the registry may: checked when written); None for no reference."""
-        if not isinstance(ref, dict) or not ref.get("reference"):
-            return None
-        text = str(ref["reference"])
-        found = self.by_ref.get(text) or self.by_ref.get(text.split("/_history")[0])
-        if found is not None:
-            if found.kind != kind:
-                self.problem(entry, element, text, f"refers to a {found.kind}, not a {kind}")
-                return None
-            return found
-        if text.startswith("urn:") or not text.startswith(f"{kind}/"):
-            self.problem(
-                entry,
-                element,
-                text,
-                f"refers to a resource not in the file / se refiere a un recurso ausente ({kind})",
-            )
-            return None
-        return _registry_key(kind, text.split("/", 1)[1])
-
-    def country(self, entry: Entry, element: str, code: object) -> str | None:
+    def country(self, at: Where, element: str, code: object) -> str | None:
         if code is None:
             return None
         text = str(code).strip().upper()
         if len(text) == 2:
             if text in self.alpha3:
                 return self.alpha3[text]
-            self.problem(entry, element, code, "not an ISO 3166 country code / no es un país")
+            self.problem(at, element, code, "not an ISO 3166 country code / no es un país")
             return None
         return text
 
-    # -- the mapping ---------------------------------------------------------------------------
-    def rows(self) -> dict[str, Rows]:
-        out = {entity: _rows(entity) for entity in ORDER}
-        kinds = Counter(e.kind for e in self.entries)
-        self._check_types(kinds)
-        self._check_duplicates()
-        locations = [e for e in self.entries if e.kind == "Location"]
-        areas = [e for e in locations if _is_jurisdiction(e.resource)]
-        facilities = [e for e in locations if not _is_jurisdiction(e.resource)]
-        area_code = {id(e): v.key_of(e.resource, v.AREA_ID) for e in areas}
-        self._areas(areas, area_code, out["areas"])
-        facility_code = {id(e): v.key_of(e.resource, v.FACILITY_ID) for e in facilities}
-        self._facilities(facilities, area_code, out["facilities"])
-        roles = [e for e in self.entries if e.kind == "PractitionerRole"]
-        worker_code: dict[int, str | None] = {
-            id(e): v.key_of(e.resource, v.WORKER_ID)
-            for e in self.entries
-            if e.kind == "Practitioner"
-        }
-        role_occupation = self._role_occupations(roles)
-        self._workers(area_code, worker_code, role_occupation, out)
-        self._roles(roles, facility_code, worker_code, out)
-        return out
+    def job(self, concepts: object) -> str | None:
+        for concept in concepts if isinstance(concepts, list) else []:
+            code = v.coded(concept, v.ISCO_08, self.occupations)
+            if code:
+                return code
+        return None
 
-    def _check_types(self, kinds: Counter[str]) -> None:
-        from fhir.resources.R4B import get_fhir_model_class
+    def remember(self, entry: Entry, at: Where, system: str, key: str | None) -> None:
+        """Index the resource under its references, and refuse an identifier used twice."""
+        for ref in _refs_of(entry):
+            self.index[ref] = (entry.kind, key)
+        if key is None:
+            return
+        first = self.keys.setdefault((system, key), at)
+        if first is not at:
+            self.problem(
+                at,
+                "identifier",
+                key,
+                f"identifier already used by {first.label} ({first.file}, #{first.number}) / "
+                "identificador repetido",
+            )
 
-        ignored: Counter[str] = Counter()
-        for e in self.entries:
-            if e.kind in MAPPED:
-                continue
+    # -- reading, one resource at a time -------------------------------------------------------
+    def add(self, entry: Entry) -> None:
+        self.count += 1
+        at = Where(entry.file, entry.number, entry.label)
+        kind = entry.kind
+        r = entry.resource
+        if kind == "Location":
+            if _is_jurisdiction(r):
+                self._area(entry, at, r)
+            else:
+                self._facility(entry, at, r)
+        elif kind == "Organization":
+            for ref in _refs_of(entry):
+                self.networks[ref] = r.get("name")
+        elif kind == "Practitioner":
+            self._practitioner(entry, at, r)
+        elif kind == "PractitionerRole":
+            self._role(entry, at, r)
+        else:
+            from fhir.resources.R4B import get_fhir_model_class
+
             try:
-                get_fhir_model_class(e.kind)
+                get_fhir_model_class(kind)
             except (KeyError, ValueError):
                 self.problem(
-                    e, "resourceType", e.kind, "not a FHIR R4 resource type / tipo desconocido"
+                    at, "resourceType", kind, "not a FHIR R4 resource type / tipo desconocido"
                 )
-                continue
-            ignored[e.kind] += 1
-        if ignored:
-            listed = ", ".join(f"{n:,} {k}" for k, n in sorted(ignored.items()))
-            self.warnings.append(
-                Problem(
-                    "fhir",
-                    "*",
-                    "resourceType",
-                    None,
-                    f"not registry data, left out: {listed} / recursos no importados: {listed}",
-                )
-            )
+                return
+            self.ignored[kind] += 1
 
-    def _check_duplicates(self) -> None:
-        systems = {"Practitioner": v.WORKER_ID, "PractitionerRole": v.ASSIGNMENT_ID}
-        seen: dict[tuple[str, str], Entry] = {}
-        for e in self.entries:
-            if e.kind == "Location":
-                system = v.AREA_ID if _is_jurisdiction(e.resource) else v.FACILITY_ID
-            elif e.kind == "PractitionerRole" and not e.resource.get("practitioner"):
-                continue  # a vacant position: its post, not an assignment
-            elif e.kind in systems:
-                system = systems[e.kind]
-            else:
-                continue
-            key = v.key_of(e.resource, system)
-            if key is None:
-                continue
-            first = seen.setdefault((system, key), e)
-            if first is not e:
-                self.problem(
-                    e,
-                    "identifier",
-                    key,
-                    f"identifier already used by {first.label} ({first.file}, #{first.number}) / "
-                    "identificador repetido",
-                )
+    def _area(self, entry: Entry, at: Where, r: Resource) -> None:
+        x = v.extension_values(r)
+        key = v.key_of(r, v.AREA_ID)
+        self.remember(entry, at, v.AREA_ID, key)
+        boundary = None
+        outline = v.extension(r, v.BOUNDARY)
+        if outline is not None:
+            data = (outline.get("valueAttachment") or {}).get("data")
+            try:
+                boundary = base64.b64decode(data).decode("utf-8") if data else None
+            except (ValueError, UnicodeDecodeError):
+                self.problem(at, "extension.boundary", None, "not base64 GeoJSON / no es GeoJSON")
+        position = r.get("position") or {}
+        values = {
+            "code": key,
+            "name": r.get("name"),
+            "level": x.get(v.ext("area-level")),
+            "centroid_lat": position.get("latitude"),
+            "centroid_lon": position.get("longitude"),
+            "urban_rural": x.get(v.ext("urban-rural")),
+            "boundary": boundary,
+        }
+        self.areas.append((at, values, _reference(r.get("partOf"))))
 
-    def _areas(self, areas: list[Entry], code: dict[int, str | None], rows: Rows) -> None:
-        parent_of: dict[int, Entry | None] = {}
-        for e in areas:
-            found = self.target(e, "partOf", e.resource.get("partOf"), "Location")
-            parent_of[id(e)] = found if isinstance(found, Entry) else None
+    def _facility(self, entry: Entry, at: Where, r: Resource) -> None:
+        x = v.extension_values(r)
+        key = v.key_of(r, v.FACILITY_ID)
+        self.remember(entry, at, v.FACILITY_ID, key)
+        kind = next(
+            (
+                c
+                for t in r.get("type") or []
+                if (c := v.coded(t, v.FACILITY_TYPE, self.facility_types))
+            ),
+            None,
+        )
+        if kind is None:
+            self.untyped += 1
+        position = r.get("position") or {}
+        values = {
+            "code": key,
+            "name": r.get("name"),
+            "type": kind or "other",
+            "level_of_care": x.get(v.ext("level-of-care")),
+            "ownership": x.get(v.ext("ownership")) or "public",
+            "latitude": position.get("latitude"),
+            "longitude": position.get("longitude"),
+            "status": v.FACILITY_STATUS.get(str(r.get("status"))) if r.get("status") else None,
+            "opened_on": x.get(v.ext("opened-on")),
+            "closed_on": x.get(v.ext("closed-on")),
+        }
+        self.facilities.append(
+            (at, values, _reference(r.get("partOf")), _reference(r.get("managingOrganization")))
+        )
 
-        def depth(e: Entry, seen: int = 0) -> int:
-            p = parent_of.get(id(e))
-            return 0 if p is None or seen > 10 else 1 + depth(p, seen + 1)
+    def _practitioner(self, entry: Entry, at: Where, r: Resource) -> None:
+        x = v.extension_values(r)
+        key = v.key_of(r, v.WORKER_ID)
+        self.remember(entry, at, v.WORKER_ID, key)
+        occupation, qualified, licence = None, None, None
+        specialties_: list[str] = []
+        for q in r.get("qualification") or []:
+            code = v.coded(q.get("code"), v.ISCO_08, self.occupations)
+            special = v.coded(q.get("code"), v.SPECIALTY, self.specialties)
+            if code in self.occupations and occupation is None:
+                occupation = code
+                qualified = (q.get("period") or {}).get("start")
+            elif special in self.specialties:
+                specialties_.append(special)
+            if v.typed_identifier(q, "LN") or (v.QUALIFICATION, "licence") in v.codes(
+                q.get("code")
+            ):
+                licence = q
+        gender = r.get("gender")
+        sex = v.GENDER_TO_SEX.get(str(gender)) if gender else "U"
+        if gender and sex is None:
+            self.problem(at, "gender", gender, "not a FHIR gender / género no válido")
+        if sex == "U":
+            self.unknown_sex += 1
+        status = x.get(v.ext("worker-status"))
+        if status not in self.statuses:
+            status = "active" if r.get("active", True) else "left_sector"
+        updated = str((r.get("meta") or {}).get("lastUpdated") or "")[:10] or None
+        values = {
+            "external_id": key,
+            "national_id": v.typed_identifier(r, "NI"),
+            "sex": sex,
+            "birth_date": r.get("birthDate"),
+            "nationality": self.country(at, "extension.nationality", x.get(v.IHRIS_NATIONALITY)),
+            "birth_country": self.country(
+                at, "extension.birth-country", x.get(v.ext("birth-country"))
+            ),
+            "training_country": self.country(
+                at, "extension.training-country", x.get(v.ext("training-country"))
+            ),
+            "occupation": occupation,
+            "cadre": x.get(v.ext("cadre")),
+            "qualification_date": qualified,
+            "licence_number": v.typed_identifier(licence, "LN") if licence else None,
+            "licence_status": v.extension_value(licence, v.ext("licence-status"))
+            if licence
+            else None,
+            "licence_expiry": (licence.get("period") or {}).get("end") if licence else None,
+            "residence_lat": x.get(v.ext("residence-latitude")),
+            "residence_lon": x.get(v.ext("residence-longitude")),
+            "programme": x.get(v.ext("programme")),
+            "status": status,
+            "status_date": x.get(v.ext("status-date")) or updated,
+        }
+        lives = x.get(v.IHRIS_RESIDENCE)
+        self.workers.append(
+            (at, values, str(lives) if lives else None, specialties_, _refs_of(entry))
+        )
 
-        levels = set(AREA_LEVEL.codes)
-        for e in sorted(areas, key=depth):
-            r = e.resource
-            level = v.extension_value(r, v.ext("area-level"))
-            if level not in levels:
-                level = AREA_LEVEL.codes[min(depth(e), len(AREA_LEVEL.codes) - 1)]
-            parent = parent_of[id(e)]
-            outline = v.extension(r, v.BOUNDARY)
-            boundary = None
-            if outline is not None:
-                data = (outline.get("valueAttachment") or {}).get("data")
-                try:
-                    boundary = base64.b64decode(data).decode("utf-8") if data else None
-                except (ValueError, UnicodeDecodeError):
-                    self.problem(
-                        e, "extension.boundary", None, "not base64 GeoJSON / no es GeoJSON"
-                    )
-            position = r.get("position") or {}
-            rows.add(
-                e,
-                code=code[id(e)],
-                name=r.get("name"),
-                level=level,
-                parent=None if parent is None else code[id(parent)],
-                centroid_lat=position.get("latitude"),
-                centroid_lon=position.get("longitude"),
-                urban_rural=v.extension_value(r, v.ext("urban-rural")),
-                boundary=boundary,
-            )
+    def _role(self, entry: Entry, at: Where, r: Resource) -> None:
+        x = v.extension_values(r)
+        practitioner = _reference(r.get("practitioner"))
+        key = v.key_of(r, v.ASSIGNMENT_ID)
+        if practitioner is not None:  # a vacant position has a post, not an assignment
+            self.remember(entry, at, v.ASSIGNMENT_ID, key)
+        job = self.job(r.get("code"))
+        period = r.get("period") or {}
+        if practitioner and job:
+            start = str(period.get("start") or "")
+            if practitioner not in self.role_job or start >= self.role_job[practitioner][0]:
+                self.role_job[practitioner] = (start, job)
+        locations = r.get("location") or []
+        special = None
+        for concept in r.get("specialty") or []:
+            special = special or v.coded(concept, v.SPECIALTY, self.specialties)
+        values = {
+            "key": key,
+            "post": x.get(v.ext("post")) or f"R-{key}",
+            "occupation": job,
+            "specialty": special,
+            "funded": x.get(v.ext("post-funded")),
+            "post_fte": x.get(v.ext("post-fte")),
+            "start_date": period.get("start"),
+            "end_date": period.get("end"),
+            "fte": x.get(v.ext("fte")),
+            "weekly_hours": x.get(v.ext("weekly-hours")),
+            "sector": x.get(v.ext("sector")),
+            "term_months": x.get(v.ext("term-months")),
+            "contract_type": x.get(v.ext("contract-type"))
+            or v.IHRIS_CONTRACT.get(str(x.get(v.IHRIS_EMPLOYMENT_STATUS))),
+            "has_location": bool(locations),
+        }
+        self.roles.append(
+            (at, values, practitioner, _reference(locations[0] if locations else None))
+        )
 
-    def _facilities(
-        self, facilities: list[Entry], area_code: dict[int, str | None], rows: Rows
-    ) -> None:
-        types = frozenset(CODE_LISTS["facility_type"].codes)
-        untyped = 0
-        for e in facilities:
-            r = e.resource
-            area = self.target(e, "partOf", r.get("partOf"), "Location")
-            network = self.target(
-                e, "managingOrganization", r.get("managingOrganization"), "Organization"
+    # -- resolving references ------------------------------------------------------------------
+    def resolve(self, at: Where, element: str, ref: str | None, kind: str) -> str | None:
+        """The key of the record a reference names: in the files, or (an exported id or a
+        code) in the registry, checked when written."""
+        if ref is None:
+            return None
+        found = self.index.get(ref) or self.index.get(ref.split("/_history")[0])
+        if found is not None:
+            if found[0] != kind:
+                self.problem(at, element, ref, f"refers to a {found[0]}, not a {kind}")
+                return None
+            return found[1]
+        if ref.startswith("urn:") or not ref.startswith(f"{kind}/"):
+            self.problem(
+                at,
+                element,
+                ref,
+                f"refers to a resource not in the file / se refiere a un recurso ausente ({kind})",
             )
-            kind = next(
-                (c for t in r.get("type") or [] if (c := v.coded(t, v.FACILITY_TYPE, types))), None
-            )
-            if kind is None:
-                untyped += 1
-            position = r.get("position") or {}
-            rows.add(
-                e,
-                code=v.key_of(r, v.FACILITY_ID),
-                name=r.get("name"),
-                type=kind or "other",
-                level_of_care=v.extension_value(r, v.ext("level-of-care")),
-                ownership=v.extension_value(r, v.ext("ownership")) or "public",
-                area=area_code.get(id(area)) if isinstance(area, Entry) else area,
-                latitude=position.get("latitude"),
-                longitude=position.get("longitude"),
-                network=network.resource.get("name") if isinstance(network, Entry) else None,
-                status=v.FACILITY_STATUS.get(str(r.get("status")), None)
-                if r.get("status")
-                else None,
-                opened_on=v.extension_value(r, v.ext("opened-on")),
-                closed_on=v.extension_value(r, v.ext("closed-on")),
-            )
-        if untyped:
-            self.warnings.append(
-                Problem(
-                    "fhir",
-                    "*",
-                    "Location.type",
-                    None,
-                    f"{untyped:,} facilities without a known type recorded as 'other' / "
-                    f"{untyped:,} establecimientos sin tipo conocido, registrados como 'otro'",
-                )
-            )
+            return None
+        return _registry_key(kind, ref.split("/", 1)[1])
 
-    def _role_occupations(self, roles: list[Entry]) -> dict[str, str]:
-        """Each practitioner's occupation as their latest role says (for practitioners whose
-        qualifications do not)."""
-        latest: dict[str, tuple[str, str]] = {}
-        for e in roles:
-            r = e.resource
-            ref = (r.get("practitioner") or {}).get("reference")
-            job = next(
-                (
-                    c
-                    for c in (v.coded(x, v.ISCO_08, self.occupations) for x in r.get("code") or [])
-                    if c
-                ),
-                None,
+    def rows(self) -> dict[str, Rows]:
+        out = {entity: _rows(entity) for entity in ORDER}
+        self._area_rows(out["areas"])
+        for at, values, area, network in self.facilities:
+            out["facilities"].add(
+                at,
+                **values,
+                area=self.resolve(at, "partOf", area, "Location"),
+                network=self.networks.get(network) if network else None,
             )
-            if ref and job:
-                start = str((r.get("period") or {}).get("start") or "")
-                if ref not in latest or start >= latest[ref][0]:
-                    latest[ref] = (start, job)
-        return {ref: job for ref, (_s, job) in latest.items()}
-
-    def _workers(
-        self,
-        area_code: dict[int, str | None],
-        worker_code: dict[int, str | None],
-        role_occupation: dict[str, str],
-        out: dict[str, Rows],
-    ) -> None:
-        statuses = frozenset(CODE_LISTS["worker_status"].codes)
-        unknown_sex = 0
-        for e in (e for e in self.entries if e.kind == "Practitioner"):
-            r = e.resource
-            occupation, qualified, licence = None, None, None
-            specialties_: list[str] = []
-            for q in r.get("qualification") or []:
-                code = v.coded(q.get("code"), v.ISCO_08, self.occupations)
-                special = v.coded(q.get("code"), v.SPECIALTY, self.specialties)
-                if code in self.occupations and occupation is None:
-                    occupation = code
-                    qualified = (q.get("period") or {}).get("start")
-                elif special in self.specialties:
-                    specialties_.append(special)
-                if v.typed_identifier(q, "LN") or (v.QUALIFICATION, "licence") in v.codes(
-                    q.get("code")
-                ):
-                    licence = q
-            refs = [f"Practitioner/{r.get('id')}"] + ([e.full_url] if e.full_url else [])
-            occupation = occupation or next(
-                (role_occupation[x] for x in refs if x in role_occupation), None
+        for at, values, lives, specials, refs in self.workers:
+            occupation = values["occupation"] or next(
+                (self.role_job[x][1] for x in refs if x in self.role_job), None
             )
             if occupation is None:
                 self.problem(
-                    e,
+                    at,
                     "qualification.code",
                     None,
                     "no ISCO-08 occupation in its qualifications or roles / sin ocupación CIUO-08",
                 )
-            gender = r.get("gender")
-            sex = v.GENDER_TO_SEX.get(str(gender)) if gender else "U"
-            if gender and sex is None:
-                self.problem(e, "gender", gender, "not a FHIR gender / género no válido")
-            if sex == "U":
-                unknown_sex += 1
-            status = v.extension_value(r, v.ext("worker-status"))
-            if status not in statuses:
-                status = "active" if r.get("active", True) else "left_sector"
-            lives = v.extension_value(r, v.IHRIS_RESIDENCE)
-            residence = self.target(
-                e, "extension.residence", {"reference": lives} if lives else None, "Location"
-            )
-            updated = str((r.get("meta") or {}).get("lastUpdated") or "")[:10] or None
-            key = worker_code[id(e)]
-            self.occupation_of[id(e)] = occupation
+            values["occupation"] = occupation
             out["workers"].add(
-                e,
-                external_id=key,
-                national_id=v.typed_identifier(r, "NI"),
-                sex=sex,
-                birth_date=r.get("birthDate"),
-                nationality=self.country(
-                    e, "extension.nationality", v.extension_value(r, v.IHRIS_NATIONALITY)
-                ),
-                birth_country=self.country(
-                    e, "extension.birth-country", v.extension_value(r, v.ext("birth-country"))
-                ),
-                training_country=self.country(
-                    e, "extension.training-country", v.extension_value(r, v.ext("training-country"))
-                ),
-                occupation=occupation,
-                cadre=v.extension_value(r, v.ext("cadre")),
-                qualification_date=qualified,
-                licence_number=v.typed_identifier(licence, "LN") if licence else None,
-                licence_status=v.extension_value(licence, v.ext("licence-status"))
-                if licence
-                else None,
-                licence_expiry=(licence.get("period") or {}).get("end") if licence else None,
-                residence_area=area_code.get(id(residence))
-                if isinstance(residence, Entry)
-                else residence,
-                residence_lat=v.extension_value(r, v.ext("residence-latitude")),
-                residence_lon=v.extension_value(r, v.ext("residence-longitude")),
-                programme=v.extension_value(r, v.ext("programme")),
-                status=status,
-                status_date=v.extension_value(r, v.ext("status-date")) or updated,
+                at,
+                **values,
+                residence_area=self.resolve(at, "extension.residence", lives, "Location"),
             )
-            for special in specialties_:
-                out["worker_specialties"].add(e, worker=key, specialty=special)
-        if unknown_sex:
-            self.warnings.append(
-                Problem(
-                    "fhir",
-                    "*",
-                    "Practitioner.gender",
-                    None,
-                    f"{unknown_sex:,} practitioners without a recorded sex, counted as unknown / "
-                    f"{unknown_sex:,} sin sexo registrado, contados como desconocido",
-                )
-            )
+            for special in specials:
+                out["worker_specialties"].add(at, worker=values["external_id"], specialty=special)
+        self._role_rows(out)
+        self._warn()
+        return out
 
-    def _roles(
-        self,
-        roles: list[Entry],
-        facility_code: dict[int, str | None],
-        worker_code: dict[int, str | None],
-        out: dict[str, Rows],
-    ) -> None:
-        posts_seen: set[str] = set()
-        for e in roles:
-            r = e.resource
-            locations = r.get("location") or []
-            facility = self.target(e, "location", locations[0] if locations else None, "Location")
-            if facility is None and not locations:
+    def _area_rows(self, rows: Rows) -> None:
+        parent_of: dict[str, str | None] = {}
+        for at, values, parent in self.areas:
+            parent_of[str(values["code"])] = self.resolve(at, "partOf", parent, "Location")
+
+        def depth(code: str | None, seen: int = 0) -> int:
+            up = parent_of.get(code or "")
+            return 0 if up is None or seen > 10 else 1 + depth(up, seen + 1)
+
+        levels = set(AREA_LEVEL.codes)
+        for at, values, _parent in sorted(self.areas, key=lambda a: depth(str(a[1]["code"]))):
+            code = str(values["code"])
+            if values["level"] not in levels:
+                values["level"] = AREA_LEVEL.codes[min(depth(code), len(AREA_LEVEL.codes) - 1)]
+            rows.add(at, **values, parent=parent_of[code])
+
+    def _role_rows(self, out: dict[str, Rows]) -> None:
+        occupation_of = dict(
+            zip(
+                out["workers"].columns["external_id"],
+                out["workers"].columns["occupation"],
+                strict=True,
+            )
+        )
+        posts_seen: set[object] = set()
+        for at, values, practitioner, location in self.roles:
+            if not values["has_location"]:
                 self.problem(
-                    e, "location", None, "a role without a facility / rol sin establecimiento"
+                    at, "location", None, "a role without a facility / rol sin establecimiento"
                 )
-            worker = self.target(e, "practitioner", r.get("practitioner"), "Practitioner")
-            job = next(
-                (
-                    c
-                    for c in (v.coded(x, v.ISCO_08, self.occupations) for x in r.get("code") or [])
-                    if c
-                ),
-                None,
-            )
-            key = v.key_of(r, v.ASSIGNMENT_ID)
-            post = v.extension_value(r, v.ext("post")) or f"R-{key}"
-            fac = facility_code.get(id(facility)) if isinstance(facility, Entry) else facility
-            if job is None and isinstance(worker, Entry):
-                job = self.occupation_of.get(id(worker))
+            facility = self.resolve(at, "location", location, "Location")
+            worker = self.resolve(at, "practitioner", practitioner, "Practitioner")
+            job = values["occupation"] or occupation_of.get(worker)
             if job is None:
-                self.problem(e, "code", None, "no ISCO-08 occupation for the role / sin ocupación")
-            specialty = next(
-                (
-                    c
-                    for c in (
-                        v.coded(x, v.SPECIALTY, self.specialties) for x in r.get("specialty") or []
-                    )
-                    if c
-                ),
-                None,
-            )
+                self.problem(at, "code", None, "no ISCO-08 occupation for the role / sin ocupación")
+            post = values["post"]
             if post not in posts_seen:
                 posts_seen.add(post)
                 out["posts"].add(
-                    e,
+                    at,
                     external_id=post,
-                    facility=fac,
+                    facility=facility,
                     occupation=job,
-                    specialty=specialty,
-                    funded=v.extension_value(r, v.ext("post-funded")),
-                    fte=v.extension_value(r, v.ext("post-fte")),
+                    specialty=values["specialty"],
+                    funded=values["funded"],
+                    fte=values["post_fte"],
                 )
-            if worker is None:
-                continue  # a vacant position: the post only
-            period = r.get("period") or {}
-            if not period.get("start"):
+            if practitioner is None:
+                continue
+            if not values["start_date"]:
                 self.problem(
-                    e, "period.start", None, "a role without a start date / rol sin fecha de inicio"
+                    at,
+                    "period.start",
+                    None,
+                    "a role without a start date / rol sin fecha de inicio",
                 )
-            contract = v.extension_value(r, v.ext("contract-type")) or v.IHRIS_CONTRACT.get(
-                str(v.extension_value(r, v.IHRIS_EMPLOYMENT_STATUS))
-            )
             out["assignments"].add(
-                e,
-                external_id=key,
-                worker=worker_code.get(id(worker)) if isinstance(worker, Entry) else worker,
+                at,
+                external_id=values["key"],
+                worker=worker,
                 post=post,
-                start_date=period.get("start"),
-                end_date=period.get("end"),
-                fte=v.extension_value(r, v.ext("fte")),
-                weekly_hours=v.extension_value(r, v.ext("weekly-hours")),
-                sector=v.extension_value(r, v.ext("sector")),
-                contract_type=contract,
-                term_months=v.extension_value(r, v.ext("term-months")),
+                start_date=values["start_date"],
+                end_date=values["end_date"],
+                fte=values["fte"],
+                weekly_hours=values["weekly_hours"],
+                sector=values["sector"],
+                contract_type=values["contract_type"],
+                term_months=values["term_months"],
             )
+
+    def _warn(self) -> None:
+        def note(element: str, reason: str) -> None:
+            self.warnings.append(Problem("fhir", "*", element, None, reason))
+
+        if self.ignored:
+            listed = ", ".join(f"{n:,} {k}" for k, n in sorted(self.ignored.items()))
+            note(
+                "resourceType",
+                f"not registry data, left out: {listed} / recursos no importados: {listed}",
+            )
+        if self.untyped:
+            note(
+                "Location.type",
+                f"{self.untyped:,} facilities without a known type recorded as 'other' / "
+                f"{self.untyped:,} establecimientos sin tipo conocido, registrados como 'otro'",
+            )
+        if self.unknown_sex:
+            note(
+                "Practitioner.gender",
+                f"{self.unknown_sex:,} practitioners without a recorded sex, counted as unknown / "
+                f"{self.unknown_sex:,} sin sexo registrado, contados como desconocido",
+            )
+
+
+def _refs_of(entry: Entry) -> list[str]:
+    refs = [f"{entry.kind}/{entry.resource['id']}"] if entry.resource.get("id") else []
+    return refs + ([entry.full_url] if entry.full_url else [])
+
+
+def _reference(ref: object) -> str | None:
+    if isinstance(ref, dict) and ref.get("reference"):
+        return str(ref["reference"])
+    return None
 
 
 #: The ids :mod:`healthforce.fhir.from_registry` gives the registry's records.

@@ -93,8 +93,19 @@ def extension(resource: Resource, url: str) -> dict[str, Any] | None:
 def extension_value(resource: Resource, url: str) -> Any:
     """The value of an extension, whatever its type (valueString, valueCoding's code …)."""
     item = extension(resource, url)
-    if item is None:
-        return None
+    return None if item is None else _value(item)
+
+
+def extension_values(resource: Resource) -> dict[str, Any]:
+    """Every extension's value by its address (read once per resource)."""
+    return {
+        item["url"]: _value(item)
+        for item in resource.get("extension") or []
+        if isinstance(item, dict) and "url" in item
+    }
+
+
+def _value(item: dict[str, Any]) -> Any:
     for key, value in item.items():
         if key.startswith("value"):
             if key == "valueCoding":
