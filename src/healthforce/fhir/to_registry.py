@@ -67,7 +67,13 @@ class Rows:
                 return "true" if value else "false"
             return str(value)
 
-        return {k: pa.array([text(x) for x in c], pa.string()) for k, c in self.columns.items()}
+        def column(values: list[object]) -> Any:
+            try:  # one type throughout: Arrow converts it in C
+                return pa.array(values).cast(pa.string())
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                return pa.array([text(x) for x in values], pa.string())
+
+        return {k: column(c) for k, c in self.columns.items()}
 
 
 def _rows(entity: str) -> Rows:
