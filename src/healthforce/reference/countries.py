@@ -38,3 +38,21 @@ def country_name(code: str, lang: Lang = "es") -> str:
 @cache
 def alpha2_to_alpha3() -> dict[str, str]:
     return {c.alpha_2: c.alpha_3 for c in pycountry.countries}
+
+
+@cache
+def country_spellings() -> dict[str, str]:
+    """Every way an HRIS writes a country -> its alpha-3 code: alpha-2, alpha-3, the numeric
+    code (with or without leading zeros), and the English and Spanish names (ISO's, the
+    official and the common one), case, accents and spacing aside."""
+    from healthforce.reference.codes import name_key
+
+    spanish = _spanish()
+    out: dict[str, str] = {}
+    for c in pycountry.countries:
+        names = [c.name, getattr(c, "official_name", None), getattr(c, "common_name", None)]
+        names += [spanish.gettext(n) for n in names if n]
+        for spelling in (c.alpha_2, c.alpha_3, c.numeric, str(int(c.numeric)), *names):
+            if spelling:
+                out.setdefault(name_key(spelling), c.alpha_3)
+    return out

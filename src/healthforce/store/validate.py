@@ -16,8 +16,8 @@ from functools import cache
 import pyarrow as pa
 
 from healthforce.errors import Problem
-from healthforce.reference.codes import CODE_LISTS
-from healthforce.reference.countries import country_codes
+from healthforce.reference.codes import CODE_LISTS, name_key
+from healthforce.reference.countries import country_codes, country_spellings
 from healthforce.store.fastpath import convert_arrow
 from healthforce.store.reading import Reading, refused
 from healthforce.store.schema import EARLIEST, LATEST, EntitySpec, Field
@@ -223,7 +223,15 @@ def _to_country(f: Field, values: Sequence[object]) -> tuple[Column, list[tuple[
             continue
         code = str(v).strip().upper()
         if code not in known:
-            bad.append((i, "not an ISO 3166-1 alpha-3 country / no es un país ISO 3166-1"))
+            code = country_spellings().get(name_key(str(v)), code)
+        if code not in known:
+            bad.append(
+                (
+                    i,
+                    "not a country (ISO 3166 alpha-3, alpha-2, numeric code or name) / no es un "
+                    "país (código ISO 3166 o nombre)",
+                )
+            )
         out.append(code)
     return out, bad
 
