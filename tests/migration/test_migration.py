@@ -216,3 +216,30 @@ def test_the_public_report_publishes_only_the_releases_figures(observatory: Engi
     assert "NOT FOR PUBLICATION" in internal["edition"]["note"].iloc[0]
     assert len(internal["cooperation"]) and "returns" in internal["yearly"].columns
     assert "cooperation" in set(internal["inflows_by_origin"]["basis"])
+
+
+def test_every_destination_counts_with_its_latest_year(tmp_path: Path) -> None:
+    """The USA reported Venezuela's doctors for 2016 only, Chile for 2016 and 2018: the stock
+    abroad is Chile's 2018 figure plus the USA's 2016 one, never Chile's alone."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    upgrade(engine)
+    path = tmp_path / "oecd.csv"
+    path.write_text(
+        "COU,Country,VAR,Variable,CO2,Country of origin,YEA,Year,Value,Flag Codes,Flags\n"
+        "CHL,Chile,FTDS,x,VEN,Venezuela,2016,2016,2000,,\n"
+        "CHL,Chile,FTDS,x,VEN,Venezuela,2018,2018,2480,,\n"
+        "USA,United States,FTDS,x,VEN,Venezuela,2016,2016,1000,,\n"
+    )
+    import_public(Registry(engine), "oecd", path, vintage="2020-01-01")
+    abroad = stock_abroad(engine, "VEN").set_index("destination")
+    assert abroad.loc["CHL", "value"] == 2_480 and abroad.loc["CHL", "year"] == 2018
+    assert abroad.loc["USA", "value"] == 1_000 and abroad.loc["USA", "year"] == 2016
+    rate = emigration_rate(engine, "VEN")
+    assert rate.numerator == 3_480 and (rate.destinations, rate.first_year, rate.year) == (
+        2,
+        2016,
+        2018,
+    )
+    assert "2 destinations report (latest years 2016-2018)" in rate.coverage
+    assert "floor" in rate.coverage
+    assert stock_abroad(engine, "VEN", year=2016)["value"].sum() == 3_000  # a year asked

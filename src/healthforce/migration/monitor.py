@@ -34,10 +34,28 @@ class Rate:
     year: int | None
     home_year: int | None
     reason: str = ""
+    destinations: int = 0  # destinations whose stocks make up the numerator
+    first_year: int | None = None  # the oldest of their latest years
 
     @property
     def computable(self) -> bool:
         return self.value is not None
+
+    @property
+    def coverage(self) -> str:
+        """Which destinations report, from which years, and why the rate is a floor."""
+        if not self.destinations:
+            return ""
+        years = (
+            str(self.year)
+            if self.first_year in (None, self.year)
+            else f"{self.first_year}-{self.year}"
+        )
+        return (
+            f"{self.destinations} destinations report (latest years {years}); the rate is a "
+            f"floor: destinations that do not report are missing / {self.destinations} destinos "
+            f"informan (últimos años {years}); la tasa es un mínimo: faltan los que no informan"
+        )
 
 
 def stock_abroad(
@@ -47,8 +65,10 @@ def stock_abroad(
     year: int | None = None,
     table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Workers trained in ``country`` working in each reporting destination (OECD stocks).
-    ``table`` is the flows table when the caller has it already."""
+    """Workers trained in ``country`` working in each reporting destination (OECD stocks), with
+    the year of each figure: ``year``'s, or each destination's latest (destinations report in
+    different years; none is dropped for reporting earlier). ``table`` is the flows table when
+    the caller has it already."""
     f = flows(engine) if table is None else table
     sel = f[
         (f["origin"] == country)
@@ -57,12 +77,14 @@ def stock_abroad(
         & (f["basis"] == "trained")
         & f["is_country"]
     ]
-    if year is None and len(sel):
-        year = int(sel["year"].max())
-    sel = sel[sel["year"] == year]
+    if year is not None:
+        sel = sel[sel["year"] == year]
+    elif len(sel):
+        latest = sel.groupby("destination")["year"].transform("max")
+        sel = sel[sel["year"] == latest]
     return (
-        sel.groupby("destination")["value"]
-        .sum()
+        sel.groupby("destination")
+        .agg(value=("value", "sum"), year=("year", "max"), source=("source", "first"))
         .reset_index()
         .sort_values("value", ascending=False, ignore_index=True)
     )
@@ -96,6 +118,8 @@ def emigration_rate(
     year: int | None = None,
     table: pd.DataFrame | None = None,
 ) -> Rate:
+    """M / (M + N): M the stocks abroad (each destination's latest year, or ``year``'s), N the
+    WHO home stock nearest the latest of those years."""
     f = flows(engine) if table is None else table
     abroad = stock_abroad(engine, country, occupation, year, table=f)
     if abroad.empty:
@@ -107,8 +131,10 @@ def emigration_rate(
             None,
             "no stock abroad published for this country / sin datos en el exterior",
         )
-    used_year = year or int(f[(f["origin"] == country) & (f["measure"] == "stock")]["year"].max())
+    used_year = int(abroad["year"].max())
+    first = int(abroad["year"].min())
     m = float(abroad["value"].sum())
+    places = len(abroad)
     home = home_stock(engine, country, occupation, used_year)
     if home is None:
         return Rate(
@@ -119,9 +145,11 @@ def emigration_rate(
             None,
             "not computable: no home stock (WHO GHO) for this country and occupation / "
             "no calculable: sin dotación nacional",
+            places,
+            first,
         )
     n, home_year = home
-    return Rate(m / (m + n), m, n, used_year, home_year)
+    return Rate(m / (m + n), m, n, used_year, home_year, "", places, first)
 
 
 def emigration_rates(engine: Engine, occupation: str = "medical_doctors") -> pd.DataFrame:
@@ -145,6 +173,8 @@ def emigration_rates(engine: Engine, occupation: str = "medical_doctors") -> pd.
                 "year": r.year,
                 "home_year": r.home_year,
                 "rate": r.value,
+                "destinations": r.destinations,
+                "coverage": r.coverage or None,
                 "note": r.reason or None,
             }
         )

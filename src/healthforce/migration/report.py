@@ -71,6 +71,8 @@ def sections(engine: Engine, country: str, internal: bool = False) -> dict[str, 
                 "year": r.year,
                 "home_year": r.home_year,
                 "emigration_rate": r.value,
+                "destinations": r.destinations,
+                "coverage": r.coverage or None,
                 "note": r.reason or None,
             }
         )

@@ -147,6 +147,8 @@ def _migration(request: Request, engine: Engine) -> dict[str, Any]:
                 "year": r.year,
                 "rate": r.value,
                 "note": r.reason,
+                "destinations": r.destinations,
+                "first_year": r.first_year,
             }
         )
         abroad = stock_abroad(engine, country, group, table=f).head(15)
