@@ -19,6 +19,21 @@ def test_isco08_codes_mean_what_isco08_says() -> None:
     assert {o.group for o in occ.values()} <= set(occupation_groups())
 
 
+def test_the_whole_isco08_classification_with_the_nhwa_grouping() -> None:
+    occ = occupations()
+    assert len(occ) == 436  # every ISCO-08 unit group
+    assert all(len(code) == 4 and code.isdigit() for code in occ)
+    assert all(o.name_en and o.name_es for o in occ.values())
+    # what a health ministry also employs: NHWA's health management and support personnel
+    for code in ("2635", "8322", "2411", "1342", "4110"):
+        assert occ[code].group == "management" and occ[code].category == "management_support"
+    assert occ["8322"].name("es") == "Conductores de automóviles, taxis y camionetas"
+    assert occ["2212"].category == "professionals"
+    assert occ["3221"].category == "associates"
+    assert occ["5321"].category == "personal_care"
+    assert occupation_groups()["management"].name("en") == "Health management and support personnel"
+
+
 def test_cadres_map_onto_occupations() -> None:
     assert cadres("VEN")["medico_integral_comunitario"].occupation_code == "2211"
     assert all(c.occupation_code in occupations() for c in cadres("VEN").values())

@@ -67,7 +67,8 @@ def test_exported_resources_are_valid_fhir(exported: tuple[Engine, Path]) -> Non
 
 def _ihris_bundle() -> dict[str, object]:
     """A transaction bundle as iHRIS writes one: urn:uuid references, local job codes beside
-    ISCO-08, a practitioner without gender, nationality as ISO alpha-2, a Basic resource."""
+    ISCO-08, a practitioner without gender, a driver (support personnel), nationality as ISO
+    alpha-2, a Basic resource."""
     region = "urn:uuid:0d6c2f1e-0000-4000-8000-000000000001"
     clinic = "urn:uuid:0d6c2f1e-0000-4000-8000-000000000002"
     nurse = "urn:uuid:0d6c2f1e-0000-4000-8000-000000000003"
@@ -137,6 +138,22 @@ def _ihris_bundle() -> dict[str, object]:
                 },
             ),
             entry(
+                "urn:uuid:0d6c2f1e-0000-4000-8000-000000000009",
+                {
+                    "resourceType": "Practitioner",
+                    "active": True,
+                    "gender": "male",
+                    "identifier": [{"system": "http://ihris.org/fhir/id", "value": "IH-9"}],
+                    "qualification": [  # an ambulance driver: health support personnel
+                        {
+                            "code": {
+                                "coding": [{"system": "http://www.ilo.org/isco08", "code": "8322"}]
+                            }
+                        }
+                    ],
+                },
+            ),
+            entry(
                 "urn:uuid:0d6c2f1e-0000-4000-8000-000000000005",
                 {
                     "resourceType": "PractitionerRole",
@@ -193,6 +210,7 @@ def test_an_ihris_transaction_bundle(db: Engine, tmp_path: Path) -> None:
     nurse = workers["external_id"].index("IH-7")
     assert workers["sex"][nurse] == "U" and workers["nationality"][nurse] == "GTM"
     assert workers["occupation"][nurse] == "2221"  # from her role's ISCO-08 code
+    assert workers["occupation"][workers["external_id"].index("IH-9")] == "8322"
     assignments = read_entity(db, "assignments")
     assert assignments["worker"] == ["IH-7"] and assignments["contract_type"] == ["temporary"]
     posts = read_entity(db, "posts")

@@ -1,4 +1,4 @@
-"""Reference data shipped inside the package: code lists, ISCO-08 health occupations,
+"""Reference data shipped inside the package: code lists, ISCO-08 occupations,
 cadres, specialties and countries."""
 
 from healthforce.reference.codes import CODE_LISTS, CodeList, Lang

@@ -1,6 +1,11 @@
-"""ISCO-08 health occupations, their NHWA groups, national cadres and medical specialties.
+"""ISCO-08 occupations, their NHWA groups, national cadres and medical specialties.
 
-Codes are ISCO-08. Beware of files coded in ISCO-88, where 2221 meant medical doctors: in
+Codes are ISCO-08 unit groups, the whole classification (436 of them, English and Spanish titles
+as the ILO publishes them): a health ministry employs drivers, accountants and social workers as
+well as doctors, and WHO's National Health Workforce Accounts count them as health management
+and support personnel. The health occupations carry their NHWA occupation group
+(``isco08_health.csv``); every other occupation falls in ``management``, health management and
+support personnel. Beware of files coded in ISCO-88, where 2221 meant medical doctors: in
 ISCO-08 2221 is nursing professionals. :func:`isco88_warning` spots the usual symptom.
 """
 
@@ -17,6 +22,14 @@ from healthforce.reference.codes import Lang
 CORE_GROUPS = ("medical_doctors", "nursing", "midwifery")
 
 
+#: Where every occupation outside the health occupations belongs (NHWA: health management and
+#: support personnel).
+SUPPORT_GROUP = "management"
+
+#: NHWA's four categories of the health workforce, in their order.
+CATEGORIES = ("professionals", "associates", "personal_care", "management_support")
+
+
 @dataclass(frozen=True, slots=True)
 class Occupation:
     code: str
@@ -26,6 +39,12 @@ class Occupation:
 
     def name(self, lang: Lang = "es") -> str:
         return self.name_es if lang == "es" else self.name_en
+
+    @property
+    def category(self) -> str:
+        """NHWA category: health professionals, health associate professionals, personal care
+        workers in health services, or health management and support personnel."""
+        return category_of(self.code, self.group)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +74,30 @@ def _rows(filename: str) -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines()))
 
 
+def category_of(code: str, group: str) -> str:
+    """The NHWA category of an ISCO-08 unit group (see :data:`CATEGORIES`)."""
+    if group == SUPPORT_GROUP:
+        return "management_support"
+    if code.startswith("532"):
+        return "personal_care"
+    return "associates" if code.startswith("3") else "professionals"
+
+
+@cache
+def health_occupations() -> dict[str, Occupation]:
+    """The health occupations (ISCO-08 22, 32, 5321 and their kin) with their NHWA group."""
+    return {r["code"]: Occupation(**r) for r in _rows("isco08_health.csv")}
+
+
 @cache
 def occupations() -> dict[str, Occupation]:
-    """ISCO-08 health occupations by code."""
-    return {r["code"]: Occupation(**r) for r in _rows("isco08_health.csv")}
+    """Every ISCO-08 unit group by code: the health occupations with their own group and
+    names, every other occupation as health management and support personnel."""
+    health = health_occupations()
+    return {
+        r["code"]: health.get(r["code"]) or Occupation(group=SUPPORT_GROUP, **r)
+        for r in _rows("isco08.csv")
+    }
 
 
 @cache
