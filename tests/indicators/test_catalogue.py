@@ -33,6 +33,8 @@ EXPECTED: dict[tuple[str, str, str, str], tuple[float, float, float]] = {
     ("FACILITY_TYPE", "VE-B", "all", "general_hospital"): (1, 1, 100.0),
     ("LEVEL_OF_CARE", "VE-A", "all", "1"): (2, 2, 100.0),
     ("PCT_FOREIGN_BORN", "VE-B", "all", ""): (1, 2, 50.0),
+    ("BIRTH_COUNTRY_RECORDED", "VE-B", "all", ""): (2, 2, 100.0),
+    ("TRAINING_COUNTRY_RECORDED", "VE-B", "all", ""): (2, 2, 100.0),
     ("PCT_FOREIGN_TRAINED", "VE-B", "all", ""): (1, 2, 50.0),
     ("PCT_FOREIGN_TRAINED", "VE-B", "all", "CUB"): (1, 2, 50.0),
     ("PCT_FOREIGN_TRAINED", "VE-A", "all", ""): (0, 2, 0.0),
@@ -128,6 +130,50 @@ def test_unrecorded_sex_is_unknown_not_a_man(db: Engine) -> None:
     recorded = rows.loc[("SEX_RECORDED", "VE-B", "all", "")]
     assert (recorded["numerator"], recorded["denominator"]) == (2, 3)
     assert recorded["value"] == pytest.approx(200 / 3)
+
+
+def test_unrecorded_countries_are_unknown_not_home(db: Engine) -> None:
+    """A worker whose countries of birth and training are not recorded is left out of the
+    shares born and trained abroad (never counted as born or trained at home) and shows in
+    their coverage."""
+    from healthforce.store.registry import Registry
+
+    registry.build(db)
+    with Registry(db).change(actor="test", source="unknown countries") as change:
+        change.upsert(
+            "workers",
+            {
+                "external_id": ["W8"],
+                "sex": ["F"],
+                "occupation": ["2211"],
+                "status": ["active"],
+                "residence_area": ["VE-A"],
+            },
+        )
+        change.upsert(
+            "assignments",
+            {
+                "external_id": ["A8"],
+                "worker": ["W8"],
+                "post": ["P5"],
+                "start_date": [registry.D(2020, 1, 1)],
+            },
+        )
+    codes = [
+        "PCT_FOREIGN_BORN",
+        "BIRTH_COUNTRY_RECORDED",
+        "PCT_FOREIGN_TRAINED",
+        "TRAINING_COUNTRY_RECORDED",
+    ]
+    rows = compute(db, 2024, codes=codes).set_index(["code", "area", "grp", "category"])
+    for code, expected in [
+        ("PCT_FOREIGN_BORN", (1, 2)),
+        ("BIRTH_COUNTRY_RECORDED", (2, 3)),
+        ("PCT_FOREIGN_TRAINED", (1, 2)),
+        ("TRAINING_COUNTRY_RECORDED", (2, 3)),
+    ]:
+        row = rows.loc[(code, "VE-B", "all", "")]
+        assert (row["numerator"], row["denominator"]) == expected, code
 
 
 def test_every_all_row_is_what_its_groups_imply(table: pd.DataFrame) -> None:

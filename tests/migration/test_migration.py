@@ -140,6 +140,9 @@ def test_nri_section_and_shares(observatory: Engine) -> None:
     doctors = section["doctors"]
     assert isinstance(doctors, dict)
     assert doctors["stock"] > doctors["foreign_trained"] > 0
+    # the coverage of the countries, beside the counts they are shares of
+    assert doctors["stock"] >= doctors["training_country_known"] >= doctors["foreign_trained"]
+    assert doctors["stock"] >= doctors["birth_country_known"] >= doctors["foreign_born"]
     assert doctors["top_countries_of_training"][0]["country"] == "CUB"
     missions = cooperation(observatory)
     cuban = missions[(missions["direction"] == "received") & (missions["country"] == "CUB")]
@@ -147,6 +150,7 @@ def test_nri_section_and_shares(observatory: Engine) -> None:
     assert float(cuban["mean_term_months"].iloc[0]) == 24
     shares = foreign_shares(observatory).set_index("group")
     assert 0 < shares.loc["medical_doctors", "foreign_trained"] < 0.3
+    assert 0 < shares.loc["medical_doctors", "training_known"] <= 1
 
 
 def test_situation_report_offline_html_and_xlsx(

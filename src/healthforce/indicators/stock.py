@@ -240,14 +240,38 @@ def _level(ctx: Context) -> Any:
     "PCT_FOREIGN_BORN",
     "1-06",
     ("Porcentaje nacido en el extranjero", "Share born abroad"),
-    ("Trabajadores activos nacidos fuera del país.", "Active workers born abroad."),
+    (
+        "Trabajadores activos nacidos fuera del país, entre los de país de nacimiento "
+        "registrado (véase BIRTH_COUNTRY_RECORDED para la cobertura).",
+        "Active workers born abroad, among those whose country of birth is recorded (see "
+        "BIRTH_COUNTRY_RECORDED for coverage).",
+    ),
     "%",
     "active workers born abroad",
-    "active workers",
+    "active workers of recorded country of birth",
     100,
 )
 def _foreign_born(ctx: Context) -> Any:
-    return _share(ctx, lambda w: w.foreign_born)
+    return _share(ctx, lambda w: w.foreign_born, where=lambda w: w.birth_known)
+
+
+@indicator(
+    "BIRTH_COUNTRY_RECORDED",
+    None,
+    ("Cobertura del país de nacimiento", "Coverage of the country of birth"),
+    (
+        "Trabajadores activos cuyo país de nacimiento está registrado (el resto figura como "
+        "desconocido, nunca como nacido en el país).",
+        "Active workers whose country of birth is recorded (the rest are counted as unknown, "
+        "never as born at home).",
+    ),
+    "%",
+    "active workers of recorded country of birth",
+    "active workers",
+    100,
+)
+def _birth_recorded(ctx: Context) -> Any:
+    return _share(ctx, lambda w: w.birth_known)
 
 
 @indicator(
@@ -255,19 +279,44 @@ def _foreign_born(ctx: Context) -> Any:
     "1-07",
     ("Porcentaje formado en el extranjero", "Share trained abroad"),
     (
-        "Trabajadores activos formados fuera del país, por país de formación.",
-        "Active workers trained abroad, by country of training.",
+        "Trabajadores activos formados fuera del país, por país de formación, entre los de "
+        "país de formación registrado (véase TRAINING_COUNTRY_RECORDED para la cobertura).",
+        "Active workers trained abroad, by country of training, among those whose country of "
+        "training is recorded (see TRAINING_COUNTRY_RECORDED for coverage).",
     ),
     "%",
     "active workers trained in the country",
-    "active workers",
+    "active workers of recorded country of training",
     100,
     ("area", "occupation group", "country of training", "year"),
 )
 def _foreign_trained(ctx: Context) -> Any:
     return _share(
-        ctx, lambda w: w.foreign_trained, category=lambda w: w.training_country, with_total=True
+        ctx,
+        lambda w: w.foreign_trained,
+        where=lambda w: w.training_country.notnull(),
+        category=lambda w: w.training_country,
+        with_total=True,
     )
+
+
+@indicator(
+    "TRAINING_COUNTRY_RECORDED",
+    None,
+    ("Cobertura del país de formación", "Coverage of the country of training"),
+    (
+        "Trabajadores activos cuyo país de formación está registrado (el resto figura como "
+        "desconocido, nunca como formado en el país).",
+        "Active workers whose country of training is recorded (the rest are counted as "
+        "unknown, never as trained at home).",
+    ),
+    "%",
+    "active workers of recorded country of training",
+    "active workers",
+    100,
+)
+def _training_recorded(ctx: Context) -> Any:
+    return _share(ctx, lambda w: w.training_country.notnull())
 
 
 @indicator(

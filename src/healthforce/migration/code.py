@@ -166,6 +166,8 @@ def nri_migration_section(engine: Engine, year: int) -> dict[str, object]:
         stock = sum(n for occ, _t, _b, n in active if occ in codes)
         trained = [(t, n) for occ, t, _b, n in active if occ in codes and t and t != home]
         born = sum(n for occ, _t, b, n in active if occ in codes and b and b != home)
+        trained_known = sum(n for occ, t, _b, n in active if occ in codes and t)
+        born_known = sum(n for occ, _t, b, n in active if occ in codes and b)
         by_country: dict[str, int] = {}
         for t, n in trained:
             by_country[t] = by_country.get(t, 0) + n
@@ -174,6 +176,8 @@ def nri_migration_section(engine: Engine, year: int) -> dict[str, object]:
             "stock": stock,
             "foreign_trained": sum(by_country.values()),
             "foreign_born": born,
+            "training_country_known": trained_known,  # the rest: unknown, never home
+            "birth_country_known": born_known,
             "top_countries_of_training": [
                 {"country": c, "name": country_name(c, "en"), "workers": n} for c, n in top
             ],

@@ -194,28 +194,42 @@ def active_by_origin(conn: Connection, on: dt.date) -> Sequence[Any]:
 
 def foreign_shares(engine: Engine, on: dt.date | None = None) -> pd.DataFrame:
     """Share of the workforce on ``on`` (by default the registry's reference date) trained
-    abroad and born abroad, by NHWA group."""
+    abroad and born abroad, by NHWA group: each over the workers whose country is recorded,
+    beside that coverage (``training_known``, ``birth_known``: shares of all workers). A
+    worker of unrecorded country is unknown, never counted as trained or born at home; a share
+    with no recorded country at all is None."""
     home = _home(engine)
     groups = group_of()
     on = on or reference_date(engine)  # never the machine's today
-    columns = ["group", "workers", "foreign_trained", "foreign_born"]
+    columns = [
+        "group",
+        "workers",
+        "foreign_trained",
+        "training_known",
+        "foreign_born",
+        "birth_known",
+    ]
     if on is None:  # a registry without dated data: no workforce to share out
         return pd.DataFrame(columns=columns)
     with engine.connect() as conn:
         rows = active_by_origin(conn, on)
     table: dict[str, list[float]] = {}
     for occ, trained, born, n in rows:
-        t = table.setdefault(groups.get(occ, "other"), [0.0, 0.0, 0.0])
+        t = table.setdefault(groups.get(occ, "other"), [0.0] * 5)
         t[0] += n
-        t[1] += n if trained and trained != home else 0
-        t[2] += n if born and born != home else 0
+        t[1] += n if trained else 0
+        t[2] += n if trained and trained != home else 0
+        t[3] += n if born else 0
+        t[4] += n if born and born != home else 0
     return pd.DataFrame(
         [
             {
                 "group": g,
                 "workers": v[0],
-                "foreign_trained": v[1] / v[0],
-                "foreign_born": v[2] / v[0],
+                "foreign_trained": v[2] / v[1] if v[1] else None,
+                "training_known": v[1] / v[0],
+                "foreign_born": v[4] / v[3] if v[3] else None,
+                "birth_known": v[3] / v[0],
             }
             for g, v in sorted(table.items())
         ],

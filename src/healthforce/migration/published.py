@@ -28,7 +28,23 @@ from healthforce.reference.occupations import CORE_GROUPS
 #: The release's indicators the public migration figures are read from.
 FLOW_CODES = ("ENTRY_RATE", "FOREIGN_SHARE_OF_ENTRANTS", "EMIGRATION_RATE")
 #: The release's indicators the public shares trained and born abroad are read from.
-SHARE_CODES = ("DENSITY", "PCT_FOREIGN_TRAINED", "PCT_FOREIGN_BORN")
+SHARE_CODES = (
+    "DENSITY",
+    "PCT_FOREIGN_TRAINED",
+    "PCT_FOREIGN_BORN",
+    "TRAINING_COUNTRY_RECORDED",
+    "BIRTH_COUNTRY_RECORDED",
+)
+#: The columns of :func:`foreign_shares`.
+SHARE_COLUMNS = [
+    "year",
+    "group",
+    "workers",
+    "foreign_trained_pct",
+    "training_country_known_pct",
+    "foreign_born_pct",
+    "birth_country_known_pct",
+]
 
 YEARLY_COLUMNS = [
     "year",
@@ -100,7 +116,9 @@ def yearly_flows(release: pd.DataFrame) -> pd.DataFrame:
 
 def foreign_shares(release: pd.DataFrame) -> pd.DataFrame:
     """Per occupation group, the workers at year end and the shares trained and born abroad
-    (percent), as the year's release publishes them (None where it withholds them)."""
+    (percent of those whose country is recorded), each beside its coverage (percent of the
+    workers whose country is recorded), as the year's release publishes them (None where it
+    withholds them)."""
     rows = _rows(release, SHARE_CODES)
     years = sorted({y for _c, y, _g in rows})
     out = []
@@ -117,14 +135,18 @@ def foreign_shares(release: pd.DataFrame) -> pd.DataFrame:
                     "foreign_trained_pct": _value(
                         rows.get(("PCT_FOREIGN_TRAINED", year, group)), "value"
                     ),
+                    "training_country_known_pct": _value(
+                        rows.get(("TRAINING_COUNTRY_RECORDED", year, group)), "value"
+                    ),
                     "foreign_born_pct": _value(
                         rows.get(("PCT_FOREIGN_BORN", year, group)), "value"
                     ),
+                    "birth_country_known_pct": _value(
+                        rows.get(("BIRTH_COUNTRY_RECORDED", year, group)), "value"
+                    ),
                 }
             )
-    return pd.DataFrame(
-        out, columns=["year", "group", "workers", "foreign_trained_pct", "foreign_born_pct"]
-    )
+    return pd.DataFrame(out, columns=SHARE_COLUMNS)
 
 
 def countries_of_training(release: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
@@ -207,6 +229,12 @@ def public_nri(release: pd.DataFrame, home: str | None) -> dict[str, object]:
             "stock": _value(rows.get(("DENSITY", year, group)), "numerator"),
             "foreign_trained": _value(rows.get(("PCT_FOREIGN_TRAINED", year, group)), "numerator"),
             "foreign_born": _value(rows.get(("PCT_FOREIGN_BORN", year, group)), "numerator"),
+            "training_country_known": _value(
+                rows.get(("TRAINING_COUNTRY_RECORDED", year, group)), "numerator"
+            ),
+            "birth_country_known": _value(
+                rows.get(("BIRTH_COUNTRY_RECORDED", year, group)), "numerator"
+            ),
             "top_countries_of_training": [
                 {
                     "country": r["country"],
