@@ -32,7 +32,9 @@ _DIMENSIONS = (
 
 
 def _tables(with_birth: bool) -> None:
-    birth = [sa.Column("birth_known", sa.Boolean(), nullable=False)] if with_birth else []
+    birth: list[sa.Column[bool]] = (
+        [sa.Column("birth_known", sa.Boolean(), nullable=False)] if with_birth else []
+    )
     op.create_table(
         "summary_worker",
         sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
