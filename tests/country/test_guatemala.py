@@ -73,6 +73,12 @@ def guatemala(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_data: Path
         "2025-07-01",
     )
     assert "Guatemala's population 1960-2024" in out
+    from tests.ingest.test_wpp import _csv
+
+    wpp = tmp_path / "WPP2024_PopulationByAge5GroupSex_Medium.csv"  # projections by sex, age
+    wpp.write_text(_csv([("GTM", "Medium", 2025), ("GTM", "Medium", 2035)]))
+    out = _run("import", "wpp", str(wpp))
+    assert "population by sex and age 2025-2035" in out
     _run(
         "import",
         "who-gho",
@@ -160,6 +166,14 @@ def test_guatemala_indicators_by_department_use_imported_population(
         )
     assert named["GT-PE"] == 600_000 and named["GT-QZ"] == 1_000_000
     assert named["GTM"] == 18_406_359  # the country: the World Bank's figure
+    with engine.connect() as conn:
+        projected = conn.execute(
+            select(AreaPopulation.sex, AreaPopulation.age_band, AreaPopulation.source)
+            .join(Area, AreaPopulation.area_id == Area.id)
+            .where(Area.code == "GTM", AreaPopulation.year == 2035)
+        ).all()
+    assert {(s, b) for s, b, _ in projected} >= {("F", "80+"), ("M", "0-4"), ("T", "total")}
+    assert {src for _s, _b, src in projected} == {"UN WPP 2024 Medium"}
     out = tmp_path / "indicators.csv"
     _run(
         "indicators",

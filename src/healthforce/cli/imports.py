@@ -34,7 +34,9 @@ def template(
 
 
 def import_(
-    entity: Annotated[str, typer.Argument(help="An entity, or fhir, who-gho, worldbank, oecd.")],
+    entity: Annotated[
+        str, typer.Argument(help="An entity, or fhir, who-gho, worldbank, oecd, wpp.")
+    ],
     file: Annotated[Path, typer.Argument(help="CSV or XLSX file. / Archivo CSV o XLSX.")],
     mapping: Annotated[Path | None, typer.Option(help="Mapping file (TOML).")] = None,
     skip_invalid: Annotated[
@@ -52,6 +54,13 @@ def import_(
             "de una fuente pública, si el archivo no la dice."
         ),
     ] = None,
+    variant: Annotated[
+        str,
+        typer.Option(
+            help="UN WPP files: the projection variant kept beside the estimates (Medium, High, "
+            "Low …). / Archivos WPP de la ONU: la variante de proyección.",
+        ),
+    ] = "Medium",
     locale: Annotated[
         str | None,
         typer.Option(
@@ -158,6 +167,10 @@ def import_(
             result = import_fhir(registry, file, dry_run=dry_run, actor=actor)
         elif entity in PUBLIC_SOURCES:
             result = import_public(registry, entity, file, vintage=vintage, actor=actor)
+        elif entity == "wpp":
+            from healthforce.ingest.wpp import import_wpp
+
+            result = import_wpp(registry, file, variant=variant, actor=actor)
         elif entity == "facilities" and is_geographic(file):
             result = import_facility_points(
                 registry,

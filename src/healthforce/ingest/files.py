@@ -176,6 +176,27 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
+def sheet_names(path: Path) -> list[str]:
+    """The names of a workbook's sheets, in order."""
+    import openpyxl
+    from defusedxml import DefusedXmlException
+
+    check_xlsx(path)
+    with path.open("rb") as handle:
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True)
+        except DefusedXmlException as exc:
+            raise _unsafe(path, exc) from None
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise FileFormatError(
+                str(path),
+                f"not a readable XLSX file (truncated or damaged?): {exc} / no es un XLSX legible",
+            ) from None
+        names = list(book.sheetnames)
+        book.close()
+    return names
+
+
 def sheet_rows(path: Path, sheet: str | None, formulas: bool) -> Iterator[tuple[object, ...]]:
     import openpyxl
     from defusedxml import DefusedXmlException
