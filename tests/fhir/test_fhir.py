@@ -292,3 +292,76 @@ def test_a_file_cut_mid_line_is_refused(db: Engine, tmp_path: Path) -> None:
     report = import_fhir(Registry(db), path)
     assert report.outcome == "rejected"
     assert report.problems[0].row == 2 and "cut" in report.problems[0].reason
+
+
+@pytest.fixture
+def in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every NDJSON file read in small parts by reader processes, however small."""
+    from healthforce.fhir import parts
+
+    monkeypatch.setattr(parts, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parts, "PART_BYTES", 16_384)
+    monkeypatch.setattr(parts, "cores", lambda: 2)
+
+
+@pytest.mark.usefixtures("in_parts")
+def test_read_in_parts_the_round_trip_is_the_same(
+    exported: tuple[Engine, Path], tmp_path: Path
+) -> None:
+    source, folder = exported
+    db = _empty(tmp_path / "parts.db")
+    report = import_fhir(Registry(db), folder)
+    assert report.outcome == "stored", report.problems[:5]
+    for entity in ENTITIES:
+        assert read_entity(db, entity) == read_entity(source, entity), entity
+    # again, with the areas in the registry: practitioners are written as parts arrive
+    again = import_fhir(Registry(db), folder)
+    assert again.outcome == "stored" and again.result.inserted == again.result.updated == 0
+    assert again.result.unchanged == report.result.inserted
+    for entity in ENTITIES:
+        assert read_entity(db, entity) == read_entity(source, entity), entity
+
+
+@pytest.mark.usefixtures("in_parts")
+def test_read_in_parts_a_late_problem_undoes_the_early_writes(
+    exported: tuple[Engine, Path], tmp_path: Path
+) -> None:
+    """Practitioners written early are rolled back with the rest when a line near the end
+    of the file is broken."""
+    source, folder = exported
+    db = _empty(tmp_path / "late.db")
+    with Registry(db).change(actor="test", source="areas") as change:
+        change.upsert("areas", read_entity(source, "areas"))
+    practitioners = (folder / "Practitioner.ndjson").read_text("utf-8")
+    path = tmp_path / "Practitioner.ndjson"
+    path.write_text(practitioners + '{"resourceType": "Practitioner", "id": \n', "utf-8")
+    report = import_fhir(Registry(db), path)
+    assert report.outcome == "rejected"
+    assert report.problems[0].row == practitioners.count("\n") + 1
+    assert read_entity(db, "workers")["external_id"] == []
+
+
+@pytest.mark.usefixtures("in_parts")
+def test_read_in_parts_problems_keep_their_lines(db: Engine, tmp_path: Path) -> None:
+    """A broken line and a duplicated identifier in a later part are located by their line
+    in the whole file, the duplicate naming its first holder in the first part."""
+    from healthforce.fhir import parts
+
+    with Registry(db).change(actor="test", source="reference") as change:
+        seed_reference(change)
+    resources = [
+        {**PRACTITIONER, "id": f"p{i}", "identifier": [{"value": f"X{i}"}]} for i in range(1, 201)
+    ]
+    resources[179]["identifier"] = [{"value": "X2"}]  # line 180 repeats line 2's identifier
+    path = _ndjson(tmp_path / "many.ndjson", resources)
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    lines[159] = lines[159][:30] + "\n"  # line 160 broken
+    path.write_text("".join(lines), "utf-8")
+    (_start, end), *_rest = parts.split(path, -(-path.stat().st_size // parts.PART_BYTES))
+    assert path.read_bytes()[:end].count(b"\n") < 160  # both problems are in later parts
+    report = import_fhir(Registry(db), path)
+    assert report.outcome == "rejected"
+    found = {(p.row, p.field) for p in report.problems}
+    assert {(160, "resourceType"), (180, "identifier")} <= found
+    duplicate = next(p for p in report.problems if p.field == "identifier")
+    assert "Practitioner/p2" in duplicate.reason and f"{path}, #2" in duplicate.reason

@@ -16,7 +16,7 @@ import orjson
 from healthforce.errors import FileFormatError, Problem
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Entry:
     """One resource and where it is: its file and its line (NDJSON) or entry (Bundle) number;
     ``full_url`` is its Bundle entry's fullUrl (references may use it)."""
@@ -55,21 +55,25 @@ def read_entries(path: Path, problems: list[Problem]) -> Iterator[Entry]:
     (NDJSON is streamed: a million resources are never all in memory); a problem is added to
     ``problems`` for each line or entry that is not a resource. FileFormatError for a file that
     is not FHIR."""
+    for file in files_of(path):
+        yield from read_file(file, problems)
+
+
+def files_of(path: Path) -> list[Path]:
+    """The files of ``path``: itself, or a folder's .ndjson and .json files in name order."""
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".ndjson", ".json"))
         if not files:
             raise FileFormatError(
                 str(path), "no .ndjson or .json files in the folder / la carpeta no tiene archivos"
             )
-    elif path.is_file():
-        files = [path]
-    else:
-        raise FileFormatError(str(path), "no such file / no existe el archivo")
-    for file in files:
-        yield from _read_file(file, problems)
+        return files
+    if path.is_file():
+        return [path]
+    raise FileFormatError(str(path), "no such file / no existe el archivo")
 
 
-def _read_file(path: Path, problems: list[Problem]) -> Iterator[Entry]:
+def read_file(path: Path, problems: list[Problem]) -> Iterator[Entry]:
     name = str(path)
     with path.open("rb") as handle:
         head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -124,11 +128,31 @@ def _bundle(name: str, whole: dict[str, object], problems: list[Problem]) -> Ite
         yield Entry(name, i, resource, item.get("fullUrl"))
 
 
-def _ndjson(path: Path, problems: list[Problem]) -> Iterator[Entry]:
+@dataclass
+class Lines:
+    """How many lines a reader went through."""
+
+    count: int = 0
+
+
+def _ndjson(
+    path: Path,
+    problems: list[Problem],
+    start: int = 0,
+    end: int | None = None,
+    first: int = 1,
+    seen: Lines | None = None,
+) -> Iterator[Entry]:
+    """The resources of an NDJSON file, or of its bytes ``start`` to ``end`` (whole lines;
+    the first of them is line ``first``); ``seen`` counts the lines read."""
     name = str(path)
+    seen = seen or Lines()
     with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
+        handle.seek(start)
+        lines = handle if end is None else _up_to(handle, end - start)
+        for number, line in enumerate(lines, start=first):
+            seen.count += 1
+            if line.isspace() or not line:
                 continue
             try:
                 resource = orjson.loads(line)
@@ -150,6 +174,29 @@ def _ndjson(path: Path, problems: list[Problem]) -> Iterator[Entry]:
                 problems.append(_bad(name, number, "no resourceType / sin resourceType"))
                 continue
             yield Entry(name, number, resource)
+
+
+def _up_to(handle: Any, size: int) -> Iterator[bytes]:
+    """The lines of the next ``size`` bytes of ``handle``."""
+    for line in handle:
+        yield line
+        size -= len(line)
+        if size <= 0:
+            return
+
+
+def ndjson_part(
+    path: Path, problems: list[Problem], start: int, end: int, first: int, seen: Lines
+) -> Iterator[Entry]:
+    """The resources of one part of an NDJSON file (see :func:`_ndjson`)."""
+    yield from _ndjson(path, problems, start, end, first, seen)
+
+
+def is_ndjson(path: Path) -> bool:
+    """Whether a file holds one resource per line (not a Bundle or a single document)."""
+    with path.open("rb") as handle:
+        head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"{") and not _one_document(path)
 
 
 def _bad(file: str, number: int, reason: str) -> Problem:

@@ -12,31 +12,35 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
 
 from healthforce.errors import FileFormatError, Problem, ValidationError
 from healthforce.fhir import vocabulary as v
-from healthforce.fhir.reading import Entry, read_entries, without_collector
-from healthforce.ingest.importer import ImportReport, insert_run, record_attempt, sha256
+from healthforce.fhir.early import EarlyWorkers
+from healthforce.fhir.parts import Job, in_parts, readers, worth_parts
+from healthforce.fhir.practitioners import (
+    FIELDS,
+    Practitioners,
+    Subset,
+    Where,
+    moved_problem,
+    moved_where,
+    text_array,
+)
+from healthforce.fhir.reading import Entry, files_of, read_file, without_collector
+from healthforce.ingest.importer import CHUNK, ImportReport, insert_run, record_attempt, sha256
 from healthforce.reference.codes import AREA_LEVEL, CODE_LISTS
 from healthforce.reference.countries import alpha2_to_alpha3
 from healthforce.reference.occupations import occupations, specialties
-from healthforce.store.registry import Registry, WriteResult
+from healthforce.store.registry import Change, Registry, WriteResult
 
 Resource = dict[str, Any]
 MAPPED = ("Location", "Organization", "Practitioner", "PractitionerRole")
 ORDER = ("areas", "facilities", "workers", "posts", "assignments", "worker_specialties")
-
-
-@dataclass(frozen=True, slots=True)
-class Where:
-    """Where a resource was: its file, line or entry number, and its label (Type/id)."""
-
-    file: str
-    number: int
-    label: str
 
 
 @dataclass
@@ -44,12 +48,13 @@ class Rows:
     """Column-wise records of one entity, with each record's place in the files."""
 
     entity: str
-    columns: dict[str, list[object]]
-    at: list[Where] = field(default_factory=list)
+    columns: dict[str, Any]  # lists, or Arrow arrays
+    at: Sequence[Where] = field(default_factory=list)
 
     def add(self, entry: Where, **values: object) -> None:
         for name, column in self.columns.items():
             column.append(values.get(name))
+        assert isinstance(self.at, list)
         self.at.append(entry)
 
     def __len__(self) -> int:
@@ -58,22 +63,7 @@ class Rows:
     def arrow(self) -> dict[str, Any]:
         """The columns as text, the way a large CSV reaches the registry (its vectorised
         checks and writes)."""
-        import pyarrow as pa
-
-        def text(value: object) -> str | None:
-            if value is None:
-                return None
-            if isinstance(value, bool):
-                return "true" if value else "false"
-            return str(value)
-
-        def column(values: list[object]) -> Any:
-            try:  # one type throughout: Arrow converts it in C
-                return pa.array(values).cast(pa.string())
-            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-                return pa.array([text(x) for x in values], pa.string())
-
-        return {k: column(c) for k, c in self.columns.items()}
+        return {k: text_array(c) for k, c in self.columns.items()}
 
 
 def _rows(entity: str) -> Rows:
@@ -90,51 +80,111 @@ def import_fhir(
         return _import(registry, path, dry_run, actor)
 
 
+class _RefusedError(Exception):
+    """The files have problems: what the change wrote early is rolled back."""
+
+
 def _import(registry: Registry, path: Path, dry_run: bool, actor: str) -> ImportReport:
     started = dt.datetime.now(dt.UTC)
-    digest = sha256(path) if path.is_file() else ""
-    problems: list[Problem] = []
-    mapped = _Mapping()
-    for entry in read_entries(path, problems):
-        mapped.add(entry)
-    if not mapped.count and not problems:
-        raise FileFormatError(str(path), "no FHIR resources in the file / no hay recursos FHIR")
-    rows = mapped.rows()
-    report = ImportReport(str(path), "fhir", mapped.count, "rejected", WriteResult("fhir"))
-    report.problems = problems + mapped.problems
-    report.warnings = mapped.warnings
-    if report.problems:
-        if not dry_run:
-            report.import_run_id = record_attempt(registry, report, actor, digest, started, None)
-        return report
+    digests: list[str] = []
+
+    def digest_of_the_file() -> None:  # hashlib leaves the lock: it runs beside the reading
+        if not digests:
+            digests.append(sha256(path) if path.is_file() else "")
+
+    report = ImportReport(str(path), "fhir", 0, "rejected", WriteResult("fhir"))
+    files = files_of(path)
     try:
-        with registry.change(actor=actor, source=f"import fhir {path.name}", dry_run=dry_run) as ch:
-            for entity in ORDER:
-                part = rows[entity]
-                if not len(part):
-                    continue
-                result = ch.upsert(entity, part.arrow(), skip_invalid=True)
-                if result.problems:
-                    raise ValidationError([_located(p, part) for p in result.problems])
-                for name in ("inserted", "updated", "unchanged"):
-                    setattr(
-                        report.result, name, getattr(report.result, name) + getattr(result, name)
-                    )
+        with (
+            readers(files) as pool,
+            registry.change(actor=actor, source=f"import fhir {path.name}", dry_run=dry_run) as ch,
+        ):
+            mapped = _Mapping()
+            problems = _read(files, mapped, pool, ch, digest_of_the_file)
+            digest_of_the_file()
+            if not mapped.count and not problems:
+                raise FileFormatError(
+                    str(path), "no FHIR resources in the file / no hay recursos FHIR"
+                )
+            early = mapped.early
+            rows = mapped.rows(None if early is None else early.held)
+            report.rows = mapped.count
+            report.problems = problems + mapped.problems + ([] if early is None else early.problems)
+            report.warnings = mapped.warnings
+            if report.problems:
+                raise _RefusedError
+            if early is not None:
+                _add(report.result, early.result)
+            _write(ch, rows, report)
             report.outcome = "dry-run" if dry_run else "stored"
             if not dry_run:
                 report.import_run_id = insert_run(
-                    ch.conn, report, actor, digest, started, ch.change_set_id
+                    ch.conn, report, actor, digests[0], started, ch.change_set_id
                 )
+    except _RefusedError:
+        pass
     except ValidationError as exc:
-        report.outcome = "rejected"
         report.problems = exc.problems
-        if not dry_run:
-            report.import_run_id = record_attempt(registry, report, actor, digest, started, None)
+    if report.outcome == "rejected" and not dry_run:
+        report.result = WriteResult("fhir")
+        report.import_run_id = record_attempt(registry, report, actor, digests[0], started, None)
     return report
 
 
-def _located(p: Problem, part: Rows) -> Problem:
-    entry = part.at[p.row] if p.row is not None and p.row < len(part.at) else None
+def _read(
+    files: list[Path],
+    mapped: _Mapping,
+    pool: Pool | None,
+    change: Change,
+    digest: Callable[[], None],
+) -> list[Problem]:
+    """Read every file into ``mapped``: large NDJSON files in parts by the ``pool``'s
+    processes, their practitioners written early; the others in one pass. The problems of
+    reading (lines that are no resources)."""
+    problems: list[Problem] = []
+    for file in files:
+        if pool is None or not worth_parts(file):
+            for entry in read_file(file, problems):
+                mapped.add(entry)
+            continue
+        if mapped.early is None:
+            mapped.early = EarlyWorkers(change, mapped.peek, mapped.practitioners.places)
+        early = mapped.early
+        job = Job(_Mapping, _Mapping.add, _Mapping.finish, file)
+        for piece, found, before in in_parts(pool, job, alongside=digest):  # in file order
+            base = len(mapped.practitioners)
+            mapped.merge(piece, before)
+            problems.extend(moved_problem(p, before) for p in found)
+            if problems or mapped.problems:
+                early.stopped = True
+            early.write(piece.practitioners, base)
+    return problems
+
+
+def _write(change: Change, rows: dict[str, Rows], report: ImportReport) -> None:
+    """Write the records in order (areas before the facilities in them, and so on), in
+    chunks as a large CSV is written; a refused record is located in the files."""
+    for entity in ORDER:
+        part = rows[entity]
+        if not len(part):
+            continue
+        columns = part.arrow()
+        for start in range(0, len(part), CHUNK):
+            chunk = {k: c.slice(start, CHUNK) for k, c in columns.items()}
+            result = change.upsert(entity, chunk, skip_invalid=True)
+            if result.problems:
+                raise ValidationError([_located(p, part, start) for p in result.problems])
+            _add(report.result, result)
+
+
+def _add(total: WriteResult, result: WriteResult) -> None:
+    for name in ("inserted", "updated", "unchanged"):
+        setattr(total, name, getattr(total, name) + getattr(result, name))
+
+
+def _located(p: Problem, part: Rows, start: int = 0) -> Problem:
+    row = None if p.row is None else p.row + start
+    entry = part.at[row] if row is not None and row < len(part.at) else None
     if entry is None:
         return p
     return Problem(part.entity, entry.label, p.field, p.value, p.reason, entry.number, entry.file)
@@ -151,11 +201,11 @@ class _Mapping:
         self.warnings: list[Problem] = []
         self.index: dict[str, tuple[str, str | None]] = {}  # reference -> (kind, its key)
         self.keys: dict[tuple[str, str], Where] = {}  # (system, key) -> first holder
+        self.repeated: list[tuple[Where, Where, str]] = []  # (holder, first holder, key)
         self.ignored: Counter[str] = Counter()
         self.areas: list[tuple[Where, dict[str, object], str | None]] = []
         self.facilities: list[tuple[Where, dict[str, object], str | None, str | None]] = []
         self.networks: dict[str, object] = {}  # Organization reference -> its name
-        self.workers: list[tuple[Where, dict[str, object], str | None, list[str], list[str]]] = []
         self.roles: list[tuple[Where, dict[str, object], str | None, str | None]] = []
         self.role_job: dict[str, tuple[str, str]] = {}  # practitioner ref -> (start, ISCO)
         self.occupations = frozenset(occupations())
@@ -163,6 +213,11 @@ class _Mapping:
         self.facility_types = frozenset(CODE_LISTS["facility_type"].codes)
         self.statuses = frozenset(CODE_LISTS["worker_status"].codes)
         self.alpha3 = alpha2_to_alpha3()
+        self.practitioners = Practitioners(
+            self.occupations, self.specialties, self.statuses, self.alpha3
+        )
+        self._practitioner_refs: dict[str, str | None] | None = None
+        self.early: EarlyWorkers | None = None  # writes practitioners as parts arrive
         self.untyped = 0
         self.unknown_sex = 0
 
@@ -196,20 +251,60 @@ class _Mapping:
             return
         first = self.keys.setdefault((system, key), at)
         if first is not at:
-            self.problem(
-                at,
-                "identifier",
-                key,
-                f"identifier already used by {first.label} ({first.file}, #{first.number}) / "
-                "identificador repetido",
-            )
+            self.repeated.append((at, first, key))  # said once every line number is known
+
+    def finish(self) -> None:
+        """Done reading (a part of) the files: the practitioners' fields to Arrow."""
+        self.practitioners.freeze()
+
+    def merge(self, later: _Mapping, before: int = 0) -> None:
+        """Take in what another reader read of a later part of the files, whose lines it
+        numbered from 1 (``before`` lines come before them)."""
+        if before:
+            later.shift(before)
+        self.count += later.count
+        self.problems.extend(later.problems)
+        self.index.update(later.index)
+        for key, at in later.keys.items():
+            first = self.keys.setdefault(key, at)
+            if first is not at:
+                self.repeated.append((at, first, key[1]))
+        self.repeated.extend(later.repeated)
+        self.ignored.update(later.ignored)
+        self.areas.extend(later.areas)
+        self.facilities.extend(later.facilities)
+        self.networks.update(later.networks)
+        self.roles.extend(later.roles)
+        for ref, (start, job) in later.role_job.items():
+            if ref not in self.role_job or start >= self.role_job[ref][0]:
+                self.role_job[ref] = (start, job)
+        self.untyped += later.untyped
+        self.unknown_sex += later.unknown_sex
+        self.practitioners.extend(later.practitioners)
+
+    def shift(self, before: int) -> None:
+        """Number this reader's lines as in the whole file, ``before`` lines later."""
+
+        def moved(at: Where) -> Where:
+            return moved_where(at, before)
+
+        self.problems = [moved_problem(p, before) for p in self.problems]
+        self.keys = {k: moved(at) for k, at in self.keys.items()}
+        self.repeated = [(moved(a), moved(b), k) for a, b, k in self.repeated]
+        self.areas = [(moved(at), *rest) for at, *rest in self.areas]  # type: ignore[misc]
+        self.facilities = [(moved(at), *rest) for at, *rest in self.facilities]  # type: ignore[misc]
+        self.roles = [(moved(at), *rest) for at, *rest in self.roles]  # type: ignore[misc]
+        self.practitioners.shift(before)
 
     # -- reading, one resource at a time -------------------------------------------------------
     def add(self, entry: Entry) -> None:
         self.count += 1
-        at = Where(entry.file, entry.number, entry.label)
         kind = entry.kind
         r = entry.resource
+        if kind == "Practitioner":  # the many: reduced without a record of its own
+            self.practitioners.add(entry.file, entry.number, r, entry.full_url)
+            return
+        at = Where(entry.file, entry.number, entry.label)
         if kind == "Location":
             if _is_jurisdiction(r):
                 self._area(entry, at, r)
@@ -218,8 +313,6 @@ class _Mapping:
         elif kind == "Organization":
             for ref in _refs_of(entry):
                 self.networks[ref] = r.get("name")
-        elif kind == "Practitioner":
-            self._practitioner(entry, at, r)
         elif kind == "PractitionerRole":
             self._role(entry, at, r)
         else:
@@ -289,65 +382,6 @@ class _Mapping:
             (at, values, _reference(r.get("partOf")), _reference(r.get("managingOrganization")))
         )
 
-    def _practitioner(self, entry: Entry, at: Where, r: Resource) -> None:
-        x = v.extension_values(r)
-        key = v.key_of(r, v.WORKER_ID)
-        self.remember(entry, at, v.WORKER_ID, key)
-        occupation, qualified, licence = None, None, None
-        specialties_: list[str] = []
-        for q in r.get("qualification") or []:
-            code = v.coded(q.get("code"), v.ISCO_08, self.occupations)
-            special = v.coded(q.get("code"), v.SPECIALTY, self.specialties)
-            if code in self.occupations and occupation is None:
-                occupation = code
-                qualified = (q.get("period") or {}).get("start")
-            elif special in self.specialties:
-                specialties_.append(special)
-            if v.typed_identifier(q, "LN") or (v.QUALIFICATION, "licence") in v.codes(
-                q.get("code")
-            ):
-                licence = q
-        gender = r.get("gender")
-        sex = v.GENDER_TO_SEX.get(str(gender)) if gender else "U"
-        if gender and sex is None:
-            self.problem(at, "gender", gender, "not a FHIR gender / género no válido")
-        if sex == "U":
-            self.unknown_sex += 1
-        status = x.get(v.ext("worker-status"))
-        if status not in self.statuses:
-            status = "active" if r.get("active", True) else "left_sector"
-        updated = str((r.get("meta") or {}).get("lastUpdated") or "")[:10] or None
-        values = {
-            "external_id": key,
-            "national_id": v.typed_identifier(r, "NI"),
-            "sex": sex,
-            "birth_date": r.get("birthDate"),
-            "nationality": self.country(at, "extension.nationality", x.get(v.IHRIS_NATIONALITY)),
-            "birth_country": self.country(
-                at, "extension.birth-country", x.get(v.ext("birth-country"))
-            ),
-            "training_country": self.country(
-                at, "extension.training-country", x.get(v.ext("training-country"))
-            ),
-            "occupation": occupation,
-            "cadre": x.get(v.ext("cadre")),
-            "qualification_date": qualified,
-            "licence_number": v.typed_identifier(licence, "LN") if licence else None,
-            "licence_status": v.extension_value(licence, v.ext("licence-status"))
-            if licence
-            else None,
-            "licence_expiry": (licence.get("period") or {}).get("end") if licence else None,
-            "residence_lat": x.get(v.ext("residence-latitude")),
-            "residence_lon": x.get(v.ext("residence-longitude")),
-            "programme": x.get(v.ext("programme")),
-            "status": status,
-            "status_date": x.get(v.ext("status-date")) or updated,
-        }
-        lives = x.get(v.IHRIS_RESIDENCE)
-        self.workers.append(
-            (at, values, str(lives) if lives else None, specialties_, _refs_of(entry))
-        )
-
     def _role(self, entry: Entry, at: Where, r: Resource) -> None:
         x = v.extension_values(r)
         practitioner = _reference(r.get("practitioner"))
@@ -392,6 +426,12 @@ class _Mapping:
         if ref is None:
             return None
         found = self.index.get(ref) or self.index.get(ref.split("/_history")[0])
+        if found is None and ref.startswith(("Practitioner/", "urn:")):
+            if self._practitioner_refs is None:
+                self._practitioner_refs = self.practitioners.references()
+            plain = ref.split("/_history")[0]
+            if plain in self._practitioner_refs:
+                found = ("Practitioner", self._practitioner_refs[plain])
         if found is not None:
             if found[0] != kind:
                 self.problem(at, element, ref, f"refers to a {found[0]}, not a {kind}")
@@ -407,7 +447,27 @@ class _Mapping:
             return None
         return _registry_key(kind, ref.split("/", 1)[1])
 
-    def rows(self) -> dict[str, Rows]:
+    def peek(self, ref: str, kind: str) -> str | None:
+        """The key a reference names as far as the files read so far say, without a
+        problem: None when it is not known yet (or never will be)."""
+        found = self.index.get(ref) or self.index.get(ref.split("/_history")[0])
+        if found is not None:
+            return found[1] if found[0] == kind else None
+        if ref.startswith("urn:") or not ref.startswith(f"{kind}/"):
+            return None
+        return _registry_key(kind, ref.split("/", 1)[1])
+
+    def rows(self, held: list[int] | None = None) -> dict[str, Rows]:
+        """The records to write: every practitioner's, or (``held``) those rows of them not
+        written early."""
+        for at, first, key in self.repeated:
+            self.problem(
+                at,
+                "identifier",
+                key,
+                f"identifier already used by {first.label} ({first.file}, #{first.number}) / "
+                "identificador repetido",
+            )
         out = {entity: _rows(entity) for entity in ORDER}
         self._area_rows(out["areas"])
         for at, values, area, network in self.facilities:
@@ -417,28 +477,56 @@ class _Mapping:
                 area=self.resolve(at, "partOf", area, "Location"),
                 network=self.networks.get(network) if network else None,
             )
-        for at, values, lives, specials, refs in self.workers:
-            occupation = values["occupation"] or next(
-                (self.role_job[x][1] for x in refs if x in self.role_job), None
-            )
-            if occupation is None:
-                self.problem(
-                    at,
-                    "qualification.code",
-                    None,
-                    "no ISCO-08 occupation in its qualifications or roles / sin ocupación CIUO-08",
-                )
-            values["occupation"] = occupation
-            out["workers"].add(
-                at,
-                **values,
-                residence_area=self.resolve(at, "extension.residence", lives, "Location"),
-            )
-            for special in specials:
-                out["worker_specialties"].add(at, worker=values["external_id"], specialty=special)
+        self._worker_rows(out, held)
         self._role_rows(out)
         self._warn()
         return out
+
+    def _worker_rows(self, out: dict[str, Rows], held: list[int] | None) -> None:
+        found = self.practitioners
+        self.problems.extend(found.problems)
+        self.problems.extend(found.duplicates())
+        self.unknown_sex += found.unknown_sex
+        found.occupations_from_roles(
+            self.role_job,
+            lambda at: self.problem(
+                at,
+                "qualification.code",
+                None,
+                "no ISCO-08 occupation in its qualifications or roles / sin ocupación CIUO-08",
+            ),
+        )
+        places = found.places()
+        areas: list[object] = []
+        known: dict[str, object] = {}  # a reference resolved without a problem, once
+        for row, lives in enumerate(found.lives):
+            if lives is None or lives in known:
+                areas.append(None if lives is None else known[lives])
+                continue
+            before = len(self.problems)
+            area = self.resolve(places[row], "extension.residence", lives, "Location")
+            if len(self.problems) == before:
+                known[lives] = area
+            areas.append(area)
+        columns: dict[str, Any] = {name: found.column(name) for name in FIELDS}
+        columns["residence_area"] = areas
+        if held is None:
+            out["workers"] = Rows("workers", columns, places)
+        else:
+            import pyarrow as pa
+
+            index = pa.array(held, pa.int64())
+            out["workers"] = Rows(
+                "workers",
+                {
+                    k: c.take(index) if isinstance(c, pa.Array) else [c[i] for i in held]
+                    for k, c in columns.items()
+                },
+                Subset(places, held),
+            )
+        keys = found.columns["external_id"]
+        for row, special in found.specials:
+            out["worker_specialties"].add(places[row], worker=keys[row], specialty=special)
 
     def _area_rows(self, rows: Rows) -> None:
         parent_of: dict[str, str | None] = {}
