@@ -26,10 +26,10 @@ def registry_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_init_is_idempotent() -> None:
     first = runner.invoke(app, ["init"])
     assert first.exit_code == 0, first.output
-    assert "occupations: 33 new" in first.output
+    assert "occupations: 436 new" in first.output
     second = runner.invoke(app, ["init"])
     assert "occupations: 0 new" in second.output
-    assert "33 unchanged" in second.output
+    assert "436 unchanged" in second.output
 
 
 def test_db_upgrade_and_current() -> None:
