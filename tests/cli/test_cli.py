@@ -93,6 +93,13 @@ def test_status_on_an_empty_registry() -> None:
     assert "Empty" in result.output
 
 
+def test_a_registry_without_tables_is_told_to_init() -> None:
+    """A reading command on a database never initialised: a sentence, never a traceback."""
+    result = runner.invoke(app, ["forecast"])
+    assert result.exit_code == 1
+    assert "healthforce init" in result.output and "Traceback" not in result.output
+
+
 def test_an_import_rebuilds_stale_indicator_summaries(registry_file: Path, tmp_path: Path) -> None:
     assert runner.invoke(app, ["demo", "--workers", "300", "--no-access"]).exit_code == 0
     exported = tmp_path / "workers.csv"

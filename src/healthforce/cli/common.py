@@ -104,3 +104,18 @@ def reported() -> Iterator[None]:
     except HealthforceError as exc:
         err.print(f"[bold red]Error:[/] {exc}")
         raise typer.Exit(1) from None
+    except Exception as exc:  # a database error: never a driver's traceback
+        from sqlalchemy.exc import DBAPIError  # here: sqlalchemy is slow to import for --help
+
+        if not isinstance(exc, DBAPIError):
+            raise
+        text = str(exc.orig or exc).splitlines()[0]
+        if "no such table" in text or ("relation" in text and "does not exist" in text):
+            err.print(
+                "[bold red]Error:[/] the registry has no tables yet: run `healthforce init` (or "
+                "`healthforce demo`) first / el registro aún no tiene tablas: ejecute primero "
+                "`healthforce init`"
+            )
+        else:
+            err.print(f"[bold red]Database error / Error de la base de datos:[/] {text}")
+        raise typer.Exit(1) from None

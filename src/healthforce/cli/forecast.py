@@ -67,6 +67,8 @@ def forecast(
                     "-" if pd.isna(balance) else str(int(balance)),  # type: ignore[arg-type]
                 )
             console.print(rich)
+            for note in result.notes:
+                console.print(note)
             return
         path = output or Path(f"forecast.{format}")
         if format == "csv":
@@ -85,6 +87,8 @@ def forecast(
         else:
             raise typer.BadParameter("table, csv, xlsx or parquet")
         console.print(f"{len(table):,} rows / filas -> {path}")
+        for note in result.notes:
+            console.print(note)
 
 
 def _backcast(base_year: int, output: Path | None) -> None:

@@ -30,7 +30,6 @@ from sqlalchemy import Engine, func, select
 from healthforce.forecast.spec import Cooperation, Dims, Pipeline, SupplyParams
 from healthforce.store.areas import states
 from healthforce.store.models import (
-    AreaPopulation,
     Assignment,
     Facility,
     Movement,
@@ -288,30 +287,3 @@ def _pipeline(
             intake[y - first, k, j] = level
     completion = np.where(done_enrolled > 0, done_graduated / np.maximum(done_enrolled, 1), 0.7)
     return Pipeline(intake, first, duration, np.clip(completion, 0, 1), np.full(o, ENTRY_SHARE))
-
-
-def load_population(engine: Engine, dims: Dims) -> np.ndarray:
-    """Population [T+1, A] by state: the latest recorded totals, carried forward at the national
-    growth rate of the last five recorded years (a documented simple projection)."""
-    state_of = states(engine).of
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(AreaPopulation.area_id, AreaPopulation.year, AreaPopulation.population).where(
-                AreaPopulation.sex == "T", AreaPopulation.age_band == "total"
-            )
-        ).all()
-    by_year: dict[int, np.ndarray] = defaultdict(lambda: np.zeros(len(dims.areas)))
-    for area_id, year, pop in rows:
-        code = state_of.get(area_id)
-        if code in dims.areas:
-            by_year[int(year)][dims.areas.index(code)] += pop
-    if not by_year:
-        return np.zeros((dims.horizon + 1, len(dims.areas)))
-    years = sorted(by_year)
-    latest = years[-1]
-    earlier = years[max(0, len(years) - 6)]
-    total_now, total_then = by_year[latest].sum(), by_year[earlier].sum()
-    growth = (total_now / total_then) ** (1 / max(1, latest - earlier)) - 1 if total_then else 0
-    steps = np.arange(dims.horizon + 1) + (dims.base_year - latest)
-    projected: np.ndarray = by_year[latest][None, :] * (1 + growth) ** steps[:, None]
-    return projected

@@ -16,8 +16,9 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from healthforce.forecast.gap import years_until_balance
-from healthforce.forecast.loader import load_population, load_supply
+from healthforce.forecast.loader import load_supply
 from healthforce.forecast.need import population_need
+from healthforce.forecast.population import load_population
 from healthforce.forecast.scenarios import apply, load_scenario
 from healthforce.forecast.spec import Array, Dims, SupplyParams
 from healthforce.forecast.supply import SupplyResult, project_supply
@@ -35,6 +36,8 @@ class Plan:
     need: Array  # [T+1, O, A]
     runs: dict[str, SupplyResult] = field(default_factory=dict)
     uncertainty: pd.DataFrame | None = None
+    #: How the population was obtained (recorded, shared out, extrapolated), said per span.
+    notes: list[str] = field(default_factory=list)
 
     def table(self) -> pd.DataFrame:
         """Tidy: scenario, year, occupation, area, supply, need, gap (and baseline bands)."""
@@ -119,8 +122,15 @@ def plan(
 ) -> Plan:
     """Baseline and scenarios from the registry; Monte Carlo bands when ``draws`` > 0."""
     dims, params = load_supply(engine, horizon=horizon)
-    population = load_population(engine, dims)
-    result = Plan(dims, params, population, default_need(dims, params, population, need_per_10k))
+    people = load_population(engine, dims)
+    population = people.values
+    result = Plan(
+        dims,
+        params,
+        population,
+        default_need(dims, params, population, need_per_10k),
+        notes=people.notes,
+    )
     result.runs["baseline"] = project_supply(dims, params)
     for path in scenarios or []:
         scenario = load_scenario(path, dims)
