@@ -117,7 +117,23 @@ def moved_problem(p: Problem, before: int) -> Problem:
     )
 
 
-class Places(Sequence[Where]):
+class _Lazy(Sequence[Where]):
+    """A sequence of places made one at a time, on demand."""
+
+    def _at(self, i: int) -> Where:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, i: int) -> Where: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Where]: ...
+    def __getitem__(self, i: int | slice) -> Where | Sequence[Where]:
+        if isinstance(i, slice):
+            return [self._at(k) for k in range(*i.indices(len(self)))]
+        return self._at(i)
+
+
+class Places(_Lazy):
     """Where each practitioner was, made on demand (a million ``Where`` are never built)."""
 
     def __init__(self, files: list[str], file_of: list[int], numbers: list[int], ids: list[Any]):
@@ -126,16 +142,23 @@ class Places(Sequence[Where]):
     def __len__(self) -> int:
         return len(self.numbers)
 
-    @overload
-    def __getitem__(self, i: int) -> Where: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[Where]: ...
-    def __getitem__(self, i: int | slice) -> Where | Sequence[Where]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
+    def _at(self, i: int) -> Where:
         rid = self.ids[i]
         label = f"Practitioner/{rid}" if rid else f"Practitioner #{self.numbers[i]}"
         return Where(self.files[self.file_of[i]], self.numbers[i], label)
+
+
+class Subset(_Lazy):
+    """Some of the places, by their rows."""
+
+    def __init__(self, places: Sequence[Where], rows: list[int]) -> None:
+        self.all, self.rows = places, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def _at(self, i: int) -> Where:
+        return self.all[self.rows[i]]
 
 
 #: value[x] elements by name: None, the value itself; else the element of it that says it.
@@ -156,25 +179,6 @@ _VALUES: dict[str, str | None] = {
     "valueReference": "reference",
     "valueIdentifier": "value",
 }
-
-
-class Subset(Sequence[Where]):
-    """Some of the places, by their rows."""
-
-    def __init__(self, places: Sequence[Where], rows: list[int]) -> None:
-        self.all, self.rows = places, rows
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    @overload
-    def __getitem__(self, i: int) -> Where: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[Where]: ...
-    def __getitem__(self, i: int | slice) -> Where | Sequence[Where]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        return self.all[self.rows[i]]
 
 
 def _value(item: dict[str, Any]) -> Any:
@@ -219,26 +223,6 @@ def _extensions(resource: dict[str, Any]) -> dict[str, Any]:
                 break
         out[url] = found
     return out
-
-
-def _pairs(concept: Any) -> list[tuple[Any, str]]:
-    if not isinstance(concept, dict):
-        return []
-    return [
-        (c.get("system"), str(c["code"]))
-        for c in concept.get("coding") or ()
-        if isinstance(c, dict) and c.get("code") is not None
-    ]
-
-
-def _coded(pairs: list[tuple[Any, str]], system: str, known: frozenset[str]) -> str | None:
-    for s, c in pairs:
-        if s == system:
-            return c
-    for _s, c in pairs:
-        if c in known:
-            return c
-    return None
 
 
 @dataclass
@@ -332,13 +316,13 @@ class Practitioners:
         for q in r.get("qualification") or ():
             if not isinstance(q, dict):
                 continue
-            pairs = _pairs(q.get("code"))
-            code = _coded(pairs, v.ISCO_08, self.occupations)
+            pairs = v.codes(q.get("code"))
+            code = v.coded_in(pairs, v.ISCO_08, self.occupations)
             if code in self.occupations and occupation is None:
                 occupation = code
                 qualified = (q.get("period") or {}).get("start")
             else:
-                special = _coded(pairs, v.SPECIALTY, self.specialties)
+                special = v.coded_in(pairs, v.SPECIALTY, self.specialties)
                 if special in self.specialties:
                     self.specials.append((row, str(special)))
             if (v.QUALIFICATION, "licence") in pairs or v.typed_identifier(q, "LN"):

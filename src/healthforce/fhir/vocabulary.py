@@ -131,7 +131,11 @@ def codes(concept: dict[str, Any] | None) -> list[tuple[str | None, str]]:
 
 def coded(concept: dict[str, Any] | None, system: str, known: frozenset[str]) -> str | None:
     """The code of a concept in ``system``, or any of its codes the registry knows."""
-    pairs = codes(concept)
+    return coded_in(codes(concept), system, known)
+
+
+def coded_in(pairs: list[tuple[str | None, str]], system: str, known: frozenset[str]) -> str | None:
+    """:func:`coded` over a concept's (system, code) pairs read already."""
     for s, c in pairs:
         if s == system:
             return c

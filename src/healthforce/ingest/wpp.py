@@ -142,14 +142,31 @@ def _text(path: Path) -> Iterator[io.TextIOBase]:
         yield handle
 
 
-def _read_csv(
-    path: Path, country: str, variant: str, problems: _Problems
-) -> tuple[Cells, set[str], set[str]]:
-    """The country's cells, the variants the file holds and its locations (a sample)."""
-    cells: Cells = defaultdict(float)
-    variants: set[str] = set()
-    places: set[str] = set()
-    wanted = {"estimates", _variant(variant)}
+class _Found:
+    """What a reader found: the country's cells, the variants the file holds for it and the
+    file's locations (a sample, to name in a refusal)."""
+
+    def __init__(self, country: str, variant: str) -> None:
+        self.country = country
+        self.wanted = {"estimates", _variant(variant)}
+        self.cells: Cells = defaultdict(float)
+        self.variants: set[str] = set()
+        self.places: set[str] = set()
+
+    def wants(self, place: str, label: str) -> bool:
+        """Whether a row of ``place`` and variant ``label`` is one to keep."""
+        if len(self.places) < 12 and place:
+            self.places.add(place)
+        if place != self.country:
+            return False
+        self.variants.add(label)
+        return _variant(label) in self.wanted
+
+
+def _read_csv(path: Path, country: str, variant: str, problems: _Problems) -> _Found:
+    """The country's cells, the variants the file holds and its locations."""
+    found = _Found(country, variant)
+    cells = found.cells
     with _text(path) as handle:
         first = handle.readline()
         if not first.strip():
@@ -178,20 +195,13 @@ def _read_csv(
                         f"short?) / tiene {len(record)} campos, el encabezado {width}",
                     )
                 continue
-            place = record[code]
-            if len(places) < 12 and place:
-                places.add(place)
-            if place != country:
-                continue
-            label = record[var] if var is not None else "Medium"
-            variants.add(label)
-            if _variant(label) not in wanted:
+            if not found.wants(record[code], record[var] if var is not None else "Medium"):
                 continue
             year = _year(record[at["Time"]], problems, number, "Time")
             band = "total"
             if age is not None:
-                found = band_of(record[age])
-                if found is None:
+                grouped = band_of(record[age])
+                if grouped is None:
                     problems.add(
                         number,
                         "AgeGrp",
@@ -199,7 +209,7 @@ def _read_csv(
                         "not a five-year age group or single age / no es un grupo de edad",
                     )
                     continue
-                band = found
+                band = grouped
             if year is None:
                 continue
             for column, sex in _SEXES:
@@ -207,7 +217,7 @@ def _read_csv(
                     value = _number(record[at[column]], problems, number, column)
                     if value is not None:
                         cells[(year, sex, band)] += value
-    return cells, variants, places
+    return found
 
 
 def _sex_of(path: Path, titles: list[str]) -> str:
@@ -221,13 +231,9 @@ def _sex_of(path: Path, titles: list[str]) -> str:
     return "T"
 
 
-def _read_xlsx(
-    path: Path, country: str, variant: str, problems: _Problems
-) -> tuple[Cells, set[str], set[str]]:
-    cells: Cells = defaultdict(float)
-    variants: set[str] = set()
-    places: set[str] = set()
-    wanted = {"estimates", _variant(variant)}
+def _read_xlsx(path: Path, country: str, variant: str, problems: _Problems) -> _Found:
+    found = _Found(country, variant)
+    cells = found.cells
     matched = False
     for name in sheet_names(path):
         rows = sheet_rows(path, name, formulas=False)
@@ -245,13 +251,7 @@ def _read_xlsx(
             if not any(texts):
                 continue
             place = texts[at["ISO3 Alpha-code"]] if at["ISO3 Alpha-code"] < len(texts) else ""
-            if len(places) < 12 and place:
-                places.add(place)
-            if place != country:
-                continue
-            label = texts[at["Variant"]] if "Variant" in at else name
-            variants.add(label)
-            if _variant(label) not in wanted:
+            if not found.wants(place, texts[at["Variant"]] if "Variant" in at else name):
                 continue
             year = _year(texts[at["Year"]], problems, number, "Year")
             if year is None:
@@ -271,7 +271,7 @@ def _read_xlsx(
             "not a UN WPP workbook: no sheet with ISO3 Alpha-code and Year / no es un libro de "
             "WPP de la ONU",
         )
-    return cells, variants, places
+    return found
 
 
 def read_wpp(path: Path, country: str, variant: str = "Medium") -> dict[tuple[int, str, str], int]:
@@ -281,15 +281,16 @@ def read_wpp(path: Path, country: str, variant: str = "Medium") -> dict[tuple[in
     problems = _Problems(str(path))
     reader = _read_xlsx if is_xlsx(path) else _read_csv
     try:
-        cells, variants, places = reader(path, country, variant, problems)
+        found = reader(path, country, variant, problems)
     except (UnicodeDecodeError, gzip.BadGzipFile, zipfile.BadZipFile, EOFError) as exc:
         raise FileFormatError(
             str(path), f"not a readable UN WPP file ({exc}) / no es un archivo legible"
         ) from None
     if problems.found:
         raise ValidationError(problems.found)
+    cells, variants = found.cells, found.variants
     if not variants:
-        sample = ", ".join(sorted(places)) or "none / ninguna"
+        sample = ", ".join(sorted(found.places)) or "none / ninguna"
         raise FileFormatError(
             str(path),
             f"no rows for {country}, the registry's country; the file's locations include "
