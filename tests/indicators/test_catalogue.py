@@ -96,18 +96,18 @@ def test_country_level(db: Engine) -> None:
     assert indexed.loc[("VACANCY_RATE", "VEN", "all"), "numerator"] == 1
 
 
-def test_unrecorded_sex_is_unknown_not_a_man(db: Engine) -> None:
-    """A worker whose sex is not recorded is left out of the share of women (never counted as
-    a man) and shows in the coverage of recorded sex."""
+def _one_more_in_ve_b(db: Engine, sex: str) -> None:
+    """The small registry and one more doctor, W8, living in VE-A and working in VE-B's P5,
+    of the given sex and nothing else recorded."""
     from healthforce.store.registry import Registry
 
     registry.build(db)
-    with Registry(db).change(actor="test", source="unknown sex") as change:
+    with Registry(db).change(actor="test", source="one more") as change:
         change.upsert(
             "workers",
             {
                 "external_id": ["W8"],
-                "sex": ["U"],
+                "sex": [sex],
                 "occupation": ["2211"],
                 "status": ["active"],
                 "residence_area": ["VE-A"],
@@ -122,6 +122,12 @@ def test_unrecorded_sex_is_unknown_not_a_man(db: Engine) -> None:
                 "start_date": [registry.D(2020, 1, 1)],
             },
         )
+
+
+def test_unrecorded_sex_is_unknown_not_a_man(db: Engine) -> None:
+    """A worker whose sex is not recorded is left out of the share of women (never counted as
+    a man) and shows in the coverage of recorded sex."""
+    _one_more_in_ve_b(db, sex="U")
     rows = compute(db, 2024, codes=["PCT_FEMALE", "SEX_RECORDED"]).set_index(
         ["code", "area", "grp", "category"]
     )
@@ -136,29 +142,7 @@ def test_unrecorded_countries_are_unknown_not_home(db: Engine) -> None:
     """A worker whose countries of birth and training are not recorded is left out of the
     shares born and trained abroad (never counted as born or trained at home) and shows in
     their coverage."""
-    from healthforce.store.registry import Registry
-
-    registry.build(db)
-    with Registry(db).change(actor="test", source="unknown countries") as change:
-        change.upsert(
-            "workers",
-            {
-                "external_id": ["W8"],
-                "sex": ["F"],
-                "occupation": ["2211"],
-                "status": ["active"],
-                "residence_area": ["VE-A"],
-            },
-        )
-        change.upsert(
-            "assignments",
-            {
-                "external_id": ["A8"],
-                "worker": ["W8"],
-                "post": ["P5"],
-                "start_date": [registry.D(2020, 1, 1)],
-            },
-        )
+    _one_more_in_ve_b(db, sex="F")  # no country of birth or training
     codes = [
         "PCT_FOREIGN_BORN",
         "BIRTH_COUNTRY_RECORDED",
