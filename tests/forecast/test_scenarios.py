@@ -57,6 +57,8 @@ def test_a_scenario_changes_what_it_says(tmp_path: Path) -> None:
         pytest.param(
             "[cooperation]\nreplacement = 2\n", "cooperation.replacement", id="rate-outside-0-1"
         ),
+        pytest.param("emigration = 2\n", "emigration", id="a-number-where-a-table-goes"),
+        pytest.param("retirement = 67\n", "retirement", id="retirement-as-a-number"),
     ],
 )
 def test_bad_scenarios_name_file_key_and_value(tmp_path: Path, text: str, key: str) -> None:
@@ -67,6 +69,17 @@ def test_bad_scenarios_name_file_key_and_value(tmp_path: Path, text: str, key: s
     problem = info.value.problems[0]
     assert problem.field == key
     assert problem.source == str(path)
+
+
+def test_a_rate_a_scenario_pushes_above_one_names_its_file(tmp_path: Path) -> None:
+    dims, params = small_country(1)
+    path = _file(tmp_path, "[emigration]\nall = 100000\n")
+    scenario = load_scenario(path, dims)  # a factor >= 0: fine by itself
+    with pytest.raises(ValidationError) as info:
+        apply(scenario, dims, params)
+    problem = info.value.problems[0]
+    assert (problem.field, problem.source) == ("emigration", str(path))
+    assert "scenario" in problem.reason
 
 
 def test_monte_carlo_is_seeded_vectorised_and_banded() -> None:

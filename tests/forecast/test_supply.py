@@ -89,6 +89,11 @@ def test_inverse_intake_when_training_is_too_long() -> None:
 def test_years_until_balance_and_wage_bill() -> None:
     assert years_until_balance(np.array([-5, -1, 0, 3]), [2020, 2021, 2022, 2023]) == 2022
     assert years_until_balance(np.array([-5, -1]), [2020, 2021]) is None
+    # sustained, with a tolerance: noise is no balance, a reopening gap is not closed
+    noise = np.array([1.4e-13, -10, -50, -279])
+    assert years_until_balance(noise, [2025, 2030, 2040, 2045]) is None
+    assert years_until_balance(np.array([-3, 2, -4, 1, 1]), [1, 2, 3, 4, 5]) == 4
+    assert years_until_balance(np.array([-0.3, 0.1]), [2025, 2026]) == 2025  # half a worker
     np.testing.assert_allclose(
         wage_bill(np.array([[2.0, 1.0]]).T, np.array([10.0, 20.0])), [[20.0], [20.0]]
     )

@@ -15,12 +15,21 @@ def gap(supply: Array, need: Array) -> Array:
     return np.asarray(np.asarray(supply, dtype=float) - np.asarray(need, dtype=float))
 
 
-def years_until_balance(gaps: Array, years: list[int]) -> int | None:
-    """The first year whose gap is no longer negative (``gaps`` over the last axis, one per year);
-    None when it never closes within the horizon."""
-    g = np.asarray(gaps)
-    closed = np.flatnonzero(g >= 0)
-    return years[int(closed[0])] if closed.size else None
+#: Workers short that still count as closed: rounding noise, not a shortage.
+TOLERANCE = 0.5
+
+
+def years_until_balance(gaps: Array, years: list[int], tolerance: float = TOLERANCE) -> int | None:
+    """The year from which the gap stays closed (no more than ``tolerance`` workers short in
+    that year and every year after it, to the horizon); None when it is not closed at the
+    horizon. A gap that closes for a year and opens again is not closed (a base-year gap of
+    +1e-13 with a shortfall of 279 in the last year is no balance)."""
+    g = np.asarray(gaps, dtype=float)
+    short = np.flatnonzero(g < -tolerance)
+    if short.size == 0:
+        return years[0] if len(years) else None
+    last_short = int(short[-1])
+    return years[last_short + 1] if last_short + 1 < len(years) else None
 
 
 def intake_to_close(

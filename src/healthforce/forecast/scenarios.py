@@ -24,7 +24,9 @@
     [cooperation]
     replacement = 0.5   # share of cooperation staff replaced when their term ends
 
-Errors name the file, the key and the value.
+Errors name the file, the key and the value: an unknown key, a number where a table belongs
+(``emigration = 2``), a factor or share out of range, and (when applied) a rate the factors push
+outside [0, 1].
 """
 
 from __future__ import annotations
@@ -80,6 +82,15 @@ def check_settings(data: dict[str, Any], dims: Dims, source: str) -> list[Proble
     for key in data:
         if key not in KNOWN:
             bad(key, data[key], "unknown parameter / parámetro desconocido")
+        elif key not in ("name", "description") and not isinstance(data[key], dict):
+            bad(
+                key,
+                data[key],
+                f"a table is expected, e.g. [{key}] then all = … (one line each) / se espera "
+                f"una tabla, p. ej. [{key}] y debajo all = …",
+            )
+    if problems:  # the checks below read the tables
+        return problems
     occupations = set(dims.occupations)
     for section in (*MULTIPLIERS, *SHARES):
         for key, value in data.get(section, {}).items():
@@ -120,7 +131,16 @@ def _factors(section: dict[str, Any], dims: Dims) -> np.ndarray:
 
 
 def apply(scenario: Scenario, dims: Dims, params: SupplyParams) -> SupplyParams:
-    """The baseline parameters with the scenario's overrides."""
+    """The baseline parameters with the scenario's overrides, checked: a rate the scenario
+    pushes outside [0, 1] is refused naming its file and section."""
+    from healthforce.forecast.spec import check
+
+    out = _apply(scenario, dims, params)
+    check(dims, out, source=scenario.source)
+    return out
+
+
+def _apply(scenario: Scenario, dims: Dims, params: SupplyParams) -> SupplyParams:
     s = scenario.settings
     p = params
     pipe = p.pipeline

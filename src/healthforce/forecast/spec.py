@@ -116,7 +116,7 @@ def check(dims: Dims, params: SupplyParams, source: str = "parameters") -> None:
     problems: list[Problem] = []
 
     def bad(key: str, value: object, reason: str) -> None:
-        problems.append(Problem("forecast", source, key, value, reason))
+        problems.append(Problem("forecast", source, key, value, reason, source=source))
 
     if dims.horizon < 1:
         bad("horizon", dims.horizon, "must be at least 1 year / al menos 1 año")
@@ -126,7 +126,8 @@ def check(dims: Dims, params: SupplyParams, source: str = "parameters") -> None:
             bad(
                 name,
                 float(np.nanmin(a) if np.nanmin(a) < 0 else np.nanmax(a)),
-                "rate outside [0, 1] / tasa fuera de [0, 1]",
+                "rate outside [0, 1] (with the scenario's factors, if any) / tasa fuera de "
+                "[0, 1] (con los factores del escenario, si los hay)",
             )
     for name in (*COUNTS, "stock"):
         a = np.asarray(getattr(params, name))
