@@ -66,6 +66,27 @@ def test_plan_table_and_scenarios(demo: Engine, tmp_path: Path) -> None:
     assert len(gap_by_area(table, "2211", 2035).data[0].y) == 25
 
 
+def test_national_bands_are_percentiles_of_summed_draws(demo: Engine) -> None:
+    """The national band is the percentiles of each draw's national sum, not the sum of the
+    states' percentiles (which is wider: the states do not all fall short together)."""
+    result = plan(demo, draws=60, horizon=5, seed=2)
+    assert result.draws is not None
+    national = result.national().set_index(["scenario", "year", "occupation"])
+    k, t = result.dims.occupations.index("2211"), 5
+    sums = result.draws.total[t, :, k, :].sum(axis=-1)
+    row = national.loc[("baseline", 2030, "2211")]
+    for q in (5, 10, 50, 90, 95):
+        assert row[f"p{q}"] == pytest.approx(np.percentile(sums, q))
+    assert row["gap_p10"] == pytest.approx(row["p10"] - row["need"])
+    table = result.table()
+    by_state = table[(table["year"] == 2030) & (table["occupation"] == "2211")]
+    assert by_state["p95"].sum() - by_state["p5"].sum() > row["p95"] - row["p5"]
+    drawn = fan_chart(result.national().reset_index(), "2211").to_dict()["data"]
+    assert any(trace.get("name") == "5-95 %" for trace in drawn)
+    plain = fan_chart(table, "2211").to_dict()["data"]  # by area: no band that does not add up
+    assert not any(trace.get("name") == "5-95 %" for trace in plain)
+
+
 def test_forecast_cli(demo: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HEALTHFORCE_DATABASE_URL", demo.url.render_as_string())
     get_settings.cache_clear()

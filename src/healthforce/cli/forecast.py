@@ -53,19 +53,36 @@ def forecast(
                 title=f"Projection / Proyección {result.dims.base_year}-"
                 f"{result.dims.years[-1]} (national / nacional)"
             )
-            for col in ("scenario", "year", "occupation", "supply", "need", "gap", "balance_year"):
+            banded = "p50" in shown
+            columns = ["scenario", "year", "occupation", "supply", "need", "gap", "balance_year"]
+            if banded:  # the median and the 80 % band of the baseline's draws
+                columns[4:4] = ["supply p50", "supply 80 %"]
+                columns.insert(-1, "gap 80 %")
+            for col in columns:
                 rich.add_column(col)
-            for row in shown.itertuples(index=False):
-                balance = row.balance_year
-                rich.add_row(
-                    str(row.scenario),
-                    str(row.year),
-                    str(row.occupation),
-                    f"{row.supply:,.0f}",
-                    f"{row.need:,.0f}",
-                    f"{row.gap:,.0f}",
-                    "-" if pd.isna(balance) else str(int(balance)),  # type: ignore[arg-type]
-                )
+
+            def band(low: float, high: float) -> str:
+                return "" if pd.isna(low) else f"{low:,.0f} – {high:,.0f}"
+
+            for row in shown.to_dict("records"):
+                balance = row["balance_year"]
+                cells = [
+                    str(row["scenario"]),
+                    str(row["year"]),
+                    str(row["occupation"]),
+                    f"{row['supply']:,.0f}",
+                    f"{row['need']:,.0f}",
+                    f"{row['gap']:,.0f}",
+                    "-" if pd.isna(balance) else str(int(balance)),
+                ]
+                if banded:
+                    median = row["p50"]
+                    cells[4:4] = [
+                        "" if pd.isna(median) else f"{median:,.0f}",
+                        band(row["p10"], row["p90"]),
+                    ]
+                    cells.insert(-1, band(row["gap_p10"], row["gap_p90"]))
+                rich.add_row(*cells)
             console.print(rich)
             for note in result.notes:
                 console.print(note)

@@ -10,9 +10,12 @@ from healthforce.reference.codes import Lang
 
 
 def fan_chart(table: pd.DataFrame, occupation: str, lang: Lang = "es") -> go.Figure:
-    """National supply (median and 5-95 % band when present) against need, by year."""
+    """National supply (median and 5-95 % band when present) against need, by year, from
+    :meth:`Plan.national` (its bands are the percentiles of the draws' national sums; a table
+    by area gives the lines without a band: its percentiles do not add up)."""
     t = table[(table["occupation"] == occupation) & (table["scenario"] == "baseline")]
-    cols = [c for c in ("supply", "need", "p5", "p50", "p95") if c in t]
+    banded = "area" not in t
+    cols = [c for c in ("supply", "need", *(("p5", "p50", "p95") if banded else ())) if c in t]
     national = t.groupby("year", as_index=False)[cols].sum()
     es = lang == "es"
     fig = go.Figure()

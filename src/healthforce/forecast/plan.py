@@ -26,6 +26,8 @@ from healthforce.forecast.uncertainty import bands, monte_carlo
 from healthforce.reference.occupations import CORE_GROUPS, occupations
 
 SDG_THRESHOLD = 44.5
+#: The percentiles of the bands: the 90 % and the 80 % band, and the median.
+QUANTILES = (5, 10, 50, 90, 95)
 
 
 @dataclass
@@ -38,6 +40,9 @@ class Plan:
     uncertainty: pd.DataFrame | None = None
     #: How the population was obtained (recorded, shared out, extrapolated), said per span.
     notes: list[str] = field(default_factory=list)
+    #: The baseline's Monte Carlo draws, when there are any (bands at any level come from
+    #: their sums, never from summed percentiles).
+    draws: SupplyResult | None = None
 
     def table(self) -> pd.DataFrame:
         """Tidy: scenario, year, occupation, area, supply, need, gap (and baseline bands)."""
@@ -84,7 +89,27 @@ class Plan:
         t["balance_year"] = [
             closes[(s, o)] for s, o in zip(t["scenario"], t["occupation"], strict=True)
         ]
+        if self.draws is not None:
+            t = t.merge(self.national_bands(), on=["scenario", "year", "occupation"], how="left")
+            for q in QUANTILES:
+                t[f"gap_p{q}"] = t[f"p{q}"] - t["need"]
         return t
+
+    def national_bands(self) -> pd.DataFrame:
+        """The baseline's national supply bands: the percentiles of each draw's national sum
+        (summing the states' percentiles would widen them: the states' draws do not all fall
+        short together)."""
+        if self.draws is None:
+            raise ValueError("no draws: plan(..., draws=N)")
+        national = self.draws.total.sum(axis=-1)  # [T+1, D, O]
+        q = np.percentile(national, QUANTILES, axis=1)  # [Q, T+1, O]
+        years, occs = np.meshgrid(self.dims.years, self.dims.occupations, indexing="ij")
+        frame = pd.DataFrame(
+            {"scenario": "baseline", "year": years.ravel(), "occupation": occs.ravel()}
+        )
+        for i, level in enumerate(QUANTILES):
+            frame[f"p{level}"] = q[i].ravel()
+        return frame
 
 
 def default_need(
@@ -136,5 +161,6 @@ def plan(
         scenario = load_scenario(path, dims)
         result.runs[scenario.name] = project_supply(dims, apply(scenario, dims, params))
     if draws:
-        result.uncertainty = bands(monte_carlo(dims, params, draws, seed=seed))
+        result.draws = monte_carlo(dims, params, draws, seed=seed)
+        result.uncertainty = bands(result.draws, QUANTILES)
     return result

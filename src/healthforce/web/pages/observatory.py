@@ -173,13 +173,17 @@ def migration(request: Request, engine: EngineDep, lang: LangDep) -> HTMLRespons
     return render(request, "migration.html", lang, **data)
 
 
+#: Monte Carlo draws behind the planning page's fan (its 5-95 % band).
+PLANNING_DRAWS = 200
+
+
 def standard_scenarios() -> list[Path]:
     folder = resources.files("healthforce.forecast").joinpath("standard")
     return sorted(Path(str(folder)).glob("*.toml"))
 
 
 def _planning(engine: Engine) -> dict[str, Any]:
-    result = plan(engine, scenarios=standard_scenarios(), horizon=15)
+    result = plan(engine, scenarios=standard_scenarios(), horizon=15, draws=PLANNING_DRAWS)
     return {
         "table": result.table(),
         "national": result.national(),
@@ -216,7 +220,7 @@ def planning(
     if data is not None and occupations:
         chosen = occupation if occupation and occupation in occupations else occupations[0]
         year = int(data["base_year"]) + 10
-        charts = [chart_json(fan_chart(data["table"], chosen, lang))]
+        charts = [chart_json(fan_chart(national, chosen, lang))]
         if chosen in by_state:
             charts.append(chart_json(gap_by_area(data["table"], chosen, year, lang)))
         charts.append(chart_json(scenario_comparison(national, chosen, lang)))
