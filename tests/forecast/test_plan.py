@@ -99,7 +99,36 @@ def test_forecast_cli(demo: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPa
         app, ["forecast", "--horizon", "5", "--format", "csv", "--output", str(out)]
     )
     assert written.exit_code == 0, written.output
-    assert len(pd.read_csv(out)) == 6 * 25 * 12
+    long = pd.read_csv(out)  # a row per figure, with its unit and names
+    state_supply = long[(long["level"] == "state") & (long["measure"] == "supply")]
+    assert len(state_supply) == 6 * 25 * 12
+    assert {"occupation_es", "occupation_en", "area_name", "unit"} <= set(long.columns)
+    assert long["unit"].notna().all() and state_supply["area_name"].notna().all()
+    book_path = tmp_path / "f.xlsx"
+    booked = runner.invoke(
+        app,
+        [
+            "forecast",
+            "--horizon",
+            "5",
+            "--draws",
+            "20",
+            "--format",
+            "xlsx",
+            "--output",
+            str(book_path),
+        ],
+    )
+    assert booked.exit_code == 0, booked.output
+    import openpyxl
+
+    book = openpyxl.load_workbook(book_path, read_only=True)
+    assert book.sheetnames == ["Supuestos - Assumptions", "Nacional - National", "Estados - States"]
+    said = {r[0]: r[1] for r in book["Supuestos - Assumptions"].iter_rows(values_only=True)}
+    assert said["Fecha base / Base date"] == "2025-01-01"
+    assert "20 Monte Carlo draws" in said["Incertidumbre / Uncertainty"]
+    heading = next(book["Nacional - National"].iter_rows(values_only=True))
+    assert "Ocupación" in heading and "Oferta / Supply (personas / headcount)" in heading
     bad = tmp_path / "bad.toml"
     bad.write_text("[intake]\nall = -1\n")
     refused = runner.invoke(app, ["forecast", "--scenario", str(bad)])

@@ -40,7 +40,6 @@ def forecast(
         _backcast(backcast, output)
         return
 
-    from healthforce.exports.tables import safe_frame
     from healthforce.forecast.plan import plan
 
     with reported():
@@ -88,17 +87,11 @@ def forecast(
                 console.print(note)
             return
         path = output or Path(f"forecast.{format}")
-        if format == "csv":
-            safe_frame(table).to_csv(path, index=False)
-        elif format == "xlsx":
-            from healthforce.exports.tables import write_table
+        if format in ("csv", "xlsx"):
+            from healthforce.forecast.report import write_forecast
+            from healthforce.web.pages.common import area_names
 
-            write_table(
-                path.with_suffix(".xlsx"),
-                list(table.columns),
-                [table[c].tolist() for c in table.columns],
-                sheet="forecast",
-            )
+            path = write_forecast(result, path.with_suffix(f".{format}"), area_names(engine()))
         elif format == "parquet":
             table.to_parquet(path, index=False)
         else:

@@ -8,6 +8,7 @@ today's density. Need grows with the projected population.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,10 +17,10 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from healthforce.forecast.gap import years_until_balance
-from healthforce.forecast.loader import load_supply
+from healthforce.forecast.loader import base_date_of, load_supply
 from healthforce.forecast.need import population_need
 from healthforce.forecast.population import load_population
-from healthforce.forecast.scenarios import apply, load_scenario
+from healthforce.forecast.scenarios import Scenario, apply, load_scenario
 from healthforce.forecast.spec import Array, Dims, SupplyParams
 from healthforce.forecast.supply import SupplyResult, project_supply
 from healthforce.forecast.uncertainty import bands, monte_carlo
@@ -43,6 +44,9 @@ class Plan:
     #: The baseline's Monte Carlo draws, when there are any (bands at any level come from
     #: their sums, never from summed percentiles).
     draws: SupplyResult | None = None
+    #: The scenarios run beside the baseline, and the registry's reference date planned from.
+    scenarios: list[Scenario] = field(default_factory=list)
+    base_date: dt.date | None = None
 
     def table(self) -> pd.DataFrame:
         """Tidy: scenario, year, occupation, area, supply, need, gap (and baseline bands)."""
@@ -155,10 +159,12 @@ def plan(
         population,
         default_need(dims, params, population, need_per_10k),
         notes=people.notes,
+        base_date=base_date_of(engine),
     )
     result.runs["baseline"] = project_supply(dims, params)
     for path in scenarios or []:
         scenario = load_scenario(path, dims)
+        result.scenarios.append(scenario)
         result.runs[scenario.name] = project_supply(dims, apply(scenario, dims, params))
     if draws:
         result.draws = monte_carlo(dims, params, draws, seed=seed)

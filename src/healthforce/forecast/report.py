@@ -1,0 +1,155 @@
+"""The projection as a planning unit hands it to a minister: an XLSX workbook whose first sheet
+states every assumption (base date, horizon, need norm, population, scenarios, draws), then the
+national and the state projection with occupation and area names in Spanish and English and
+the unit of every figure; or one long CSV (a row per figure, with its unit) for analysts.
+Spreadsheet cells are never formulas (:func:`healthforce.exports.tables.neutralise`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from healthforce.exports.tables import neutralise, safe_frame
+from healthforce.reference.occupations import occupations
+
+if TYPE_CHECKING:
+    from healthforce.forecast.plan import Plan
+
+#: Columns of the projection: (column, Spanish heading, English heading, unit).
+MEASURES = (
+    ("supply", "Oferta", "Supply", "personas / headcount"),
+    ("fte", "Oferta en ETC", "Supply in FTE", "ETC / FTE"),
+    ("need", "Necesidad", "Need", "personas / headcount"),
+    ("gap", "Brecha (oferta - necesidad)", "Gap (supply - need)", "personas / headcount"),
+    ("p5", "Oferta, percentil 5", "Supply, 5th percentile", "personas / headcount"),
+    ("p10", "Oferta, percentil 10", "Supply, 10th percentile", "personas / headcount"),
+    ("p50", "Oferta, mediana", "Supply, median", "personas / headcount"),
+    ("p90", "Oferta, percentil 90", "Supply, 90th percentile", "personas / headcount"),
+    ("p95", "Oferta, percentil 95", "Supply, 95th percentile", "personas / headcount"),
+    ("gap_p5", "Brecha, percentil 5", "Gap, 5th percentile", "personas / headcount"),
+    ("gap_p10", "Brecha, percentil 10", "Gap, 10th percentile", "personas / headcount"),
+    ("gap_p50", "Brecha, mediana", "Gap, median", "personas / headcount"),
+    ("gap_p90", "Brecha, percentil 90", "Gap, 90th percentile", "personas / headcount"),
+    ("gap_p95", "Brecha, percentil 95", "Gap, 95th percentile", "personas / headcount"),
+)
+
+
+def assumptions(result: Plan) -> list[tuple[str, str]]:
+    """What the projection assumes, as (Spanish / English label, value) rows."""
+    dims = result.dims
+    rows = [
+        (
+            "Fecha base / Base date",
+            str(result.base_date) if result.base_date else str(dims.base_year),
+        ),
+        ("Horizonte / Horizon", f"{dims.years[0]}-{dims.years[-1]} ({dims.horizon} años / years)"),
+        (
+            "Necesidad / Need",
+            "Médicos, enfermería y partería alcanzan 44,5 por 10.000 habitantes (umbral de la OMS "
+            "para el ODS 3.c) con la composición actual, o mantienen la densidad actual si es "
+            "mayor; las demás ocupaciones mantienen su densidad actual / Doctors, nurses and "
+            "midwives reach 44.5 per 10,000 population (WHO's SDG 3.c threshold) in today's mix, "
+            "or keep today's density where higher; every other occupation keeps today's density",
+        ),
+        (
+            "Brecha cerrada / Gap closed",
+            "desde el año en que la brecha no supera media persona hasta el horizonte / from the "
+            "year the gap stays within half a worker to the horizon",
+        ),
+    ]
+    rows += [("Población / Population", note) for note in result.notes] or [
+        ("Población / Population", "registrada para cada año / recorded for every year")
+    ]
+    rows.append(("Escenario / Scenario: baseline", "parámetros del registro / the registry's own"))
+    for scenario in result.scenarios:
+        rows.append(
+            (
+                f"Escenario / Scenario: {scenario.name}",
+                f"{scenario.description} ({scenario.source})",
+            )
+        )
+    if result.draws is not None:
+        rows.append(
+            (
+                "Incertidumbre / Uncertainty",
+                f"{result.draws.draws} simulaciones Monte Carlo de la línea de base; bandas "
+                "nacionales: percentiles de la suma nacional de cada simulación / "
+                f"{result.draws.draws} Monte Carlo draws of the baseline; national bands: "
+                "percentiles of each draw's national sum",
+            )
+        )
+    return rows
+
+
+def _named(frame: pd.DataFrame, areas: dict[str, str] | None) -> pd.DataFrame:
+    names = occupations()
+    out = frame.copy()
+    at = list(out.columns).index("occupation") + 1
+    codes = out["occupation"].astype(str)
+    out.insert(at, "occupation_en", [names[c].name_en if c in names else c for c in codes])
+    out.insert(at, "occupation_es", [names[c].name_es if c in names else c for c in codes])
+    if areas is not None and "area" in out:
+        out.insert(list(out.columns).index("area") + 1, "area_name", out["area"].map(areas))
+    return out
+
+
+def _headed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns headed in Spanish and English, with units."""
+    heads = {
+        "scenario": "Escenario / Scenario",
+        "year": "Año / Year",
+        "occupation": "CIUO-08 / ISCO-08",
+        "occupation_es": "Ocupación",
+        "occupation_en": "Occupation",
+        "area": "Código del área / Area code",
+        "area_name": "Área / Area",
+        "balance_year": "Año en que se cierra la brecha / Year the gap closes",
+        **{c: f"{es} / {en} ({unit})" for c, es, en, unit in MEASURES},
+    }
+    return frame.rename(columns={c: heads.get(c, c) for c in frame.columns})
+
+
+def long_table(result: Plan, areas: dict[str, str]) -> pd.DataFrame:
+    """One row per figure: scenario, year, level, area, occupation (code and names), measure,
+    value and unit; the country's rows and every state's."""
+    national = result.national().assign(area="", area_name="", level="country")
+    states = result.table().assign(level="state")
+    states["area_name"] = states["area"].map(areas)
+    keys = ["scenario", "year", "level", "area", "area_name", "occupation"]
+    units = {c: unit for c, _es, _en, unit in MEASURES}
+    frames = []
+    for frame in (national, states):
+        present = [c for c in units if c in frame]
+        tidy = frame.melt(id_vars=keys, value_vars=present, var_name="measure", value_name="value")
+        frames.append(tidy.dropna(subset=["value"]))
+    out = _named(pd.concat(frames, ignore_index=True), None)
+    out["unit"] = out["measure"].map(units)
+    return out
+
+
+def write_forecast(result: Plan, path: Path, areas: dict[str, str]) -> Path:
+    """The projection to ``path``: .xlsx (assumptions, national, states) or .csv (long)."""
+    if path.suffix.lower() == ".csv":
+        safe_frame(long_table(result, areas)).to_csv(path, index=False, encoding="utf-8-sig")
+        return path
+    import openpyxl
+
+    path = path.with_suffix(".xlsx")
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Supuestos - Assumptions")
+    sheet.append(["Supuesto / Assumption", "Valor / Value"])
+    for label, value in assumptions(result):
+        sheet.append([neutralise(label), neutralise(value)])
+    for title, frame in (
+        ("Nacional - National", _named(result.national(), None)),
+        ("Estados - States", _named(result.table(), areas)),
+    ):
+        sheet = book.create_sheet(title)
+        headed = _headed(frame)
+        sheet.append(list(headed.columns))
+        for row in headed.itertuples(index=False):
+            sheet.append([None if pd.isna(v) else neutralise(v) for v in row])
+    book.save(path)
+    return path
