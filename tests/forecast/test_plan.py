@@ -15,6 +15,7 @@ from healthforce.cli import app
 from healthforce.forecast.figures import fan_chart, gap_by_area
 from healthforce.forecast.loader import load_supply
 from healthforce.forecast.plan import plan
+from healthforce.forecast.supply import project_supply
 from healthforce.ingest.demo import build_demo
 from healthforce.settings import get_settings
 from healthforce.store import Registry, make_engine, upgrade
@@ -49,6 +50,52 @@ def test_loader_counts_the_active_workforce(demo: Engine) -> None:
     assert params.cooperation.stock.sum() > 0
     assert params.pipeline.intake.sum() > 0
     assert 0 < float(params.emigration.mean()) < 0.05
+
+
+def test_transfers_between_states_are_flows(demo: Engine) -> None:
+    """The history's transfers between states become yearly transfer rates (origin row,
+    destination column), and the projection moves workers by them."""
+    from healthforce.store.areas import states
+    from healthforce.store.models import Movement
+
+    dims, params = load_supply(demo, horizon=5)
+    assert params.migration is not None
+    found = states(demo)
+    with demo.connect() as conn:
+        moves = conn.execute(
+            select(Worker.occupation_code, Movement.origin_area_id, Movement.destination_area_id)
+            .join(Worker, Worker.id == Movement.worker_id)
+            .where(
+                Movement.kind == "transfer",
+                Movement.date >= dt.date(2020, 1, 1),
+                Movement.date < dt.date(2025, 1, 1),
+            )
+        ).all()
+    between = [(occ, found.of[o], found.of[d]) for occ, o, d in moves if found.of[o] != found.of[d]]
+    assert between  # the demo's history moves workers between states
+    occ, origin, dest = between[0]
+    k, i, j = dims.occupations.index(occ), dims.areas.index(origin), dims.areas.index(dest)
+    count = sum(1 for m in between if m == (occ, origin, dest))
+    heads = max(params.stock[k, i].sum(), 1)
+    assert params.migration[k, i, j] == pytest.approx(count / 5 / heads)
+    moved = project_supply(dims, params).flows["migration_in"].sum()
+    assert moved > 0
+
+
+def test_what_the_supply_rests_on_is_said(demo: Engine) -> None:
+    """Occupations without training data are named (no graduates, never silently zero) and
+    the cooperation staff's replacement is stated."""
+    result = plan(demo, horizon=5)
+    _dims, params = load_supply(demo, horizon=5)
+    untrained = [
+        occ
+        for k, occ in enumerate(result.dims.occupations)
+        if not params.pipeline.intake[..., k, :].any()
+    ]
+    said = " ".join(result.notes)
+    assert untrained and all(occ in said for occ in untrained)
+    assert "no graduates are projected" in said and "no se proyectan egresados" in said
+    assert "cooperation staff leave at the end of their 2-year terms, 0% replaced" in said
 
 
 def test_plan_table_and_scenarios(demo: Engine, tmp_path: Path) -> None:

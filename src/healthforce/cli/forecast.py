@@ -34,6 +34,7 @@ def forecast(
     """Project supply, need and gap by occupation, area and year.
     / Proyecta oferta, necesidad y brecha por ocupación, área y año."""
     import pandas as pd
+    from rich.markup import escape
     from rich.table import Table
 
     if backcast is not None:
@@ -84,7 +85,7 @@ def forecast(
                 rich.add_row(*cells)
             console.print(rich)
             for note in result.notes:
-                console.print(note)
+                console.print(escape(note))
             return
         path = output or Path(f"forecast.{format}")
         if format in ("csv", "xlsx"):
@@ -98,7 +99,7 @@ def forecast(
             raise typer.BadParameter("table, csv, xlsx or parquet")
         console.print(f"{len(table):,} rows / filas -> {path}")
         for note in result.notes:
-            console.print(note)
+            console.print(escape(note))
 
 
 def _backcast(base_year: int, output: Path | None) -> None:

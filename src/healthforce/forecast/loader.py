@@ -174,6 +174,7 @@ def load_supply(
     returns = np.zeros((o, a))
     entry_age = np.zeros((o, g))
     entry_sex = np.zeros((o, s))
+    transfers = np.zeros((o, a, a))
     for kind, reason, when, origin, dest, origin_country, occ, sex, birth in events:
         ko = oi.get(occ)
         if ko is None:
@@ -187,6 +188,9 @@ def load_supply(
             other[ko] += 1
         origin_state = state_of.get(origin) if origin is not None else None
         dest_state = state_of.get(dest) if dest is not None else None
+        moved = origin_state is not None and dest_state is not None and origin_state != dest_state
+        if kind == "transfer" and moved:  # a move within a state is no flow between states
+            transfers[ko, ai[str(origin_state)], ai[str(dest_state)]] += 1
         if kind == "emigration" and origin_state is not None:
             emig_oa[ko, ai[origin_state]] += 1
         elif kind == "return" and dest_state is not None:
@@ -205,6 +209,7 @@ def load_supply(
         if entry_sex[k].sum() == 0:
             entry_sex[k] = 0.5
     pipeline = _pipeline([tuple(r) for r in cohorts], dims, oi, ai, state_of)
+    migration = _migration(transfers, heads_oa, years)
     params = SupplyParams(
         stock=stock,
         retirement=retirement,
@@ -217,9 +222,22 @@ def load_supply(
         entry_sex=entry_sex / entry_sex.sum(axis=1, keepdims=True),
         pipeline=pipeline,
         fte=np.where(fte_n > 0, fte_sum / np.maximum(fte_n, 1), 1.0),
+        migration=migration,
         cooperation=Cooperation(coop, coop_leaving, np.zeros(o), 2),
     )
     return dims, params
+
+
+def _migration(transfers: np.ndarray, heads_oa: np.ndarray, years: float) -> np.ndarray | None:
+    """[O, A, A] yearly transfer rates between states (origin row, destination column): the
+    window's transfers per year over the origin's workers; rows scaled down where they would
+    add up to more than 1. None when the history records no transfer between states."""
+    if not transfers.any():
+        return None
+    rates = transfers / years / heads_oa[:, :, None]
+    out = rates.sum(axis=-1, keepdims=True)
+    scaled: np.ndarray = np.where(out > 1, rates / np.maximum(out, 1e-12), rates)
+    return scaled
 
 
 def _retirement(stock: np.ndarray, bands: np.ndarray, years: float, dims: Dims) -> np.ndarray:

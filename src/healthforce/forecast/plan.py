@@ -24,6 +24,7 @@ from healthforce.forecast.scenarios import Scenario, apply, load_scenario
 from healthforce.forecast.spec import Array, Dims, SupplyParams
 from healthforce.forecast.supply import SupplyResult, project_supply
 from healthforce.forecast.uncertainty import bands, monte_carlo
+from healthforce.reference.codes import Lang
 from healthforce.reference.occupations import CORE_GROUPS, occupations
 
 SDG_THRESHOLD = 44.5
@@ -140,6 +141,42 @@ def default_need(
     return population_need(population[:, None, :], ratio[None, :, None])
 
 
+def supply_notes(dims: Dims, params: SupplyParams) -> list[str]:
+    """What the supply rests on that a planner must know: occupations with no training data
+    (no graduates are projected for them, never silently), and cooperation staff who leave at
+    the end of their terms unless a scenario replaces them."""
+    names = occupations()
+    notes = []
+    intake = np.asarray(params.pipeline.intake)
+    untrained = [
+        occ
+        for k, occ in enumerate(dims.occupations)
+        if not intake.size or not intake[..., k, :].any()
+    ]
+    if untrained:
+
+        def listed(lang: Lang) -> str:
+            return "; ".join(f"{o} {names[o].name(lang)}" if o in names else o for o in untrained)
+
+        notes.append(
+            f"No training data for {listed('en')}: no graduates are projected for them; import "
+            f"their training cohorts or give an intake in a scenario / Sin datos de formación "
+            f"para {listed('es')}: no se proyectan egresados; importe sus cohortes o indique un "
+            "ingreso en un escenario"
+        )
+    coop = params.cooperation
+    if coop is not None and float(np.asarray(coop.stock).sum()) > 0:
+        share = float(np.asarray(coop.replacement).mean()) if np.size(coop.replacement) else 0.0
+        n = float(np.asarray(coop.stock).sum())
+        notes.append(
+            f"{n:,.0f} international cooperation staff leave at the end of their "
+            f"{coop.term_years}-year terms, {share:.0%} replaced (a scenario's [cooperation] "
+            f"replacement changes it) / {n:,.0f} cooperantes internacionales salen al terminar "
+            f"su período de {coop.term_years} años; se reemplaza el {share:.0%}"
+        )
+    return notes
+
+
 def plan(
     engine: Engine,
     *,
@@ -158,7 +195,7 @@ def plan(
         params,
         population,
         default_need(dims, params, population, need_per_10k),
-        notes=people.notes,
+        notes=people.notes + supply_notes(dims, params),
         base_date=base_date_of(engine),
     )
     result.runs["baseline"] = project_supply(dims, params)
