@@ -62,3 +62,21 @@ def test_wisn_refuses_allowances_that_take_all_the_time() -> None:
     time = WorkingTime(260, 0, 0, 0, 0, 8)
     with pytest.raises(ValueError, match="CAP"):
         wisn(time, [Activity("x", 1, unit_hours=1)], [Allowance("all", percent=100)], [], 1)
+
+
+def test_a_ratio_norm_reached_by_a_target_year_worked_by_hand() -> None:
+    """Today 100 doctors for 100,000 people: 10 per 10,000. A core norm of 44.5 reached in
+    2025 in a straight line from 2020: 16.9 in 2021 (need 169), 44.5 from 2025 on (445)."""
+    import numpy as np
+
+    from healthforce.forecast.plan import ratio_need
+    from tests.forecast.helpers import single_stock
+
+    dims, params = single_stock(100, 0.0, 0.0, horizon=10)
+    population = np.full((11, 1), 100_000.0)
+    need = ratio_need(dims, params, population, {"core": 44.5}, 2025)[:, 0, 0]
+    assert need[0] == pytest.approx(100)
+    assert need[1] == pytest.approx(169)
+    assert need[5] == pytest.approx(445) and need[10] == pytest.approx(445)
+    at_once = ratio_need(dims, params, population, {"2211": 20.0})[:, 0, 0]
+    assert at_once == pytest.approx(np.full(11, 200.0))

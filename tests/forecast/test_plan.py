@@ -98,6 +98,20 @@ def test_what_the_supply_rests_on_is_said(demo: Engine) -> None:
     assert "cooperation staff leave at the end of their 2-year terms, 0% replaced" in said
 
 
+def test_a_scenario_sets_its_own_need_norm(demo: Engine, tmp_path: Path) -> None:
+    scenario = tmp_path / "norm.toml"
+    scenario.write_text('name = "norm"\n[need]\ntarget_year = 2030\n"3253" = 50\n')
+    result = plan(demo, scenarios=[scenario], horizon=10)
+    national = result.national().set_index(["scenario", "year", "occupation"])
+    base = national.loc[("baseline", 2030, "3253"), "need"]
+    norm = national.loc[("norm", 2030, "3253"), "need"]
+    population = result.population[5].sum()
+    assert norm == pytest.approx(population * 50 / 10_000) and norm > base
+    assert national.loc[("norm", 2025, "3253"), "need"] == pytest.approx(
+        national.loc[("baseline", 2025, "3253"), "need"]
+    )  # the straight line starts at today's density
+
+
 def test_plan_table_and_scenarios(demo: Engine, tmp_path: Path) -> None:
     scenario = tmp_path / "more.toml"
     scenario.write_text('name = "more"\n[intake]\nall = 2.0\n')

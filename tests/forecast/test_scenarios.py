@@ -59,6 +59,9 @@ def test_a_scenario_changes_what_it_says(tmp_path: Path) -> None:
         ),
         pytest.param("emigration = 2\n", "emigration", id="a-number-where-a-table-goes"),
         pytest.param("retirement = 67\n", "retirement", id="retirement-as-a-number"),
+        pytest.param("[need]\ntarget_year = 1999\n", "need.target_year", id="need-year-past"),
+        pytest.param("[need]\nZZZZ = 10\n", "need.ZZZZ", id="need-unknown-occupation"),
+        pytest.param("[need]\ncore = -4\n", "need.core", id="need-negative-density"),
     ],
 )
 def test_bad_scenarios_name_file_key_and_value(tmp_path: Path, text: str, key: str) -> None:

@@ -37,7 +37,7 @@ class Plan:
     dims: Dims
     params: SupplyParams
     population: Array  # [T+1, A]
-    need: Array  # [T+1, O, A]
+    need: Array  # [T+1, O, A], the baseline's
     runs: dict[str, SupplyResult] = field(default_factory=dict)
     uncertainty: pd.DataFrame | None = None
     #: How the population was obtained (recorded, shared out, extrapolated), said per span.
@@ -47,6 +47,8 @@ class Plan:
     draws: SupplyResult | None = None
     #: The scenarios run beside the baseline, and the registry's reference date planned from.
     scenarios: list[Scenario] = field(default_factory=list)
+    #: Need by run where a scenario sets its own norm (``[need]``); else :attr:`need`.
+    needs: dict[str, Array] = field(default_factory=dict)
     base_date: dt.date | None = None
 
     def table(self) -> pd.DataFrame:
@@ -66,8 +68,8 @@ class Plan:
                         "area": areas.ravel(),
                         "supply": supply.ravel(),
                         "fte": run.fte[:, 0].ravel(),
-                        "need": self.need.ravel(),
-                        "gap": (supply - self.need).ravel(),
+                        "need": self.needs.get(name, self.need).ravel(),
+                        "gap": (supply - self.needs.get(name, self.need)).ravel(),
                     }
                 )
             )
@@ -141,6 +143,43 @@ def default_need(
     return population_need(population[:, None, :], ratio[None, :, None])
 
 
+def ratio_need(
+    dims: Dims,
+    params: SupplyParams,
+    population: Array,
+    targets: dict[str, float],
+    target_year: int | None = None,
+) -> Array:
+    """Need [T+1, O, A] from densities per 10,000 population that move from today's national
+    density to ``targets`` (per occupation, by ISCO-08 code; ``"core"``: doctors, nurses and
+    midwives together, in today's mix) in a straight line reached in ``target_year`` (at once
+    when None) and held after it; occupations without a target keep today's density."""
+    stock = params.stock.sum(axis=(2, 3))  # [O, A]
+    if params.cooperation is not None:
+        stock = stock + params.cooperation.stock
+    pop0 = max(float(population[0].sum()), 1.0)
+    today = stock.sum(axis=1) / pop0 * 10_000  # [O]
+    target = today.copy()
+    if "core" in targets:
+        core = np.array([_is_core(o) for o in dims.occupations])
+        now = float(today[core].sum())
+        if now > 0:
+            target[core] = today[core] * targets["core"] / now
+    for occ, value in targets.items():
+        if occ in dims.occupations:
+            target[dims.occupations.index(occ)] = value
+    steps = np.array([y - dims.base_year for y in dims.years], dtype=float)
+    span = None if target_year is None else max(target_year - dims.base_year, 1)
+    weight = np.ones_like(steps) if span is None else np.clip(steps / span, 0, 1)
+    ratio = today[None, :] + (target - today)[None, :] * weight[:, None]  # [T+1, O]
+    return population_need(population[:, None, :], ratio[:, :, None])
+
+
+def _is_core(occupation: str) -> bool:
+    found = occupations().get(occupation)
+    return found is not None and found.group in CORE_GROUPS
+
+
 def supply_notes(dims: Dims, params: SupplyParams) -> list[str]:
     """What the supply rests on that a planner must know: occupations with no training data
     (no graduates are projected for them, never silently), and cooperation staff who leave at
@@ -203,6 +242,12 @@ def plan(
         scenario = load_scenario(path, dims)
         result.scenarios.append(scenario)
         result.runs[scenario.name] = project_supply(dims, apply(scenario, dims, params))
+        norm = scenario.settings.get("need")
+        if norm:
+            targets = {k: float(v) for k, v in norm.items() if k != "target_year"}
+            result.needs[scenario.name] = ratio_need(
+                dims, params, population, targets, norm.get("target_year")
+            )
     if draws:
         result.draws = monte_carlo(dims, params, draws, seed=seed)
         result.uncertainty = bands(result.draws, QUANTILES)

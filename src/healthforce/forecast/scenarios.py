@@ -24,6 +24,11 @@
     [cooperation]
     replacement = 0.5   # share of cooperation staff replaced when their term ends
 
+    [need]              # the scenario's own norm, per 10,000 population
+    target_year = 2035  # reached in a straight line from today's density, held after
+    core = 44.5         # doctors, nurses and midwives together (WHO's SDG 3.c threshold)
+    "3253" = 10         # per occupation; the others keep today's density
+
 Errors name the file, the key and the value: an unknown key, a number where a table belongs
 (``emigration = 2``), a factor or share out of range, and (when applied) a rate the factors push
 outside [0, 1].
@@ -43,7 +48,16 @@ from healthforce.forecast.spec import Dims, Pipeline, SupplyParams
 
 MULTIPLIERS = ("intake", "emigration", "other_exit", "immigration", "returns")
 SHARES = ("completion", "entry_share")
-KNOWN = {"name", "description", "retirement", "graduates_to", "cooperation", *MULTIPLIERS, *SHARES}
+KNOWN = {
+    "name",
+    "description",
+    "retirement",
+    "graduates_to",
+    "cooperation",
+    "need",
+    *MULTIPLIERS,
+    *SHARES,
+}
 
 
 @dataclass(frozen=True)
@@ -114,6 +128,16 @@ def check_settings(data: dict[str, Any], dims: Dims, source: str) -> list[Proble
     for key in data.get("retirement", {}):
         if key != "age_shift":
             bad(f"retirement.{key}", key, "unknown parameter / parámetro desconocido")
+    for key, value in data.get("need", {}).items():
+        where = f"need.{key}"
+        if key == "target_year":
+            last = dims.base_year + dims.horizon
+            if not isinstance(value, int) or not dims.base_year < value <= last:
+                bad(where, value, f"a year after {dims.base_year}, by {last} / un año del período")
+        elif key != "core" and key not in occupations:
+            bad(where, key, "unknown occupation (or core) / ocupación desconocida")
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            bad(where, value, "a density per 10,000, >= 0 / una densidad por 10.000, >= 0")
     replacement = data.get("cooperation", {}).get("replacement")
     if replacement is not None and (
         not isinstance(replacement, int | float) or not 0 <= replacement <= 1
