@@ -120,6 +120,12 @@ def test_plan_table_and_scenarios(demo: Engine, tmp_path: Path) -> None:
     assert set(table["scenario"]) == {"baseline", "more"}
     assert {"p5", "p50", "p95"} <= set(table.columns)
     np.testing.assert_allclose(table["gap"], table["supply"] - table["need"])
+    np.testing.assert_allclose(table["gap_fte"], table["fte"] - table["need_fte"], atol=1e-6)
+    per_head = dict(zip(result.dims.occupations, result.runs["baseline"].fte_per_head, strict=True))
+    sample = table[table["scenario"] == "baseline"].head(50)
+    np.testing.assert_allclose(
+        sample["need_fte"], sample["need"] * sample["occupation"].map(per_head), rtol=1e-6
+    )
     national = result.national()
     last = national[national["year"] == 2035].groupby("scenario")["supply"].sum()
     assert last["more"] > last["baseline"]

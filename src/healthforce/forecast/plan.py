@@ -59,6 +59,8 @@ class Plan:
         )
         for name, run in self.runs.items():
             supply = run.total[:, 0]
+            need = self.needs.get(name, self.need)
+            per_head = np.asarray(run.fte_per_head)[None, :, None]
             frames.append(
                 pd.DataFrame(
                     {
@@ -68,8 +70,11 @@ class Plan:
                         "area": areas.ravel(),
                         "supply": supply.ravel(),
                         "fte": run.fte[:, 0].ravel(),
-                        "need": self.needs.get(name, self.need).ravel(),
-                        "gap": (supply - self.needs.get(name, self.need)).ravel(),
+                        "need": need.ravel(),
+                        "gap": (supply - need).ravel(),
+                        # the needed heads at today's FTE per head of the occupation
+                        "need_fte": (need * per_head).ravel(),
+                        "gap_fte": (run.fte[:, 0] - need * per_head).ravel(),
                     }
                 )
             )
@@ -87,7 +92,9 @@ class Plan:
         year the national gap closes."""
         t = (
             self.table()
-            .groupby(["scenario", "year", "occupation"], as_index=False)[["supply", "need", "gap"]]
+            .groupby(["scenario", "year", "occupation"], as_index=False)[
+                ["supply", "fte", "need", "gap", "need_fte", "gap_fte"]
+            ]
             .sum()
         )
         closes = {}

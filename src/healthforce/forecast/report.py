@@ -23,6 +23,8 @@ MEASURES = (
     ("fte", "Oferta en ETC", "Supply in FTE", "ETC / FTE"),
     ("need", "Necesidad", "Need", "personas / headcount"),
     ("gap", "Brecha (oferta - necesidad)", "Gap (supply - need)", "personas / headcount"),
+    ("need_fte", "Necesidad en ETC", "Need in FTE", "ETC / FTE"),
+    ("gap_fte", "Brecha en ETC", "Gap in FTE", "ETC / FTE"),
     ("p5", "Oferta, percentil 5", "Supply, 5th percentile", "personas / headcount"),
     ("p10", "Oferta, percentil 10", "Supply, 10th percentile", "personas / headcount"),
     ("p50", "Oferta, mediana", "Supply, median", "personas / headcount"),
