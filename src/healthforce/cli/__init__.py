@@ -14,6 +14,7 @@ from healthforce.cli import (
     indicators,
     migration,
     releases,
+    retention,
     revert,
     serve,
     status,
@@ -36,6 +37,7 @@ app.command("template")(imports.template)
 app.command("import")(imports.import_)
 app.command("export")(imports.export)
 app.command("forecast")(forecast.forecast)
+app.command("retention")(retention.retention)
 app.add_typer(deploy.app, name="deploy")
 app.add_typer(access.app, name="access")
 app.add_typer(migration.app, name="migration")
