@@ -201,6 +201,18 @@ def test_forecast_cli(demo: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     refused = runner.invoke(app, ["forecast", "--scenario", str(bad)])
     assert refused.exit_code == 1
     assert "intake.all" in refused.output
+    shaken = runner.invoke(
+        app, ["forecast", "--tornado", "--occupation", "2211", "--target-year", "2030"]
+    )
+    assert shaken.exit_code == 0, shaken.output
+    assert "New training intake" in shaken.output and "never cohorts already" in shaken.output
+    closing = runner.invoke(
+        app, ["forecast", "--close", "--occupation", "2211", "--target-year", "2034"]
+    )
+    assert closing.exit_code == 0, closing.output
+    assert "National / Nacional" in closing.output
+    unknown = runner.invoke(app, ["forecast", "--close", "--occupation", "9999"])
+    assert unknown.exit_code != 0 and "Traceback" not in unknown.output
     back = runner.invoke(app, ["forecast", "--backcast", "2019", "--output", str(out)])
     assert back.exit_code == 0, back.output
     assert "Back-cast" in back.output and "Generalist" in back.output

@@ -125,3 +125,21 @@ def test_sensitivity_is_ranked() -> None:
     assert list(table["swing"]) == sorted(table["swing"], reverse=True)
     row = table.set_index("parameter").loc["emigration"]
     assert row["low"] > row["baseline"] > row["high"]
+    one = sensitivity(dims, params, change=0.2, occupation="O1", year=2025)
+    assert one.set_index("parameter").loc["emigration", "baseline"] == pytest.approx(
+        project_supply(dims, params).total[5, 0, 1].sum()
+    )
+
+
+def test_the_tornado_scales_new_intake_only() -> None:
+    """A decision taken now changes the intake from the base year on, never the cohorts
+    already enrolled."""
+    from healthforce.forecast.uncertainty import _scaled
+
+    dims, params = small_country(4)
+    doubled = _scaled(params, "intake", 2.0, dims.base_year).pipeline.intake
+    pipe = params.pipeline
+    years = np.arange(pipe.first_year, pipe.first_year + pipe.intake.shape[0])
+    past = years < dims.base_year
+    np.testing.assert_allclose(doubled[past], pipe.intake[past])
+    np.testing.assert_allclose(doubled[~past], 2 * pipe.intake[~past])

@@ -86,6 +86,18 @@ def test_inverse_intake_when_training_is_too_long() -> None:
     assert np.isnan(intake_to_close(dims, params, np.array([900.0]), 0, 2024)[0])
 
 
+def test_the_inverse_answer_is_flagged_never_negative() -> None:
+    from healthforce.forecast.gap import intake_answer
+
+    dims, params = single_stock(500.0, 0.05, 0.0, horizon=10, duration=3)
+    enough, why = intake_answer(dims, params, np.array([100.0]), 0, 2030)  # 500 x .95^10 > 100
+    assert enough[0] == 0 and why == ["none needed"]
+    late, why = intake_answer(dims, params, np.array([900.0]), 0, 2022)
+    assert np.isnan(late[0]) and why == ["too late"]
+    plain, why = intake_answer(dims, params, np.array([700.0]), 0, 2030)
+    assert plain[0] > 0 and why == [""]
+
+
 def test_years_until_balance_and_wage_bill() -> None:
     assert years_until_balance(np.array([-5, -1, 0, 3]), [2020, 2021, 2022, 2023]) == 2022
     assert years_until_balance(np.array([-5, -1]), [2020, 2021]) is None

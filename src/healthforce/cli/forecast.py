@@ -22,6 +22,28 @@ def forecast(
     seed: Annotated[int, typer.Option(help="Random seed. / Semilla.")] = 0,
     format: Annotated[str, typer.Option("--format", help="table, csv, xlsx or parquet")] = "table",
     output: Annotated[Path | None, typer.Option(help="Output file. / Archivo de salida.")] = None,
+    occupation: Annotated[
+        str | None,
+        typer.Option(help="ISCO-08 code for --tornado and --close. / Ocupación (CIUO-08)."),
+    ] = None,
+    target_year: Annotated[
+        int | None,
+        typer.Option(help="Year for --tornado and --close (default: the horizon). / Año meta."),
+    ] = None,
+    tornado: Annotated[
+        bool,
+        typer.Option(
+            help="Which parameters move the occupation's supply (and gap) most in the target "
+            "year, each +/-10 %. / Sensibilidad."
+        ),
+    ] = False,
+    close: Annotated[
+        bool,
+        typer.Option(
+            help="The yearly training intake, per state, that closes the occupation's gap by "
+            "the target year. / Ingreso anual que cierra la brecha."
+        ),
+    ] = False,
     backcast: Annotated[
         int | None,
         typer.Option(
@@ -44,6 +66,9 @@ def forecast(
     from healthforce.forecast.plan import plan
 
     with reported():
+        if tornado or close:
+            _questions(occupation, target_year, horizon, tornado)
+            return
         result = plan(engine(), scenarios=scenario or [], draws=draws, horizon=horizon, seed=seed)
         table = result.table()
         if format == "table":
@@ -100,6 +125,82 @@ def forecast(
         console.print(f"{len(table):,} rows / filas -> {path}")
         for note in result.notes:
             console.print(escape(note))
+
+
+def _questions(
+    occupation: str | None, target_year: int | None, horizon: int, tornado: bool
+) -> None:
+    """``--tornado`` and ``--close`` for one occupation and year."""
+    import numpy as np
+    from rich.table import Table
+
+    from healthforce.forecast.gap import intake_answer
+    from healthforce.forecast.plan import plan
+    from healthforce.forecast.uncertainty import PARAMETER_NAMES, sensitivity
+    from healthforce.reference.occupations import occupations
+    from healthforce.web.pages.common import area_names
+
+    result = plan(engine(), horizon=horizon)
+    dims = result.dims
+    if occupation is None or occupation not in dims.occupations:
+        known = ", ".join(dims.occupations)
+        raise typer.BadParameter(
+            f"{occupation!r}: one of the registry's occupations ({known}) / una ocupación del "
+            "registro",
+            param_hint="--occupation",
+        )
+    year = target_year or dims.years[-1]
+    if not dims.base_year < year <= dims.years[-1]:
+        raise typer.BadParameter(
+            f"{year}: a year after {dims.base_year}, by {dims.years[-1]} (see --horizon) / un año "
+            "del período",
+            param_hint="--target-year",
+        )
+    found = occupations().get(occupation)
+    name = f"{occupation} {found.name_en} / {found.name_es}" if found else occupation
+    k, t = dims.occupations.index(occupation), year - dims.base_year
+    if tornado:
+        table = sensitivity(dims, result.params, 0.10, occupation, year)
+        need = float(result.need[t, k].sum())
+        rich = Table(
+            title=f"{name}, {year}: supply if each parameter is 10 % lower or higher (headcount; "
+            f"need {need:,.0f}) / oferta si cada parámetro baja o sube un 10 %"
+        )
+        for col in ("parameter / parámetro", "-10 %", "+10 %", "swing / rango", "gap -10 / +10"):
+            rich.add_column(col)
+        for r in table.to_dict("records"):
+            es, en = PARAMETER_NAMES.get(str(r["parameter"]), (r["parameter"], r["parameter"]))
+            rich.add_row(
+                f"{en} / {es}",
+                f"{r['low']:,.0f}",
+                f"{r['high']:,.0f}",
+                f"{r['swing']:,.0f}",
+                f"{r['low'] - need:,.0f} / {r['high'] - need:,.0f}",
+            )
+        console.print(rich)
+        console.print(
+            "Intake changes only new intake (from the base year), never cohorts already "
+            "enrolled / El ingreso cambia solo el ingreso nuevo, no las cohortes ya inscritas"
+        )
+        return
+    intake, why = intake_answer(dims, result.params, result.need[t, k], k, year)
+    names = area_names(engine())
+    rich = Table(
+        title=f"{name}: yearly training intake from {dims.base_year} that closes the gap by "
+        f"{year} (students a year) / ingreso anual a la formación que cierra la brecha"
+    )
+    for col in ("state / estado", "intake a year / ingreso anual", "note / nota"):
+        rich.add_column(col)
+    notes = {
+        "none needed": "none needed: supply meets need / no hace falta: la oferta alcanza",
+        "too late": "too late: training takes longer than the years left / demasiado tarde",
+    }
+    for j, area in enumerate(dims.areas):
+        value = "" if np.isnan(intake[j]) else f"{intake[j]:,.0f}"
+        rich.add_row(names.get(area, area), value, notes.get(why[j], ""))
+    total = float(np.nansum(intake))
+    rich.add_row("National / Nacional", f"{total:,.0f}", "")
+    console.print(rich)
 
 
 def _backcast(base_year: int, output: Path | None) -> None:

@@ -61,6 +61,18 @@ def intake_to_close(
     return np.asarray(result)
 
 
+def intake_answer(
+    dims: Dims, params: SupplyParams, need: Array, occupation: int, target_year: int
+) -> tuple[Array, list[str]]:
+    """:func:`intake_to_close`, flagged: the yearly intake per area (0 where none is needed)
+    and, per area, why an answer is not a plain intake: "none needed" (supply meets need
+    without any new intake), "too late" (training takes longer than the years left), or "".
+    A negative intake is never returned."""
+    raw = intake_to_close(dims, params, need, occupation, target_year)
+    why = ["too late" if np.isnan(x) else "none needed" if x < 0 else "" for x in raw]
+    return np.where(np.isnan(raw), np.nan, np.maximum(raw, 0.0)), why
+
+
 def _with_intake(p: Pipeline, intake: Array) -> Pipeline:
     return replace(p, intake=intake)
 

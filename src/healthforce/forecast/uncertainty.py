@@ -103,12 +103,34 @@ PARAMETERS = (
 )
 
 
-def _scaled(params: SupplyParams, name: str, factor: float) -> SupplyParams:
+#: The parameters' names (Spanish, English).
+PARAMETER_NAMES = {
+    "retirement": ("Jubilación", "Retirement"),
+    "mortality": ("Mortalidad", "Mortality"),
+    "other_exit": ("Otras salidas", "Other exits"),
+    "emigration": ("Emigración", "Emigration"),
+    "immigration": ("Inmigración", "Immigration"),
+    "returns": ("Retornos", "Returns"),
+    "intake": ("Ingreso nuevo a la formación", "New training intake"),
+    "completion": ("Egreso de la formación", "Training completion"),
+    "entry_share": ("Egresados que ejercen", "Graduates entering practice"),
+}
+
+
+def _scaled(
+    params: SupplyParams, name: str, factor: float, base_year: int | None = None
+) -> SupplyParams:
+    """The parameters with one of them scaled; intake only from ``base_year`` on (new intake:
+    cohorts already enrolled are not changed by a decision taken now)."""
     pipe = params.pipeline
-    if name in ("intake", "completion", "entry_share"):
-        value = np.asarray(getattr(pipe, name), dtype=float) * factor
-        if name != "intake":
-            value = np.clip(value, 0, 1)
+    if name == "intake":
+        intake = np.array(pipe.intake, dtype=float)
+        years = np.arange(pipe.first_year, pipe.first_year + intake.shape[-3])
+        future = years >= (base_year if base_year is not None else pipe.first_year)
+        intake[..., future, :, :] *= factor
+        return params.with_(pipeline=replace(pipe, intake=intake))
+    if name in ("completion", "entry_share"):
+        value = np.clip(np.asarray(getattr(pipe, name), dtype=float) * factor, 0, 1)
         return params.with_(pipeline=replace(pipe, **{name: value}))  # type: ignore[arg-type]
     value = np.asarray(getattr(params, name), dtype=float) * factor
     if name not in COUNT_NAMES:
@@ -116,18 +138,31 @@ def _scaled(params: SupplyParams, name: str, factor: float) -> SupplyParams:
     return params.with_(**{name: value})
 
 
-def sensitivity(dims: Dims, params: SupplyParams, change: float = 0.10) -> pd.DataFrame:
-    """One parameter at a time, -change and +change: the national headcount at the horizon,
-    ranked by swing (the data of a tornado chart)."""
-    base = float(project_supply(dims, params, detail=False).total[-1].sum())
+def sensitivity(
+    dims: Dims,
+    params: SupplyParams,
+    change: float = 0.10,
+    occupation: str | None = None,
+    year: int | None = None,
+) -> pd.DataFrame:
+    """One parameter at a time, -change and +change: the national headcount (of one
+    ``occupation``, or all) in ``year`` (default: the horizon), ranked by swing: the data of a
+    tornado chart. With need fixed, the gap's swing is the headcount's. Intake is scaled from
+    the base year on only (new intake, never cohorts already enrolled)."""
+    t = dims.horizon if year is None else year - dims.base_year
+    if not 0 <= t <= dims.horizon:
+        raise ValueError(f"year {year} outside the projection {dims.years[0]}-{dims.years[-1]}")
+    k = None if occupation is None else dims.occupations.index(occupation)
+
+    def headcount(p: SupplyParams) -> float:
+        total = project_supply(dims, p, detail=False).total[t]  # [D, O, A]
+        return float(total.sum() if k is None else total[:, k].sum())
+
+    base = headcount(params)
     rows = []
     for name in PARAMETERS:
-        low = float(
-            project_supply(dims, _scaled(params, name, 1 - change), detail=False).total[-1].sum()
-        )
-        high = float(
-            project_supply(dims, _scaled(params, name, 1 + change), detail=False).total[-1].sum()
-        )
+        low = headcount(_scaled(params, name, 1 - change, dims.base_year))
+        high = headcount(_scaled(params, name, 1 + change, dims.base_year))
         rows.append(
             {
                 "parameter": name,
