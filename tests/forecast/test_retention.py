@@ -87,12 +87,17 @@ def test_kaplan_meier_by_hand(db: Engine) -> None:
     assert retention(spells, "area", minimum=8).empty  # too few spells to say anything
 
 
-def test_the_retention_command(db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_retention_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from healthforce.cli import app
     from healthforce.settings import get_settings
+    from healthforce.store import make_engine, upgrade
 
-    _registry(db)
-    monkeypatch.setenv("HEALTHFORCE_DATABASE_URL", db.url.render_as_string(hide_password=False))
+    url = f"sqlite:///{tmp_path / 'retention.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    _registry(engine)
+    engine.dispose()
+    monkeypatch.setenv("HEALTHFORCE_DATABASE_URL", url)
     monkeypatch.setenv("COLUMNS", "200")
     get_settings.cache_clear()
     out = tmp_path / "retention.csv"

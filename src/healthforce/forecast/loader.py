@@ -75,7 +75,7 @@ def load_supply(
     horizon: int = 20,
     window: int = 5,
     age_min: int = 20,
-    ages: int = 50,
+    ages: int = 60,
     base_date: dt.date | None = None,
     as_known_then: bool = False,
 ) -> tuple[Dims, SupplyParams]:
