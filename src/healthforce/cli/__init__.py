@@ -20,6 +20,7 @@ from healthforce.cli import (
     status,
     training,
     users,
+    wisn,
 )
 
 app = typer.Typer(
@@ -38,6 +39,7 @@ app.command("import")(imports.import_)
 app.command("export")(imports.export)
 app.command("forecast")(forecast.forecast)
 app.command("retention")(retention.retention)
+app.command("wisn")(wisn.wisn)
 app.add_typer(deploy.app, name="deploy")
 app.add_typer(access.app, name="access")
 app.add_typer(migration.app, name="migration")
