@@ -112,6 +112,50 @@ def test_a_scenario_sets_its_own_need_norm(demo: Engine, tmp_path: Path) -> None
     )  # the straight line starts at today's density
 
 
+def test_a_scenario_plans_on_wisn_where_a_workload_file_covers_facilities(
+    demo: Engine, tmp_path: Path
+) -> None:
+    """Where the file covers a state's facilities, need is the staff their workload requires,
+    growing with the state's population; elsewhere the default need."""
+    from healthforce.store.areas import states
+    from healthforce.store.models import Facility
+
+    with demo.connect() as conn:
+        code, area = conn.execute(
+            select(Facility.code, Facility.area_id).order_by(Facility.code).limit(1)
+        ).one()
+    state = states(demo).of[area]
+    folder = tmp_path / "workload"
+    folder.mkdir()
+    (folder / "working_time.csv").write_text(
+        "occupation,working_days,public_holidays,annual_leave,sick_leave,other_leave,"
+        "hours_per_day\n2221,260,10,20,8,2,8\n"
+    )
+    (folder / "workload.csv").write_text(
+        "facility,occupation,kind,activity,value,unit,annual_workload,staff\n"
+        f"{code},2221,service,consultations,15,minutes,17600,\n"  # 17,600 x 0.25 h / 1,760 h
+    )
+    scenario = tmp_path / "wisn.toml"
+    scenario.write_text('name = "wisn"\n[need]\nwisn = "workload"\n')
+    result = plan(demo, scenarios=[scenario], horizon=5)
+    need = result.needs["wisn"]
+    k, j = result.dims.occupations.index("2221"), result.dims.areas.index(state)
+    assert need[0, k, j] == pytest.approx(2.5)
+    growth = result.population[:, j] / result.population[0, j]
+    np.testing.assert_allclose(need[:, k, j], 2.5 * growth)
+    others = [a for a in range(len(result.dims.areas)) if a != j]
+    from healthforce.forecast.plan import ratio_need
+
+    today = ratio_need(result.dims, result.params, result.population, {})  # the [need] default
+    np.testing.assert_allclose(need[:, k, others], today[:, k, others])
+    missing = tmp_path / "missing.toml"
+    missing.write_text('[need]\nwisn = "nowhere.xlsx"\n')
+    from healthforce.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="no such workload file"):
+        plan(demo, scenarios=[missing], horizon=5)
+
+
 def test_plan_table_and_scenarios(demo: Engine, tmp_path: Path) -> None:
     scenario = tmp_path / "more.toml"
     scenario.write_text('name = "more"\n[intake]\nall = 2.0\n')

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from healthforce.forecast.gap import years_until_balance
 from healthforce.forecast.loader import base_date_of, load_supply
@@ -182,6 +182,36 @@ def ratio_need(
     return population_need(population[:, None, :], ratio[:, :, None])
 
 
+def wisn_need(
+    engine: Engine, dims: Dims, population: Array, workload: Path, otherwise: Array
+) -> Array:
+    """Need [T+1, O, A] where a WISN workload file covers a state's facilities: the staff
+    their workload requires (summed by occupation and state), growing with the state's
+    population; ``otherwise`` for the occupations and states the file does not cover."""
+    from healthforce.forecast.workload import wisn_from_file
+    from healthforce.store.areas import states
+    from healthforce.store.models import Facility
+
+    table = wisn_from_file(None, workload)
+    state_of = states(engine).of
+    with engine.connect() as conn:
+        where = dict(conn.execute(select(Facility.code, Facility.area_id)).all())
+    need = np.array(otherwise, dtype=float)
+    growth = population / np.where(population[0] > 0, population[0], 1)[None, :]  # [T+1, A]
+    base: dict[tuple[int, int], float] = {}
+    for facility, occupation, required in table[["facility", "occupation", "required"]].itertuples(
+        index=False
+    ):
+        area = where.get(facility)
+        state = state_of.get(area) if area is not None else None
+        if state in dims.areas and occupation in dims.occupations:
+            key = (dims.occupations.index(occupation), dims.areas.index(state))
+            base[key] = base.get(key, 0.0) + float(required)
+    for (k, j), required in base.items():
+        need[:, k, j] = required * growth[:, j]
+    return need
+
+
 def _is_core(occupation: str) -> bool:
     found = occupations().get(occupation)
     return found is not None and found.group in CORE_GROUPS
@@ -251,10 +281,12 @@ def plan(
         result.runs[scenario.name] = project_supply(dims, apply(scenario, dims, params))
         norm = scenario.settings.get("need")
         if norm:
-            targets = {k: float(v) for k, v in norm.items() if k != "target_year"}
-            result.needs[scenario.name] = ratio_need(
-                dims, params, population, targets, norm.get("target_year")
-            )
+            targets = {k: float(v) for k, v in norm.items() if k not in ("target_year", "wisn")}
+            need = ratio_need(dims, params, population, targets, norm.get("target_year"))
+            if "wisn" in norm:
+                workload = Path(scenario.source).parent / str(norm["wisn"])
+                need = wisn_need(engine, dims, population, workload, need)
+            result.needs[scenario.name] = need
     if draws:
         result.draws = monte_carlo(dims, params, draws, seed=seed)
         result.uncertainty = bands(result.draws, QUANTILES)

@@ -28,6 +28,7 @@
     target_year = 2035  # reached in a straight line from today's density, held after
     core = 44.5         # doctors, nurses and midwives together (WHO's SDG 3.c threshold)
     "3253" = 10         # per occupation; the others keep today's density
+    wisn = "workload.xlsx"  # or WISN staffing need where a workload file covers a facility
 
 Errors name the file, the key and the value: an unknown key, a number where a table belongs
 (``emigration = 2``), a factor or share out of range, and (when applied) a rate the factors push
@@ -130,6 +131,16 @@ def check_settings(data: dict[str, Any], dims: Dims, source: str) -> list[Proble
             bad(f"retirement.{key}", key, "unknown parameter / parámetro desconocido")
     for key, value in data.get("need", {}).items():
         where = f"need.{key}"
+        if key == "wisn":
+            found = Path(source).parent / str(value) if isinstance(value, str) else None
+            if found is None or not found.exists():
+                bad(
+                    where,
+                    value,
+                    "no such workload file (a path from the scenario's folder) "
+                    "/ no existe el archivo de carga de trabajo",
+                )
+            continue
         if key == "target_year":
             last = dims.base_year + dims.horizon
             if not isinstance(value, int) or not dims.base_year < value <= last:
