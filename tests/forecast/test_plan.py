@@ -156,6 +156,43 @@ def test_a_scenario_plans_on_wisn_where_a_workload_file_covers_facilities(
         plan(demo, scenarios=[missing], horizon=5)
 
 
+def test_a_scenario_plans_a_service_on_need(demo: Engine, tmp_path: Path) -> None:
+    """[need.service."2222"]: midwives for births to women 15-49, from each state's own
+    population by sex and age (the demo's 2024 bands)."""
+    from healthforce.store.areas import states
+    from healthforce.store.models import AreaPopulation
+
+    women = {"15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49"}
+    state_of = states(demo).of
+    part: dict[str, float] = {}
+    whole: dict[str, float] = {}
+    with demo.connect() as conn:
+        for area, sex, band, people in conn.execute(
+            select(
+                AreaPopulation.area_id,
+                AreaPopulation.sex,
+                AreaPopulation.age_band,
+                AreaPopulation.population,
+            ).where(AreaPopulation.year == 2024, AreaPopulation.age_band != "total")
+        ):
+            state = state_of[area]
+            if sex in ("F", "M"):
+                whole[state] = whole.get(state, 0) + people
+            if sex == "F" and band in women:
+                part[state] = part.get(state, 0) + people
+    scenario = tmp_path / "births.toml"
+    scenario.write_text(
+        'name = "births"\n[need.service."2222"]\npopulation = "F 15-49"\nrate = 0.06\n'
+        "services = 4\nminutes = 60\nhours_per_fte = 1600\n"
+    )
+    result = plan(demo, scenarios=[scenario], horizon=5)
+    k = result.dims.occupations.index("2222")
+    share = np.array([part[a] / whole[a] for a in result.dims.areas])
+    per_head = float(result.params.fte[k])
+    expected = result.population * share[None, :] * 0.06 * 4 * 60 / 60 / 1600 / per_head
+    np.testing.assert_allclose(result.needs["births"][:, k, :], expected)
+
+
 def test_plan_table_and_scenarios(demo: Engine, tmp_path: Path) -> None:
     scenario = tmp_path / "more.toml"
     scenario.write_text('name = "more"\n[intake]\nall = 2.0\n')

@@ -95,3 +95,44 @@ def test_no_population_is_said(db: Engine) -> None:
     _registry(db, [])
     got = load_population(db, DIMS)
     assert not got.values.any() and "No population" in got.notes[0]
+
+
+def test_service_based_need_worked_by_hand(db: Engine) -> None:
+    """Women 15-49 are 20,000 of the country's 45,000 (the 50-54 band is outside): 4/9 of
+    VE-A's 100,000. Births at 0.03 a year, 5 services of 45 minutes each, 1,600 productive
+    hours an FTE: 100,000 x 4/9 x 0.03 x 5 x 45 / 60 / 1,600 = 3.125 FTE, 3.125 / 0.8 heads
+    at 0.8 FTE a head."""
+    from healthforce.forecast.service import group_shares, service_need
+
+    _registry(db, [("VE-A", 2024, 100_000), ("VE-B", 2024, 300_000)])
+    bands = [("F", "15-19", 10_000), ("F", "20-24", 10_000), ("F", "50-54", 5_000)]
+    bands += [("M", "15-19", 10_000), ("M", "20-24", 10_000)]
+    with Registry(db).change(actor="test", source="by age") as change:
+        change.upsert(
+            "population",
+            {
+                "area": ["VEN"] * len(bands),
+                "year": [2024] * len(bands),
+                "sex": [s for s, _b, _p in bands],
+                "age_band": [b for _s, b, _p in bands],
+                "population": [p for _s, _b, p in bands],
+            },
+        )
+    shares = group_shares(db, DIMS, "F 15-49", "s.toml")
+    assert shares == pytest.approx([4 / 9, 4 / 9])
+    assert group_shares(db, DIMS, "F 17-21", "s.toml")[0] == pytest.approx(10_000 / 45_000)
+    assert group_shares(db, DIMS, "T all", "s.toml")[0] == pytest.approx(1.0)
+    got = load_population(db, DIMS)
+    spec = {"population": "F 15-49", "rate": 0.03, "services": 5, "minutes": 45}
+    need = service_need(db, DIMS, got.values, {**spec, "hours_per_fte": 1600}, 0.8, "s.toml")
+    assert need[0, 0] == pytest.approx(3.125 / 0.8)
+    assert need[0, 1] == pytest.approx(3 * 3.125 / 0.8)
+
+
+def test_service_need_without_population_by_age_says_so(db: Engine) -> None:
+    from healthforce.errors import HealthforceError
+    from healthforce.forecast.service import group_shares
+
+    _registry(db, [("VE-A", 2024, 100_000)])
+    with pytest.raises(HealthforceError, match="healthforce import wpp"):
+        group_shares(db, DIMS, "F 15-49", "s.toml")

@@ -62,6 +62,17 @@ def test_a_scenario_changes_what_it_says(tmp_path: Path) -> None:
         pytest.param("[need]\ntarget_year = 1999\n", "need.target_year", id="need-year-past"),
         pytest.param("[need]\nZZZZ = 10\n", "need.ZZZZ", id="need-unknown-occupation"),
         pytest.param("[need]\ncore = -4\n", "need.core", id="need-negative-density"),
+        pytest.param(
+            '[need.service.O0]\npopulation = "X 1-2"\nrate = 1\nservices = 1\nminutes = 1\n'
+            "hours_per_fte = 1\n",
+            "need.service.O0.population",
+            id="service-population-not-a-group",
+        ),
+        pytest.param(
+            '[need.service.O0]\npopulation = "T all"\nrate = 1\n',
+            "need.service.O0.services",
+            id="service-missing-setting",
+        ),
     ],
 )
 def test_bad_scenarios_name_file_key_and_value(tmp_path: Path, text: str, key: str) -> None:

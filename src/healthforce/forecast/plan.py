@@ -21,6 +21,7 @@ from healthforce.forecast.loader import base_date_of, load_supply
 from healthforce.forecast.need import population_need
 from healthforce.forecast.population import load_population
 from healthforce.forecast.scenarios import Scenario, apply, load_scenario
+from healthforce.forecast.service import service_need
 from healthforce.forecast.spec import Array, Dims, SupplyParams
 from healthforce.forecast.supply import SupplyResult, project_supply
 from healthforce.forecast.uncertainty import bands, monte_carlo
@@ -281,11 +282,17 @@ def plan(
         result.runs[scenario.name] = project_supply(dims, apply(scenario, dims, params))
         norm = scenario.settings.get("need")
         if norm:
-            targets = {k: float(v) for k, v in norm.items() if k not in ("target_year", "wisn")}
+            other = ("target_year", "wisn", "service")
+            targets = {k: float(v) for k, v in norm.items() if k not in other}
             need = ratio_need(dims, params, population, targets, norm.get("target_year"))
             if "wisn" in norm:
                 workload = Path(scenario.source).parent / str(norm["wisn"])
                 need = wisn_need(engine, dims, population, workload, need)
+            for occ, spec in norm.get("service", {}).items():
+                k = dims.occupations.index(occ)
+                need[:, k, :] = service_need(
+                    engine, dims, population, spec, float(params.fte[k]), scenario.source
+                )
             result.needs[scenario.name] = need
     if draws:
         result.draws = monte_carlo(dims, params, draws, seed=seed)

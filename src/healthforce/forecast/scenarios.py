@@ -30,6 +30,13 @@
     "3253" = 10         # per occupation; the others keep today's density
     wisn = "workload.xlsx"  # or WISN staffing need where a workload file covers a facility
 
+    [need.service."2222"]   # or service-based need (FTE), per occupation
+    population = "F 15-49"  # who needs it: sex (F, M, T) and ages (15-49, 65+, all)
+    rate = 0.03             # needs a year per person (here: births)
+    services = 5            # services per need
+    minutes = 45            # minutes per service
+    hours_per_fte = 1600    # productive hours a year of one full-time worker
+
 Errors name the file, the key and the value: an unknown key, a number where a table belongs
 (``emigration = 2``), a factor or share out of range, and (when applied) a rate the factors push
 outside [0, 1].
@@ -131,6 +138,9 @@ def check_settings(data: dict[str, Any], dims: Dims, source: str) -> list[Proble
             bad(f"retirement.{key}", key, "unknown parameter / parámetro desconocido")
     for key, value in data.get("need", {}).items():
         where = f"need.{key}"
+        if key == "service":
+            problems.extend(_check_service(value, occupations, source))
+            continue
         if key == "wisn":
             found = Path(source).parent / str(value) if isinstance(value, str) else None
             if found is None or not found.exists():
@@ -154,6 +164,67 @@ def check_settings(data: dict[str, Any], dims: Dims, source: str) -> list[Proble
         not isinstance(replacement, int | float) or not 0 <= replacement <= 1
     ):
         bad("cooperation.replacement", replacement, "a share in [0, 1] / fuera de [0, 1]")
+    return problems
+
+
+#: The settings of a service-based need, and what each must be.
+SERVICE = ("population", "rate", "services", "minutes", "hours_per_fte")
+
+
+def population_group(text: str) -> tuple[str, int, int | None] | None:
+    """(sex, first age, last age or None for no upper limit) of a group written "F 15-49",
+    "T 65+", "M all"; None when it is not one."""
+    parts = text.split()
+    if len(parts) != 2 or parts[0] not in ("F", "M", "T"):
+        return None
+    sex, ages = parts
+    if ages == "all":
+        return sex, 0, None
+    if ages.endswith("+") and ages[:-1].isdigit():
+        return sex, int(ages[:-1]), None
+    low, _, high = ages.partition("-")
+    if low.isdigit() and high.isdigit() and int(low) <= int(high):
+        return sex, int(low), int(high)
+    return None
+
+
+def _check_service(section: object, occupations: set[str], source: str) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def bad(key: str, value: object, reason: str) -> None:
+        problems.append(Problem("scenario", source, key, value, reason, source=source))
+
+    if not isinstance(section, dict):
+        return [
+            Problem(
+                "scenario", source, "need.service", section, "a table per occupation", source=source
+            )
+        ]
+    for occ, spec in section.items():
+        where = f"need.service.{occ}"
+        if occ not in occupations:
+            bad(where, occ, "unknown occupation / ocupación desconocida")
+            continue
+        if not isinstance(spec, dict):
+            bad(where, spec, "a table: population, rate, services, minutes, hours_per_fte")
+            continue
+        for key in SERVICE:
+            if key not in spec:
+                bad(f"{where}.{key}", None, "missing / falta")
+        for key, value in spec.items():
+            if key not in SERVICE:
+                bad(f"{where}.{key}", value, "unknown parameter / parámetro desconocido")
+            elif key == "population":
+                if not isinstance(value, str) or population_group(value) is None:
+                    bad(
+                        f"{where}.population",
+                        value,
+                        'a group like "F 15-49", "T 65+" or "T all" / un grupo como "F 15-49"',
+                    )
+            elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                bad(f"{where}.{key}", value, "a number >= 0 / un número >= 0")
+            elif key == "hours_per_fte" and value == 0:
+                bad(f"{where}.{key}", value, "hours of a full-time worker cannot be 0")
     return problems
 
 
