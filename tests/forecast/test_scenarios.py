@@ -142,6 +142,17 @@ def test_sensitivity_is_ranked() -> None:
     )
 
 
+def test_a_tornado_by_occupation_names_each_occupations_intake() -> None:
+    from healthforce.forecast.uncertainty import by_occupation
+
+    dims, params = small_country(5)
+    names = by_occupation(dims)
+    assert names[-2:] == ("intake:O0", "intake:O1")
+    table = sensitivity(dims, params, 0.2, occupation="O1", parameters=names).set_index("parameter")
+    assert table.loc["intake:O0", "swing"] == pytest.approx(0, abs=1e-9)  # not O1's training
+    assert table.loc["intake:O1", "swing"] == pytest.approx(table.loc["intake", "swing"])
+
+
 def test_the_tornado_scales_new_intake_only() -> None:
     """A decision taken now changes the intake from the base year on, never the cohorts
     already enrolled."""

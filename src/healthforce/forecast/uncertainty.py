@@ -138,17 +138,38 @@ def _scaled(
     return params.with_(**{name: value})
 
 
+def by_occupation(dims: Dims) -> tuple[str, ...]:
+    """The tornado's parameters with every occupation's own intake as one more
+    (``intake:2211`` …): which occupation's training matters most."""
+    return (*PARAMETERS, *(f"intake:{occ}" for occ in dims.occupations))
+
+
+def _scaled_one(dims: Dims, params: SupplyParams, name: str, factor: float) -> SupplyParams:
+    """:func:`_scaled`, or for ``intake:CODE`` that occupation's new intake only."""
+    if not name.startswith("intake:"):
+        return _scaled(params, name, factor, dims.base_year)
+    k = dims.occupations.index(name.split(":", 1)[1])
+    pipe = params.pipeline
+    intake = np.array(pipe.intake, dtype=float)
+    years = np.arange(pipe.first_year, pipe.first_year + intake.shape[-3])
+    future = years >= dims.base_year
+    intake[..., future, k, :] *= factor
+    return params.with_(pipeline=replace(pipe, intake=intake))
+
+
 def sensitivity(
     dims: Dims,
     params: SupplyParams,
     change: float = 0.10,
     occupation: str | None = None,
     year: int | None = None,
+    parameters: tuple[str, ...] = PARAMETERS,
 ) -> pd.DataFrame:
     """One parameter at a time, -change and +change: the national headcount (of one
     ``occupation``, or all) in ``year`` (default: the horizon), ranked by swing: the data of a
     tornado chart. With need fixed, the gap's swing is the headcount's. Intake is scaled from
-    the base year on only (new intake, never cohorts already enrolled)."""
+    the base year on only (new intake, never cohorts already enrolled); ``intake:CODE`` is one
+    occupation's intake alone (:func:`by_occupation` lists them all)."""
     t = dims.horizon if year is None else year - dims.base_year
     if not 0 <= t <= dims.horizon:
         raise ValueError(f"year {year} outside the projection {dims.years[0]}-{dims.years[-1]}")
@@ -160,9 +181,9 @@ def sensitivity(
 
     base = headcount(params)
     rows = []
-    for name in PARAMETERS:
-        low = headcount(_scaled(params, name, 1 - change, dims.base_year))
-        high = headcount(_scaled(params, name, 1 + change, dims.base_year))
+    for name in parameters:
+        low = headcount(_scaled_one(dims, params, name, 1 - change))
+        high = headcount(_scaled_one(dims, params, name, 1 + change))
         rows.append(
             {
                 "parameter": name,
