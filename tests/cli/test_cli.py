@@ -100,6 +100,12 @@ def test_a_registry_without_tables_is_told_to_init() -> None:
     assert "healthforce init" in result.output and "Traceback" not in result.output
 
 
+def test_exporting_what_cannot_be_exported_is_said() -> None:
+    result = runner.invoke(app, ["export", "referrals", "r.csv"])
+    assert result.exit_code != 0 and "cannot be exported" in result.output
+    assert "workers" in result.output and "Traceback" not in result.output
+
+
 def test_an_import_rebuilds_stale_indicator_summaries(registry_file: Path, tmp_path: Path) -> None:
     assert runner.invoke(app, ["demo", "--workers", "300", "--no-access"]).exit_code == 0
     exported = tmp_path / "workers.csv"

@@ -242,3 +242,17 @@ def test_figures_are_written_as_each_language_writes_them(client: TestClient) ->
     ).text
     suppressed = translations("es").gettext("Suppressed")
     assert suppressed != "Suppressed" and f"<td>{suppressed}</td>" in page  # 7 workers: small
+
+
+def test_security_headers_on_every_page_and_no_store_on_private_ones(client: TestClient) -> None:
+    """nosniff, no framing by another site, the address kept to this site; the private side
+    never stored by a browser or a proxy."""
+    for path in ("/", "/api/v1/health", "/login"):
+        response = client.get(path)
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
+        assert response.headers["X-Frame-Options"] == "DENY", path
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], path
+        assert response.headers["Referrer-Policy"] == "same-origin", path
+    assert client.get("/login").headers["Cache-Control"] == "no-store"
+    assert client.get("/api/v1/session").headers["Cache-Control"] == "no-store"
+    assert client.get("/api/v1/health").headers.get("Cache-Control") != "no-store"

@@ -248,6 +248,15 @@ def export(
             for kind, n in counts.items():
                 console.print(f"{n:,} {kind} -> {file / (kind + '.ndjson')}")
             return
+        from healthforce.store.schema import ENTITIES
+
+        if entity not in ENTITIES:
+            known = ", ".join([*sorted(ENTITIES), "fhir"])
+            raise typer.BadParameter(
+                f"{entity!r} cannot be exported (yet); one of {known} / no se puede exportar; "
+                f"una de {known}",
+                param_hint="ENTITY",
+            )
         n = export_entity(engine(), entity, file, _lang(lang))
         console.print(f"{n:,} rows / filas -> {file}")
 

@@ -21,6 +21,7 @@ from healthforce.settings import get_settings
 from healthforce.store.session import make_engine
 from healthforce.web.api import access, health, indicators, releases
 from healthforce.web.errors import status_for
+from healthforce.web.headers import add_security_headers
 from healthforce.web.pages import explore, home, observatory
 from healthforce.web.pages import releases as release_pages
 from healthforce.web.private import api as private_api
@@ -95,4 +96,5 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     ):
         app.include_router(router)
     _handlers(app)
+    add_security_headers(app)
     return app

@@ -1,0 +1,39 @@
+"""Security headers on every response: the browser is told not to guess content types, not to
+let another site frame a page, and not to send the page's address elsewhere; private pages and
+the private API are never stored by the browser or a proxy (``no-store``). Scripts and styles
+are not restricted here: the observatory's charts are drawn by inline scripts."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+
+#: The public API's paths; every other /api/v1 path is the private API.
+PUBLIC_API = ("/api/v1/indicators", "/api/v1/releases", "/api/v1/access", "/api/v1/health")
+PRIVATE_PAGES = ("/private", "/login", "/logout")
+ALWAYS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def is_private(path: str) -> bool:
+    if path.startswith(PRIVATE_PAGES):
+        return True
+    return path.startswith("/api/v1/") and not path.startswith(PUBLIC_API)
+
+
+def add_security_headers(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in ALWAYS.items():
+            response.headers.setdefault(name, value)
+        if is_private(request.url.path):
+            response.headers["Cache-Control"] = "no-store"
+        return response
