@@ -47,6 +47,18 @@ def test_sign_in_and_cookie_flags(site: Site) -> None:
     assert site.client().get("/api/v1/records/workers").status_code == 401
 
 
+def test_a_page_offset_past_every_record_is_refused_not_a_500(site: Site) -> None:
+    client = site.client()
+    assert (
+        client.post("/api/v1/session", json={"username": "admin", "password": PASSWORD}).status_code
+        == 200
+    )
+    far = client.get("/api/v1/records/workers", params={"offset": 10**20})
+    assert far.status_code == 422
+    empty = client.get("/api/v1/records/workers", params={"offset": 2**31 - 1})
+    assert empty.status_code == 200 and empty.json()["data"] == []
+
+
 def test_lockout_after_repeated_failures(site: Site) -> None:
     client = site.client()
     for _ in range(MAX_FAILURES):
@@ -249,6 +261,11 @@ def test_users_are_created_by_the_admin(site: Site) -> None:
         "/api/v1/users", json={"username": "xx", "password": "y" * 12, "role": "data_clerk"}
     )
     assert r.status_code == 400 and "area" in r.json()["detail"]
+    short = admin.post(
+        "/api/v1/users", json={"username": "yy", "password": "s3cret-pw", "role": "planner"}
+    )
+    assert short.status_code == 422 and "s3cret-pw" not in short.text  # never echoed back
+    assert "password" in short.text
 
 
 def test_person_export_neutralises_formulas(site: Site) -> None:

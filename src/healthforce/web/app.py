@@ -12,6 +12,8 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
@@ -39,6 +41,10 @@ def _error(request: Request, status: int, message: str, **extra: object) -> Resp
     return Response(message, status_code=status, media_type="text/plain; charset=utf-8")
 
 
+#: Fields whose value is never sent back in an error.
+SECRET_FIELDS = frozenset({"password", "new_password", "token", "csrf"})
+
+
 def _handlers(app: FastAPI) -> None:
     @app.exception_handler(NotSignedIn)
     def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
@@ -54,6 +60,18 @@ def _handlers(app: FastAPI) -> None:
     def limited(request: Request, exc: RateLimited) -> Response:
         return _error(request, 429, "too many attempts; wait a minute / demasiados intentos")
 
+    @app.exception_handler(RequestValidationError)
+    def unreadable(request: Request, exc: RequestValidationError) -> Response:
+        """FastAPI's 422, with a secret never echoed back (a refused password stays unsaid)."""
+        detail = []
+        for error in exc.errors():
+            error = dict(error)
+            if any(str(part) in SECRET_FIELDS for part in error.get("loc", ())):
+                error.pop("input", None)
+                error.pop("ctx", None)
+            detail.append(error)
+        return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=422)
+
     @app.exception_handler(HealthforceError)
     def refused(request: Request, exc: HealthforceError) -> Response:
         extra: dict[str, object] = {}
@@ -61,7 +79,7 @@ def _handlers(app: FastAPI) -> None:
             extra["problems"] = [
                 {
                     "field": p.field,
-                    "value": None if p.value is None else str(p.value),
+                    "value": None if p.value is None or p.field in SECRET_FIELDS else str(p.value),
                     "reason": p.reason,
                 }
                 for p in exc.problems

@@ -25,6 +25,9 @@ from healthforce.web.private.auth import (
 from healthforce.web.private.records import get_record, list_records, update_record
 
 router = APIRouter(prefix="/api/v1", include_in_schema=False)
+#: The largest page offset (more records than any registry holds; beyond it the database's
+#: integers overflow).
+MAX_OFFSET = 2**31 - 1
 Entity = Literal["workers", "facilities", "posts"]
 
 
@@ -76,7 +79,7 @@ def records(
     entity: Entity,
     q: Annotated[str, Query(max_length=100)] = "",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, object]:
     require(who, "read")
     rows, total = list_records(engine, who, entity, q, limit, offset)
