@@ -28,7 +28,7 @@ from healthforce.web.pages import explore, home, observatory
 from healthforce.web.pages import releases as release_pages
 from healthforce.web.private import api as private_api
 from healthforce.web.private import pages as private_pages
-from healthforce.web.private.auth import Forbidden, NotSignedIn, RateLimited
+from healthforce.web.private.auth import Forbidden, NotSignedIn, RateLimited, StaleForm
 
 
 def _api(request: Request) -> bool:
@@ -54,6 +54,13 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Forbidden)
     def forbidden(request: Request, exc: Forbidden) -> Response:
+        if isinstance(exc, StaleForm):
+            return _error(
+                request,
+                403,
+                "this form is out of date or did not come from this site: reload the page and "
+                "try again / el formulario caducó o no viene de este sitio: recargue la página",
+            )
         return _error(request, 403, "not allowed for your role / no permitido para su rol")
 
     @app.exception_handler(RateLimited)

@@ -41,6 +41,11 @@ class RateLimited(Exception):  # noqa: N818
     pass
 
 
+class StaleForm(Forbidden):
+    """A change without this session's CSRF token: an old or forged form, not a question of
+    role."""
+
+
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -74,7 +79,7 @@ def require(who: Principal, action: Action) -> None:
 def check_csrf(request: Request, who: Principal, form_token: str | None = None) -> None:
     token = form_token or request.headers.get("x-csrf-token") or ""
     if not hmac.compare_digest(token.encode(), who.csrf_token.encode()):
-        raise Forbidden
+        raise StaleForm
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
