@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -517,6 +518,24 @@ def insert_run(
     }
     table = Base.metadata.tables["import_run"]
     return int(conn.execute(table.insert().values(row).returning(table.c.id)).scalar_one())
+
+
+@contextmanager
+def refusals_recorded(
+    registry: Registry, report: ImportReport, actor: str, digest: str, started: dt.datetime
+) -> Iterator[None]:
+    """Reading a file under the importer's contract: a ValidationError becomes the report's
+    problems (the caller then returns the rejected report), a FileFormatError its one problem
+    and is raised again; either attempt is in the import log."""
+    try:
+        yield
+    except ValidationError as exc:
+        report.problems = exc.problems
+        report.import_run_id = record_attempt(registry, report, actor, digest, started, None)
+    except FileFormatError as exc:
+        report.problems = [Problem(report.entity, "*", "*", None, exc.reason, source=report.file)]
+        record_attempt(registry, report, actor, digest, started, None)
+        raise
 
 
 def record_attempt(

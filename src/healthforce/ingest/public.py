@@ -16,8 +16,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, func, select
 
-from healthforce.errors import FileFormatError, Problem, ValidationError
-from healthforce.ingest.importer import ImportReport, insert_run, record_attempt, sha256
+from healthforce.errors import FileFormatError, Problem
+from healthforce.ingest.importer import ImportReport, insert_run, refusals_recorded, sha256
 from healthforce.ingest.sources import (
     Observation,
     Read,
@@ -81,7 +81,7 @@ def import_public(
     started = dt.datetime.now(dt.UTC)
     digest = sha256(path) if path.is_file() else ""
     report = ImportReport(str(path), "observations", 0, "rejected", WriteResult("observations"))
-    try:
+    with refusals_recorded(registry, report, actor, digest, started):
         given = None if vintage is None else _given(path, vintage)
         found = PUBLIC_SOURCES[kind](path)
         if not found.observations:
@@ -89,14 +89,8 @@ def import_public(
         default = found.vintage or given
         if default is None and any(o.vintage is None for o in found.observations):
             raise FileFormatError(str(path), NO_VINTAGE)
-    except ValidationError as exc:
-        report.problems = exc.problems
-        report.import_run_id = record_attempt(registry, report, actor, digest, started, None)
+    if report.problems:
         return report
-    except FileFormatError as exc:
-        report.problems = [Problem("observations", "*", "*", None, exc.reason, source=str(path))]
-        record_attempt(registry, report, actor, digest, started, None)
-        raise
     observations = found.observations
     report.rows = len(observations)
     dated = [(o, (o.vintage or default)) for o in observations]

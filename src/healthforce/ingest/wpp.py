@@ -42,7 +42,7 @@ from sqlalchemy import Connection, func, select
 
 from healthforce.errors import FileFormatError, Problem, ValidationError
 from healthforce.ingest.files import is_xlsx, sheet_names, sheet_rows, sniff_delimiter
-from healthforce.ingest.importer import ImportReport, insert_run, record_attempt, sha256
+from healthforce.ingest.importer import ImportReport, insert_run, refusals_recorded, sha256
 from healthforce.ingest.public import WORLD_BANK_POPULATION
 from healthforce.store.models import Base
 from healthforce.store.registry import Registry, WriteResult
@@ -341,7 +341,7 @@ def import_wpp(
     digest = sha256(path) if path.is_file() else ""
     report = ImportReport(str(path), "population", 0, "rejected", WriteResult("population"))
     area = Base.metadata.tables["area"]
-    try:
+    with refusals_recorded(registry, report, actor, digest, started):
         with registry.engine.connect() as conn:
             country = conn.execute(
                 select(area.c.id, area.c.code, area.c.name).where(area.c.level == "country")
@@ -353,14 +353,8 @@ def import_wpp(
                 "import areas) / el registro aún no tiene país: importe primero sus límites",
             )
         figures = read_wpp(path, country.code, variant)
-    except ValidationError as exc:
-        report.problems = exc.problems
-        report.import_run_id = record_attempt(registry, report, actor, digest, started, None)
+    if report.problems or country is None:
         return report
-    except FileFormatError as exc:
-        report.problems = [Problem("population", "*", "*", None, exc.reason, source=str(path))]
-        record_attempt(registry, report, actor, digest, started, None)
-        raise
     source = f"{_revision(path)} {variant}"
     report.rows = len(figures)
     with registry.change(actor=actor, source=f"import wpp {path.name}") as change:
