@@ -16,12 +16,18 @@ from typing import Any
 from sqlalchemy import select
 
 from healthforce.errors import Problem
-from healthforce.fhir.practitioners import FIELDS, OPEN, Places, Practitioners, text_array
+from healthforce.fhir.practitioners import (
+    FIELDS,
+    OPEN,
+    Places,
+    Practitioners,
+    Subset,
+    located,
+    text_array,
+)
+from healthforce.ingest.importer import CHUNK
 from healthforce.store.models import Base
 from healthforce.store.registry import Change, WriteResult
-
-#: Rows per write, as a large CSV is written.
-CHUNK = 50_000
 
 
 class EarlyWorkers:
@@ -72,15 +78,12 @@ class EarlyWorkers:
         import pyarrow as pa
 
         index = pa.array(ready, pa.int64())
-        columns: dict[str, Any] = {}
-        for name in FIELDS:
-            if name in OPEN:
-                values = part.columns[name]
-                columns[name] = text_array([values[i] for i in ready])
-            else:
-                chunks = part.frozen.get(name)
-                whole = chunks[0] if chunks and len(chunks) == 1 else part.column(name)
-                columns[name] = whole.take(index)
+        columns: dict[str, Any] = {
+            name: text_array([part.columns[name][i] for i in ready])
+            if name in OPEN
+            else part.column(name).take(index)
+            for name in FIELDS
+        }
         columns["residence_area"] = text_array(areas)
         for start in range(0, len(ready), CHUNK):
             chunk = {k: c.slice(start, CHUNK) for k, c in columns.items()}
@@ -88,16 +91,7 @@ class EarlyWorkers:
             for name in ("inserted", "updated", "unchanged"):
                 setattr(self.result, name, getattr(self.result, name) + getattr(result, name))
             if result.problems:
-                places = self.places()
-                for p in result.problems:
-                    row = None if p.row is None else base + ready[start + p.row]
-                    at = places[row] if row is not None else None
-                    self.problems.append(
-                        p
-                        if at is None
-                        else Problem(
-                            "workers", at.label, p.field, p.value, p.reason, at.number, at.file
-                        )
-                    )
+                written = Subset(self.places(), [base + row for row in ready])
+                self.problems += [located(p, "workers", written, start) for p in result.problems]
                 self.stopped = True
                 return

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from healthforce.errors import Problem
-from healthforce.fhir.reading import Entry, Lines, is_ndjson, ndjson_part
+from healthforce.fhir.reading import Entry, Lines, is_ndjson, ndjson
 
 #: Below this size a file is read in one pass (more processes cost more than they save).
 PARALLEL_BYTES = 64 * 2**20
@@ -90,7 +90,7 @@ class Job(Generic[T]):
         problems: list[Problem] = []
         into = self.reduce()
         lines = Lines()
-        for entry in ndjson_part(self.path, problems, part[0], part[1], 1, lines):
+        for entry in ndjson(self.path, problems, part[0], part[1], 1, lines):
             self.add(into, entry)
         self.done(into)
         return into, problems, lines.count

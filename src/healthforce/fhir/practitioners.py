@@ -15,28 +15,10 @@ from typing import Any, overload
 
 from healthforce.errors import Problem
 from healthforce.fhir import vocabulary as v
+from healthforce.store.schema import ENTITIES
 
 #: The worker fields read off a Practitioner (``residence_area`` is resolved afterwards).
-FIELDS = (
-    "external_id",
-    "national_id",
-    "sex",
-    "birth_date",
-    "nationality",
-    "birth_country",
-    "training_country",
-    "occupation",
-    "cadre",
-    "qualification_date",
-    "licence_number",
-    "licence_status",
-    "licence_expiry",
-    "residence_lat",
-    "residence_lon",
-    "programme",
-    "status",
-    "status_date",
-)
+FIELDS = tuple(f.name for f in ENTITIES["workers"].fields if f.name != "residence_area")
 _X = {
     name: v.ext(name)
     for name in (
@@ -117,6 +99,16 @@ def moved_problem(p: Problem, before: int) -> Problem:
     )
 
 
+def located(p: Problem, entity: str, places: Sequence[Where], start: int = 0) -> Problem:
+    """A problem of row ``p.row`` of a write that began at row ``start``, located where its
+    record was in the files."""
+    row = None if p.row is None else p.row + start
+    at = places[row] if row is not None and row < len(places) else None
+    if at is None:
+        return p
+    return Problem(entity, at.label, p.field, p.value, p.reason, at.number, at.file)
+
+
 class _Lazy(Sequence[Where]):
     """A sequence of places made one at a time, on demand."""
 
@@ -159,70 +151,6 @@ class Subset(_Lazy):
 
     def _at(self, i: int) -> Where:
         return self.all[self.rows[i]]
-
-
-#: value[x] elements by name: None, the value itself; else the element of it that says it.
-_VALUES: dict[str, str | None] = {
-    **dict.fromkeys(
-        (
-            "valueCode",
-            "valueString",
-            "valueDate",
-            "valueDateTime",
-            "valueDecimal",
-            "valueInteger",
-            "valueBoolean",
-            "valueUri",
-        )
-    ),
-    "valueCoding": "code",
-    "valueReference": "reference",
-    "valueIdentifier": "value",
-}
-
-
-def _value(item: dict[str, Any]) -> Any:
-    for key, value in item.items():
-        if key in _VALUES:
-            inner = _VALUES[key]
-            if inner is None:
-                return value
-            return value.get(inner) if isinstance(value, dict) else None
-        if key.startswith("value"):
-            if key == "valueCoding":
-                return value.get("code") if isinstance(value, dict) else None
-            if key == "valueReference":
-                return value.get("reference") if isinstance(value, dict) else None
-            if key == "valueIdentifier":
-                return value.get("value") if isinstance(value, dict) else None
-            return value
-    return None
-
-
-def _extensions(resource: dict[str, Any]) -> dict[str, Any]:
-    """Every extension's value by its address (:func:`_value`, inlined: this runs ten times
-    for each of a million practitioners)."""
-    out: dict[str, Any] = {}
-    for item in resource.get("extension") or ():
-        if not isinstance(item, dict):
-            continue
-        url = item.get("url")
-        if url is None:
-            continue
-        found = None
-        for key, value in item.items():
-            if key in _VALUES:
-                inner = _VALUES[key]
-                if inner is None:
-                    found = value
-                elif isinstance(value, dict):
-                    found = value.get(inner)
-                break
-            if key.startswith("value"):
-                found = _value(item)
-                break
-        out[url] = found
-    return out
 
 
 @dataclass
@@ -294,7 +222,7 @@ class Practitioners:
             self.files.append(file)
         row = len(self.numbers)
         rid = r.get("id")
-        x = _extensions(r)
+        x = v.extension_values(r)
         key = ni = untyped = None
         for ident in r.get("identifier") or ():
             if not isinstance(ident, dict) or not ident.get("value"):
@@ -363,7 +291,7 @@ class Practitioners:
             c["licence_expiry"].append(None)
         else:
             c["licence_number"].append(v.typed_identifier(licence, "LN"))
-            c["licence_status"].append(_extensions(licence).get(_X["licence-status"]))
+            c["licence_status"].append(v.extension_values(licence).get(_X["licence-status"]))
             c["licence_expiry"].append((licence.get("period") or {}).get("end"))
         c["residence_lat"].append(x.get(_X["residence-latitude"]))
         c["residence_lon"].append(x.get(_X["residence-longitude"]))

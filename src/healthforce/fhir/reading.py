@@ -75,9 +75,7 @@ def files_of(path: Path) -> list[Path]:
 
 def read_file(path: Path, problems: list[Problem]) -> Iterator[Entry]:
     name = str(path)
-    with path.open("rb") as handle:
-        head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not head.startswith(b"{"):
+    if not _is_json(path):
         raise FileFormatError(
             name, "not FHIR JSON (a Bundle, a resource or NDJSON) / no es FHIR en JSON"
         )
@@ -96,7 +94,7 @@ def read_file(path: Path, problems: list[Problem]) -> Iterator[Entry]:
             else:
                 yield from _bundle(name, whole, problems)
             return
-    yield from _ndjson(path, problems)
+    yield from ndjson(path, problems)
 
 
 def _one_document(path: Path) -> bool:
@@ -135,7 +133,7 @@ class Lines:
     count: int = 0
 
 
-def _ndjson(
+def ndjson(
     path: Path,
     problems: list[Problem],
     start: int = 0,
@@ -185,18 +183,15 @@ def _up_to(handle: Any, size: int) -> Iterator[bytes]:
             return
 
 
-def ndjson_part(
-    path: Path, problems: list[Problem], start: int, end: int, first: int, seen: Lines
-) -> Iterator[Entry]:
-    """The resources of one part of an NDJSON file (see :func:`_ndjson`)."""
-    yield from _ndjson(path, problems, start, end, first, seen)
-
-
 def is_ndjson(path: Path) -> bool:
     """Whether a file holds one resource per line (not a Bundle or a single document)."""
+    return _is_json(path) and not _one_document(path)
+
+
+def _is_json(path: Path) -> bool:
     with path.open("rb") as handle:
         head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"{") and not _one_document(path)
+    return head.startswith(b"{")
 
 
 def _bad(file: str, number: int, reason: str) -> Problem:

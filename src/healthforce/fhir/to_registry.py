@@ -27,6 +27,7 @@ from healthforce.fhir.practitioners import (
     Practitioners,
     Subset,
     Where,
+    located,
     moved_problem,
     moved_where,
     text_array,
@@ -183,11 +184,7 @@ def _add(total: WriteResult, result: WriteResult) -> None:
 
 
 def _located(p: Problem, part: Rows, start: int = 0) -> Problem:
-    row = None if p.row is None else p.row + start
-    entry = part.at[row] if row is not None and row < len(part.at) else None
-    if entry is None:
-        return p
-    return Problem(part.entity, entry.label, p.field, p.value, p.reason, entry.number, entry.file)
+    return located(p, part.entity, part.at, start)
 
 
 class _Mapping:
@@ -219,22 +216,10 @@ class _Mapping:
         self._practitioner_refs: dict[str, str | None] | None = None
         self.early: EarlyWorkers | None = None  # writes practitioners as parts arrive
         self.untyped = 0
-        self.unknown_sex = 0
 
     # -- helpers -------------------------------------------------------------------------------
     def problem(self, at: Where, element: str, value: object, reason: str) -> None:
         self.problems.append(Problem("fhir", at.label, element, value, reason, at.number, at.file))
-
-    def country(self, at: Where, element: str, code: object) -> str | None:
-        if code is None:
-            return None
-        text = str(code).strip().upper()
-        if len(text) == 2:
-            if text in self.alpha3:
-                return self.alpha3[text]
-            self.problem(at, element, code, "not an ISO 3166 country code / no es un país")
-            return None
-        return text
 
     def job(self, concepts: object) -> str | None:
         for concept in concepts if isinstance(concepts, list) else []:
@@ -279,7 +264,6 @@ class _Mapping:
             if ref not in self.role_job or start >= self.role_job[ref][0]:
                 self.role_job[ref] = (start, job)
         self.untyped += later.untyped
-        self.unknown_sex += later.unknown_sex
         self.practitioners.extend(later.practitioners)
 
     def shift(self, before: int) -> None:
@@ -425,37 +409,41 @@ class _Mapping:
         code) in the registry, checked when written."""
         if ref is None:
             return None
-        found = self.index.get(ref) or self.index.get(ref.split("/_history")[0])
-        if found is None and ref.startswith(("Practitioner/", "urn:")):
-            if self._practitioner_refs is None:
-                self._practitioner_refs = self.practitioners.references()
-            plain = ref.split("/_history")[0]
-            if plain in self._practitioner_refs:
-                found = ("Practitioner", self._practitioner_refs[plain])
+        found = self._in_files(ref, practitioners=True)
         if found is not None:
             if found[0] != kind:
                 self.problem(at, element, ref, f"refers to a {found[0]}, not a {kind}")
                 return None
             return found[1]
-        if ref.startswith("urn:") or not ref.startswith(f"{kind}/"):
+        key = _outside(ref, kind)
+        if key is None:
             self.problem(
                 at,
                 element,
                 ref,
                 f"refers to a resource not in the file / se refiere a un recurso ausente ({kind})",
             )
-            return None
-        return _registry_key(kind, ref.split("/", 1)[1])
+        return key
 
     def peek(self, ref: str, kind: str) -> str | None:
         """The key a reference names as far as the files read so far say, without a
         problem: None when it is not known yet (or never will be)."""
-        found = self.index.get(ref) or self.index.get(ref.split("/_history")[0])
+        found = self._in_files(ref, practitioners=False)
         if found is not None:
             return found[1] if found[0] == kind else None
-        if ref.startswith("urn:") or not ref.startswith(f"{kind}/"):
-            return None
-        return _registry_key(kind, ref.split("/", 1)[1])
+        return _outside(ref, kind)
+
+    def _in_files(self, ref: str, practitioners: bool) -> tuple[str, str | None] | None:
+        """(kind, key) of the record of the files a reference names, if any (practitioners
+        are looked up in their columns, built into an index the first time one is asked)."""
+        plain = ref.split("/_history")[0]
+        found = self.index.get(ref) or self.index.get(plain)
+        if found is None and practitioners and ref.startswith(("Practitioner/", "urn:")):
+            if self._practitioner_refs is None:
+                self._practitioner_refs = self.practitioners.references()
+            if plain in self._practitioner_refs:
+                found = ("Practitioner", self._practitioner_refs[plain])
+        return found
 
     def rows(self, held: list[int] | None = None) -> dict[str, Rows]:
         """The records to write: every practitioner's, or (``held``) those rows of them not
@@ -486,7 +474,6 @@ class _Mapping:
         found = self.practitioners
         self.problems.extend(found.problems)
         self.problems.extend(found.duplicates())
-        self.unknown_sex += found.unknown_sex
         found.occupations_from_roles(
             self.role_job,
             lambda at: self.problem(
@@ -614,11 +601,12 @@ class _Mapping:
                 f"{self.untyped:,} facilities without a known type recorded as 'other' / "
                 f"{self.untyped:,} establecimientos sin tipo conocido, registrados como 'otro'",
             )
-        if self.unknown_sex:
+        unknown_sex = self.practitioners.unknown_sex
+        if unknown_sex:
             note(
                 "Practitioner.gender",
-                f"{self.unknown_sex:,} practitioners without a recorded sex, counted as unknown / "
-                f"{self.unknown_sex:,} sin sexo registrado, contados como desconocido",
+                f"{unknown_sex:,} practitioners without a recorded sex, counted as unknown / "
+                f"{unknown_sex:,} sin sexo registrado, contados como desconocido",
             )
 
 
@@ -635,6 +623,14 @@ def _reference(ref: object) -> str | None:
 
 #: The ids :mod:`healthforce.fhir.from_registry` gives the registry's records.
 ID_PREFIXES = {"Location": ("area-", "facility-"), "Practitioner": ("worker-",)}
+
+
+def _outside(ref: str, kind: str) -> str | None:
+    """The registry key a reference to a ``kind`` outside the files names, None when it can
+    name none (a urn, another type)."""
+    if ref.startswith("urn:") or not ref.startswith(f"{kind}/"):
+        return None
+    return _registry_key(kind, ref.split("/", 1)[1])
 
 
 def _registry_key(kind: str, rid: str) -> str:

@@ -90,30 +90,44 @@ def extension(resource: Resource, url: str) -> dict[str, Any] | None:
     return None
 
 
-def extension_value(resource: Resource, url: str) -> Any:
-    """The value of an extension, whatever its type (valueString, valueCoding's code …)."""
-    item = extension(resource, url)
-    return None if item is None else _value(item)
-
-
 def extension_values(resource: Resource) -> dict[str, Any]:
     """Every extension's value by its address (read once per resource)."""
     return {
         item["url"]: _value(item)
-        for item in resource.get("extension") or []
+        for item in resource.get("extension") or ()
         if isinstance(item, dict) and "url" in item
     }
 
 
+#: value[x] elements by name: None, the value itself; else the element of it that says it.
+_VALUES: dict[str, str | None] = {
+    **dict.fromkeys(
+        (
+            "valueCode",
+            "valueString",
+            "valueDate",
+            "valueDateTime",
+            "valueDecimal",
+            "valueInteger",
+            "valueBoolean",
+            "valueUri",
+        )
+    ),
+    "valueCoding": "code",
+    "valueReference": "reference",
+    "valueIdentifier": "value",
+}
+
+
 def _value(item: dict[str, Any]) -> Any:
+    """An extension's value, whatever its type (valueString, valueCoding's code …)."""
     for key, value in item.items():
-        if key.startswith("value"):
-            if key == "valueCoding":
-                return value.get("code")
-            if key == "valueReference":
-                return value.get("reference")
-            if key == "valueIdentifier":
-                return value.get("value")
+        if key in _VALUES:
+            inner = _VALUES[key]
+            if inner is None:
+                return value
+            return value.get(inner) if isinstance(value, dict) else None
+        if key.startswith("value"):  # another value[x] type: the value as it is
             return value
     return None
 
