@@ -69,7 +69,8 @@ def forecast(
         if tornado or close:
             _questions(occupation, target_year, horizon, tornado)
             return
-        result = plan(engine(), scenarios=scenario or [], draws=draws, horizon=horizon, seed=seed)
+        eng = engine()
+        result = plan(eng, scenarios=scenario or [], draws=draws, horizon=horizon, seed=seed)
         table = result.table()
         if format == "table":
             national = result.national()
@@ -117,7 +118,7 @@ def forecast(
             from healthforce.forecast.report import write_forecast
             from healthforce.web.pages.common import area_names
 
-            path = write_forecast(result, path.with_suffix(f".{format}"), area_names(engine()))
+            path = write_forecast(result, path.with_suffix(f".{format}"), area_names(eng))
         elif format == "parquet":
             table.to_parquet(path, index=False)
         else:
@@ -140,7 +141,8 @@ def _questions(
     from healthforce.reference.occupations import occupations
     from healthforce.web.pages.common import area_names
 
-    result = plan(engine(), horizon=horizon)
+    eng = engine()
+    result = plan(eng, horizon=horizon)
     dims = result.dims
     if occupation is None or occupation not in dims.occupations:
         known = ", ".join(dims.occupations)
@@ -184,7 +186,7 @@ def _questions(
         )
         return
     intake, why = intake_answer(dims, result.params, result.need[t, k], k, year)
-    names = area_names(engine())
+    names = area_names(eng)
     rich = Table(
         title=f"{name}: yearly training intake from {dims.base_year} that closes the gap by "
         f"{year} (students a year) / ingreso anual a la formación que cierra la brecha"

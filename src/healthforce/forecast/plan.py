@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from healthforce.forecast.gap import years_until_balance
-from healthforce.forecast.loader import base_date_of, load_supply
+from healthforce.forecast.loader import load_supply
 from healthforce.forecast.need import population_need
 from healthforce.forecast.population import load_population
 from healthforce.forecast.scenarios import Scenario, apply, load_scenario
@@ -50,7 +50,12 @@ class Plan:
     scenarios: list[Scenario] = field(default_factory=list)
     #: Need by run where a scenario sets its own norm (``[need]``); else :attr:`need`.
     needs: dict[str, Array] = field(default_factory=dict)
-    base_date: dt.date | None = None
+
+    @property
+    def base_date(self) -> dt.date:
+        """The date planned from: 1 January of the base year (the registry's reference date
+        rounded up to a year's start, :func:`healthforce.forecast.loader.base_date_of`)."""
+        return dt.date(self.dims.base_year, 1, 1)
 
     def table(self) -> pd.DataFrame:
         """Tidy: scenario, year, occupation, area, supply, need, gap (and baseline bands)."""
@@ -133,22 +138,29 @@ def default_need(
     population: Array,
     need_per_10k: dict[str, float] | None = None,
 ) -> Array:
-    stock = params.stock.sum(axis=(2, 3))  # [O, A]
-    if params.cooperation is not None:
-        stock = stock + params.cooperation.stock
-    pop0 = max(float(population[0].sum()), 1.0)
-    density = stock.sum(axis=1) / pop0 * 10_000  # [O] national per 10,000
-    core = np.array(
-        [
-            occupations()[o].group in CORE_GROUPS if o in occupations() else False
-            for o in dims.occupations
-        ]
-    )
+    density = today_density(params, population)
+    core = _core(dims)
     scale = max(1.0, SDG_THRESHOLD / max(float(density[core].sum()), 1e-9))
     ratio = np.where(core, density * scale, density)
     for occ, value in (need_per_10k or {}).items():
         ratio[dims.occupations.index(occ)] = value
     return population_need(population[:, None, :], ratio[None, :, None])
+
+
+def today_density(params: SupplyParams, population: Array) -> Array:
+    """Today's national density per 10,000 population by occupation [O] (cooperation staff
+    included)."""
+    stock = params.stock.sum(axis=(2, 3))  # [O, A]
+    if params.cooperation is not None:
+        stock = stock + params.cooperation.stock
+    pop0 = max(float(population[0].sum()), 1.0)
+    return np.asarray(stock.sum(axis=1) / pop0 * 10_000)
+
+
+def _core(dims: Dims) -> Array:
+    """Which occupations are doctors, nurses and midwives (WHO's SDG 3.c core) [O]."""
+    groups = occupations()
+    return np.array([o in groups and groups[o].group in CORE_GROUPS for o in dims.occupations])
 
 
 def ratio_need(
@@ -162,14 +174,10 @@ def ratio_need(
     density to ``targets`` (per occupation, by ISCO-08 code; ``"core"``: doctors, nurses and
     midwives together, in today's mix) in a straight line reached in ``target_year`` (at once
     when None) and held after it; occupations without a target keep today's density."""
-    stock = params.stock.sum(axis=(2, 3))  # [O, A]
-    if params.cooperation is not None:
-        stock = stock + params.cooperation.stock
-    pop0 = max(float(population[0].sum()), 1.0)
-    today = stock.sum(axis=1) / pop0 * 10_000  # [O]
+    today = today_density(params, population)
     target = today.copy()
     if "core" in targets:
-        core = np.array([_is_core(o) for o in dims.occupations])
+        core = _core(dims)
         now = float(today[core].sum())
         if now > 0:
             target[core] = today[core] * targets["core"] / now
@@ -213,11 +221,6 @@ def wisn_need(
     return need
 
 
-def _is_core(occupation: str) -> bool:
-    found = occupations().get(occupation)
-    return found is not None and found.group in CORE_GROUPS
-
-
 def supply_notes(dims: Dims, params: SupplyParams) -> list[str]:
     """What the supply rests on that a planner must know: occupations with no training data
     (no graduates are projected for them, never silently), and cooperation staff who leave at
@@ -254,6 +257,26 @@ def supply_notes(dims: Dims, params: SupplyParams) -> list[str]:
     return notes
 
 
+def scenario_need(
+    engine: Engine, dims: Dims, params: SupplyParams, population: Array, scenario: Scenario
+) -> Array:
+    """Need [T+1, O, A] by a scenario's own ``[need]``: densities reached by a target year,
+    WISN where a workload file covers facilities, service-based per occupation."""
+    norm = scenario.settings["need"]
+    other = ("target_year", "wisn", "service")
+    targets = {k: float(v) for k, v in norm.items() if k not in other}
+    need = ratio_need(dims, params, population, targets, norm.get("target_year"))
+    if "wisn" in norm:
+        workload = Path(scenario.source).parent / str(norm["wisn"])
+        need = wisn_need(engine, dims, population, workload, need)
+    for occ, spec in norm.get("service", {}).items():
+        k = dims.occupations.index(occ)
+        need[:, k, :] = service_need(
+            engine, dims, population, spec, float(params.fte[k]), scenario.source
+        )
+    return need
+
+
 def plan(
     engine: Engine,
     *,
@@ -273,27 +296,14 @@ def plan(
         population,
         default_need(dims, params, population, need_per_10k),
         notes=people.notes + supply_notes(dims, params),
-        base_date=base_date_of(engine),
     )
     result.runs["baseline"] = project_supply(dims, params)
     for path in scenarios or []:
         scenario = load_scenario(path, dims)
         result.scenarios.append(scenario)
         result.runs[scenario.name] = project_supply(dims, apply(scenario, dims, params))
-        norm = scenario.settings.get("need")
-        if norm:
-            other = ("target_year", "wisn", "service")
-            targets = {k: float(v) for k, v in norm.items() if k not in other}
-            need = ratio_need(dims, params, population, targets, norm.get("target_year"))
-            if "wisn" in norm:
-                workload = Path(scenario.source).parent / str(norm["wisn"])
-                need = wisn_need(engine, dims, population, workload, need)
-            for occ, spec in norm.get("service", {}).items():
-                k = dims.occupations.index(occ)
-                need[:, k, :] = service_need(
-                    engine, dims, population, spec, float(params.fte[k]), scenario.source
-                )
-            result.needs[scenario.name] = need
+        if scenario.settings.get("need"):
+            result.needs[scenario.name] = scenario_need(engine, dims, params, population, scenario)
     if draws:
         result.draws = monte_carlo(dims, params, draws, seed=seed)
         result.uncertainty = bands(result.draws, QUANTILES)

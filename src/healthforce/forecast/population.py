@@ -18,7 +18,6 @@ years came from where, so that a planner sees when need rests on an extrapolatio
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -58,29 +57,16 @@ def _spans(years: list[int]) -> str:
     return ", ".join(out)
 
 
-def _growth(series: dict[int, float]) -> tuple[float, int, int]:
-    """Yearly growth over the last five years of a series, and the years it spans."""
-    years = sorted(y for y, v in series.items() if v > 0)
-    if len(years) < 2:
-        return 0.0, years[-1] if years else 0, years[-1] if years else 0
-    last = years[-1]
-    first = next(y for y in years if y >= last - 5)
-    if first == last:
-        first = years[-2]
-    rate = (series[last] / series[first]) ** (1 / (last - first)) - 1
-    return float(rate), first, last
-
-
-def _states_growth(by_state: dict[int, np.ndarray]) -> tuple[float, int, int]:
-    """The states' yearly growth over the last five years of figures, over the states that
-    have figures at both ends (a state missing from one year is no decline)."""
-    years = sorted(by_state)
+def _growth(by_year: dict[int, np.ndarray]) -> tuple[float, int, int]:
+    """Yearly growth over the last five years of figures (and the years it spans), over the
+    places that have figures at both ends (a state missing from one year is no decline)."""
+    years = sorted(by_year)
     if len(years) < 2:
         return 0.0, years[-1] if years else 0, years[-1] if years else 0
     last = years[-1]
     for first in [y for y in years if last - 5 <= y < last] or years[-2:-1]:
-        both = ~np.isnan(by_state[first]) & ~np.isnan(by_state[last])
-        then, now = by_state[first][both].sum(), by_state[last][both].sum()
+        both = ~np.isnan(by_year[first]) & ~np.isnan(by_year[last])
+        then, now = by_year[first][both].sum(), by_year[last][both].sum()
         if both.any() and then > 0:
             return float((now / then) ** (1 / (last - first)) - 1), first, last
     return 0.0, last, last
@@ -108,12 +94,12 @@ def load_population(engine: Engine, dims: Dims) -> Population:
             k = dims.areas.index(code)
             cell = by_state[int(year)]
             cell[k] = (0.0 if np.isnan(cell[k]) else cell[k]) + float(pop)
-    if len(national) > 1:  # the country's series, its gaps filled by straight lines
+    if national:  # the country's series, its gaps filled by straight lines
         known = sorted(national)
-        for y0, y1 in itertools.pairwise(known):
-            for y in range(y0 + 1, y1):
-                w = (y - y0) / (y1 - y0)
-                national[y] = (1 - w) * national[y0] + w * national[y1]
+        span = range(known[0], known[-1] + 1)
+        national = dict(
+            zip(span, np.interp(span, known, [national[y] for y in known]), strict=True)
+        )
     years = dims.years
     values = np.full((len(years), a), np.nan)
     how = np.zeros((len(years), a), dtype=int)  # index into _ORDER
@@ -130,16 +116,9 @@ def load_population(engine: Engine, dims: Dims) -> Population:
     for k in range(a):
         known = [y for y in recorded if not np.isnan(by_state[y][k])]
         for t, year in enumerate(years):
-            if year in known:
-                values[t, k] = by_state[year][k]
-                continue
-            before = [y for y in known if y < year]
-            after = [y for y in known if y > year]
-            if before and after:
-                y0, y1 = before[-1], after[0]
-                w = (year - y0) / (y1 - y0)
-                values[t, k] = (1 - w) * by_state[y0][k] + w * by_state[y1][k]
-                how[t, k] = 1
+            if known and known[0] <= year <= known[-1]:  # its own figure, or the line between
+                values[t, k] = np.interp(year, known, [by_state[y][k] for y in known])
+                how[t, k] = 0 if year in known else 1
             elif year in national and known:
                 near = min(known, key=lambda y: (abs(y - year), -y))
                 total = np.nansum(by_state[near])
@@ -148,7 +127,10 @@ def load_population(engine: Engine, dims: Dims) -> Population:
     notes: list[str] = []
     missing = np.isnan(values)
     if missing.any():
-        rate, first, last = _growth(national) if national else _states_growth(by_state)
+        if national:
+            rate, first, last = _growth({y: np.array([v]) for y, v in national.items()})
+        else:
+            rate, first, last = _growth(by_state)
         for k in range(a):
             # the nearest figure: a projection year filled above, or the state's own record
             have = {years[int(t)]: values[int(t), k] for t in np.flatnonzero(~missing[:, k])}

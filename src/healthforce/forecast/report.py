@@ -44,7 +44,7 @@ def assumptions(result: Plan) -> list[tuple[str, str]]:
     rows = [
         (
             "Fecha base / Base date",
-            str(result.base_date) if result.base_date else str(dims.base_year),
+            str(result.base_date),
         ),
         ("Horizonte / Horizon", f"{dims.years[0]}-{dims.years[-1]} ({dims.horizon} años / years)"),
         (

@@ -17,8 +17,9 @@ and 5 years; :func:`curves` gives the survival curves themselves.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,16 +46,23 @@ class Spells:
     on: dt.date
 
 
-def _state_urban(engine: Engine) -> tuple[dict[int, str], dict[str, str]]:
+def _setting(engine: Engine, on: dt.date | None) -> tuple[dt.date, dict[int, str], dict[str, str]]:
+    """The censoring date (default: the registry's reference date), each area's state and each
+    state's urban or rural character."""
+    if on is None:
+        on = reference_date(engine)
+        if on is None:
+            raise HealthforceError(
+                "the registry has no dated data yet / el registro aún no tiene datos"
+            )
     found = states(engine)
-    return found.of, dict(found.urban_rural)
+    return on, found.of, dict(found.urban_rural)
 
 
 def workforce_spells(engine: Engine, on: dt.date | None = None) -> Spells:
     """Spells in the workforce (entry or return to exit or emigration), censored on ``on``
     (default: the registry's reference date)."""
-    on = on or _reference(engine)
-    state_of, urban = _state_urban(engine)
+    on, state_of, urban = _setting(engine, on)
     with engine.connect() as conn:
         rows = conn.execute(
             select(
@@ -89,8 +97,7 @@ def workforce_spells(engine: Engine, on: dt.date | None = None) -> Spells:
 
 def post_spells(engine: Engine, on: dt.date | None = None) -> Spells:
     """Spells in post (an assignment's start to its end), censored on ``on``."""
-    on = on or _reference(engine)
-    state_of, urban = _state_urban(engine)
+    on, state_of, urban = _setting(engine, on)
     with engine.connect() as conn:
         rows = conn.execute(
             select(
@@ -132,30 +139,26 @@ def _frame(spells: Iterable[tuple[object, ...]], urban: dict[str, str]) -> pd.Da
     return frame
 
 
-def _reference(engine: Engine) -> dt.date:
-    on = reference_date(engine)
-    if on is None:
-        raise HealthforceError(
-            "the registry has no dated data yet / el registro aún no tiene datos"
-        )
-    return on
+def _fitted(spells: Spells, by: str, minimum: int) -> Iterator[tuple[object, pd.DataFrame, Any]]:
+    """Each group of at least ``minimum`` spells, with its Kaplan–Meier fit."""
+    from lifelines import KaplanMeierFitter
+
+    if by not in GROUPS:
+        raise HealthforceError(f"--by {by}: one of {', '.join(GROUPS)} / uno de {GROUPS}")
+    frame = spells.frame
+    for key, group in frame.groupby(frame[by].fillna("unknown"), sort=True):
+        if len(group) >= minimum:
+            yield key, group, KaplanMeierFitter().fit(group["years"], event_observed=group["ended"])
 
 
 def retention(spells: Spells, by: str = "all", minimum: int = 10) -> pd.DataFrame:
     """Per group: spells, departures, the Kaplan–Meier median in years with its 95 % interval
     (NaN: not reached), and the share still in after 1, 2 and 5 years. Groups of fewer than
     ``minimum`` spells are left out (too few to say anything)."""
-    from lifelines import KaplanMeierFitter
     from lifelines.utils import median_survival_times
 
-    if by not in GROUPS:
-        raise HealthforceError(f"--by {by}: one of {', '.join(GROUPS)} / uno de {GROUPS}")
     rows = []
-    frame = spells.frame
-    for key, group in frame.groupby(frame[by].fillna("unknown"), sort=True):
-        if len(group) < minimum:
-            continue
-        kmf = KaplanMeierFitter().fit(group["years"], event_observed=group["ended"])
+    for key, group, kmf in _fitted(spells, by, minimum):
         median = float(kmf.median_survival_time_)
         interval = median_survival_times(kmf.confidence_interval_)
         low, high = (float(v) for v in interval.iloc[0])
@@ -176,14 +179,8 @@ def retention(spells: Spells, by: str = "all", minimum: int = 10) -> pd.DataFram
 
 def curves(spells: Spells, by: str = "all", minimum: int = 10) -> pd.DataFrame:
     """The survival curves: per group, the share still in at each time a spell ended."""
-    from lifelines import KaplanMeierFitter
-
     out = []
-    frame = spells.frame
-    for key, group in frame.groupby(frame[by].fillna("unknown"), sort=True):
-        if len(group) < minimum:
-            continue
-        kmf = KaplanMeierFitter().fit(group["years"], event_observed=group["ended"])
+    for key, _group, kmf in _fitted(spells, by, minimum):
         curve = kmf.survival_function_.reset_index()
         curve.columns = ["years", "still_in"]
         out.append(curve.assign(group=key))

@@ -251,10 +251,7 @@ def _apply(scenario: Scenario, dims: Dims, params: SupplyParams) -> SupplyParams
     p = params
     pipe = p.pipeline
     if "intake" in s:
-        intake = np.array(pipe.intake, dtype=float)
-        years = np.arange(pipe.first_year, pipe.first_year + intake.shape[-3])
-        intake[..., years >= dims.base_year, :, :] *= _factors(s["intake"], dims)[:, None]
-        pipe = replace(pipe, intake=intake)
+        pipe = pipe.with_new_intake(dims.base_year, _factors(s["intake"], dims))
     for name in SHARES:
         if name in s:
             values = np.array(getattr(pipe, name), dtype=float)

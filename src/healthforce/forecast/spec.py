@@ -54,6 +54,14 @@ class Pipeline:
     entry_share: Array  # [O] share of graduates who enter practice
     destination: Array | None = None  # [O, A, A]: graduates of area a placed in area b (rows=1)
 
+    def with_new_intake(self, base_year: int, factor: float | Array) -> Pipeline:
+        """The pipeline with the intake from ``base_year`` on multiplied by ``factor`` (one
+        number, or one per occupation [O]); the cohorts enrolled before are left as they are."""
+        intake = np.array(self.intake, dtype=float)
+        years = np.arange(self.first_year, self.first_year + intake.shape[-3])
+        intake[..., years >= base_year, :, :] *= np.asarray(factor, dtype=float).reshape(-1, 1)
+        return replace(self, intake=intake)
+
     def graduates(self, year: int) -> Array:
         """Graduates entering practice in ``year``, [O, A] (or [D, O, A])."""
         o = self.duration.shape[-1]

@@ -124,11 +124,8 @@ def _scaled(
     cohorts already enrolled are not changed by a decision taken now)."""
     pipe = params.pipeline
     if name == "intake":
-        intake = np.array(pipe.intake, dtype=float)
-        years = np.arange(pipe.first_year, pipe.first_year + intake.shape[-3])
-        future = years >= (base_year if base_year is not None else pipe.first_year)
-        intake[..., future, :, :] *= factor
-        return params.with_(pipeline=replace(pipe, intake=intake))
+        start = pipe.first_year if base_year is None else base_year
+        return params.with_(pipeline=pipe.with_new_intake(start, factor))
     if name in ("completion", "entry_share"):
         value = np.clip(np.asarray(getattr(pipe, name), dtype=float) * factor, 0, 1)
         return params.with_(pipeline=replace(pipe, **{name: value}))  # type: ignore[arg-type]
@@ -148,13 +145,9 @@ def _scaled_one(dims: Dims, params: SupplyParams, name: str, factor: float) -> S
     """:func:`_scaled`, or for ``intake:CODE`` that occupation's new intake only."""
     if not name.startswith("intake:"):
         return _scaled(params, name, factor, dims.base_year)
-    k = dims.occupations.index(name.split(":", 1)[1])
-    pipe = params.pipeline
-    intake = np.array(pipe.intake, dtype=float)
-    years = np.arange(pipe.first_year, pipe.first_year + intake.shape[-3])
-    future = years >= dims.base_year
-    intake[..., future, k, :] *= factor
-    return params.with_(pipeline=replace(pipe, intake=intake))
+    factors = np.ones(len(dims.occupations))
+    factors[dims.occupations.index(name.split(":", 1)[1])] = factor
+    return params.with_(pipeline=params.pipeline.with_new_intake(dims.base_year, factors))
 
 
 def sensitivity(
