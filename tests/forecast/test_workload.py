@@ -127,3 +127,17 @@ def test_the_wisn_command_counts_the_registrys_staff(
     expected = staff.get((first, "2221"), 0.0)
     assert written.loc[first, "current"] == expected
     assert written.loc[first, "required"] == pytest.approx(12_000 * 0.25 / 1_760 / 0.9)
+
+
+def test_a_workload_saved_by_a_spanish_excel_reads_the_same(tmp_path: Path) -> None:
+    """ ";"-separated, as Excel saves CSV in Spanish: read as the importer reads files."""
+    (tmp_path / "a").mkdir()
+    plain = read_workload(_folder(tmp_path / "a"))
+    semi = tmp_path / "b"
+    semi.mkdir()
+    (semi / "working_time.csv").write_text(TIME.replace(",", ";"), "utf-8")
+    (semi / "workload.csv").write_text(
+        (HEADER + "".join(",".join(r) + "\n" for r in WORK)).replace(",", ";"), "utf-8"
+    )
+    again = read_workload(semi)
+    pd.testing.assert_frame_equal(wisn_table(*plain), wisn_table(*again))

@@ -29,14 +29,13 @@ def wisn(
     from rich.table import Table
 
     from healthforce.exports.tables import write_table
-    from healthforce.forecast.workload import current_staff, read_workload, summary, wisn_table
+    from healthforce.forecast.workload import summary, wisn_from_file
     from healthforce.reference.occupations import occupations
 
     with reported():
         eng = engine()
         day = on_date(eng, on)
-        time, work = read_workload(file)
-        table = wisn_table(time, work, current_staff(eng, day))
+        table = wisn_from_file(eng, file, day)
         names = occupations()
         total = summary(table)
         rich = Table(

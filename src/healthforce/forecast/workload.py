@@ -21,7 +21,7 @@ allowances may be given once for all facilities with ``facility`` empty.
 Per facility and occupation (WISN steps 3 to 8, :mod:`healthforce.forecast.need`): available
 working time, standard workloads, the category allowance factor, the individual allowance
 factor, required staff, current staff (from the registry on its reference date: assignments
-running at the facility; or a ``current_staff`` column), the WISN difference and ratio; summed
+running at the facility), the WISN difference and ratio; summed
 by occupation over facilities as the WISN software's summary does. Every problem names the
 file, sheet, row, column, value and reason; a file with problems gives no figures.
 """
@@ -36,6 +36,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from healthforce.errors import Problem, ValidationError
+from healthforce.ingest.files import read_table
 
 TIME_COLUMNS = (
     "occupation",
@@ -52,45 +53,29 @@ SERVICE_UNITS = ("minutes", "hours", "per hour", "per day")
 ALLOWANCE_UNITS = ("percent", "hours per year", "hours per week", "minutes per day")
 
 
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a code typed as a number in a spreadsheet
+    return str(value).strip()
+
+
+def _frame(path: Path, sheet: str | None = None) -> pd.DataFrame:
+    """A sheet or CSV file as the importer reads files (any usual encoding and delimiter,
+    XLSX), its cells as text, with ``_row``: each row's number as the user sees it."""
+    table = read_table(path, sheet=sheet)
+    frame = pd.DataFrame(
+        {h: [_text(v) for v in c] for h, c in zip(table.header, table.columns, strict=True)}
+    )
+    frame["_row"] = table.rows
+    return frame
+
+
 def _sheets(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     if path.is_dir():
-        files = {name: path / f"{name}.csv" for name in ("working_time", "workload")}
-        missing = [str(f) for f in files.values() if not f.is_file()]
-        if missing:
-            raise ValidationError(
-                [
-                    Problem("wisn", f, "*", None, "no such file / no existe el archivo", source=f)
-                    for f in missing
-                ]
-            )
-        return (
-            pd.read_csv(files["working_time"], dtype=str, keep_default_na=False),
-            pd.read_csv(files["workload"], dtype=str, keep_default_na=False),
-        )
-    try:
-        book = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
-    except (ValueError, OSError) as exc:
-        raise ValidationError(
-            [
-                Problem(
-                    "wisn",
-                    str(path),
-                    "*",
-                    None,
-                    f"not a readable workbook: {exc}",
-                    source=str(path),
-                )
-            ]
-        ) from None
-    missing = [s for s in ("working_time", "workload") if s not in book]
-    if missing:
-        raise ValidationError(
-            [
-                Problem("wisn", s, "*", None, "no such sheet / no existe la hoja", source=str(path))
-                for s in missing
-            ]
-        )
-    return book["working_time"], book["workload"]
+        return _frame(path / "working_time.csv"), _frame(path / "workload.csv")
+    return _frame(path, "working_time"), _frame(path, "workload")
 
 
 class _Checker:
@@ -113,10 +98,11 @@ class _Checker:
     ) -> pd.Series:
         text = frame[name].astype(str).str.strip() if name in frame else pd.Series("", frame.index)
         values = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+        rows = frame["_row"].tolist()
         for i in np.flatnonzero((values.isna() & (text != "" if optional else True)).to_numpy()):
-            self.bad(sheet, int(i) + 2, name, text.iloc[i], "not a number / no es un número")
+            self.bad(sheet, rows[i], name, text.iloc[i], "not a number / no es un número")
         for i in np.flatnonzero((values < 0).to_numpy()):
-            self.bad(sheet, int(i) + 2, name, text.iloc[i], "negative / negativo")
+            self.bad(sheet, rows[i], name, text.iloc[i], "negative / negativo")
         return values
 
 
@@ -138,7 +124,7 @@ def read_workload(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     for i in np.flatnonzero((time["awt"] <= 0).to_numpy()):
         check.bad(
             "working_time",
-            int(i) + 2,
+            int(time["_row"].iloc[i]),
             "working_days",
             time["working_days"].iloc[i],
             "no working time left after leave / sin tiempo de trabajo tras las ausencias",
@@ -153,7 +139,9 @@ def read_workload(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     work["staff"] = check.numbers("workload", work, "staff", optional=True).fillna(1.0)
     known = set(time["occupation"])
     no_workload = work["annual_workload"].isna().tolist()
-    for line, row in enumerate(work.itertuples(index=False), start=2):
+    lines = [int(n) for n in work["_row"]]
+    for n, row in enumerate(work.itertuples(index=False)):
+        line = lines[n]
         if row.occupation not in known:
             check.bad(
                 "workload",
@@ -169,7 +157,7 @@ def read_workload(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                 check.bad("workload", line, "unit", row.unit, f"one of {', '.join(SERVICE_UNITS)}")
             if not row.facility:
                 check.bad("workload", line, "facility", "", "a service is done in a facility")
-            if no_workload[line - 2]:
+            if no_workload[n]:
                 check.bad("workload", line, "annual_workload", "", "a service needs its workload")
         elif row.unit not in ALLOWANCE_UNITS or (
             row.kind == "individual" and row.unit == "percent"
