@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -176,35 +177,15 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
-def sheet_names(path: Path) -> list[str]:
-    """The names of a workbook's sheets, in order."""
-    import openpyxl
-    from defusedxml import DefusedXmlException
-
-    check_xlsx(path)
-    with path.open("rb") as handle:
-        try:
-            book = openpyxl.load_workbook(handle, read_only=True)
-        except DefusedXmlException as exc:
-            raise _unsafe(path, exc) from None
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise FileFormatError(
-                str(path),
-                f"not a readable XLSX file (truncated or damaged?): {exc} / no es un XLSX legible",
-            ) from None
-        names = list(book.sheetnames)
-        book.close()
-    return names
-
-
-def sheet_rows(path: Path, sheet: str | None, formulas: bool) -> Iterator[tuple[object, ...]]:
+def _workbook(path: Path, formulas: bool) -> tuple[Any, BinaryIO]:
+    """A checked workbook, opened read-only, and its file (both the caller's to close)."""
     import openpyxl
     from defusedxml import DefusedXmlException
 
     check_xlsx(path)
     handle = path.open("rb")  # ours to close, also when openpyxl fails half-way
     try:
-        book = openpyxl.load_workbook(handle, read_only=True, data_only=not formulas)
+        return openpyxl.load_workbook(handle, read_only=True, data_only=not formulas), handle
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         handle.close()
         if _caused_by(exc, DefusedXmlException):
@@ -213,6 +194,22 @@ def sheet_rows(path: Path, sheet: str | None, formulas: bool) -> Iterator[tuple[
             str(path),
             f"not a readable XLSX file (truncated or damaged?): {exc} / no es un XLSX legible",
         ) from None
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The names of a workbook's sheets, in order."""
+    book, handle = _workbook(path, formulas=False)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+        handle.close()
+
+
+def sheet_rows(path: Path, sheet: str | None, formulas: bool) -> Iterator[tuple[object, ...]]:
+    from defusedxml import DefusedXmlException
+
+    book, handle = _workbook(path, formulas)
     try:
         names = book.sheetnames
         if sheet is not None:

@@ -44,6 +44,7 @@ from healthforce.errors import FileFormatError, Problem, ValidationError
 from healthforce.ingest.files import is_xlsx, sheet_names, sheet_rows, sniff_delimiter
 from healthforce.ingest.importer import ImportReport, insert_run, refusals_recorded, sha256
 from healthforce.ingest.public import WORLD_BANK_POPULATION
+from healthforce.ingest.sources import MISSING
 from healthforce.store.models import Base
 from healthforce.store.registry import Registry, WriteResult
 
@@ -89,7 +90,7 @@ def band_of(group: str) -> str | None:
 
 
 def _number(text: object, problems: _Problems, row: int, column: str) -> float | None:
-    if text is None or (isinstance(text, str) and text.strip() in ("", "..", "…")):
+    if text is None or (isinstance(text, str) and text.strip().casefold() in MISSING):
         return None
     try:
         value = float(str(text).replace(" ", "").replace("\u00a0", ""))
