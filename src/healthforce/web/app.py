@@ -107,11 +107,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.page_cache = OrderedDict()
     templates_dir = Path(str(resources.files("healthforce.web").joinpath("templates")))
     app.state.templates = Jinja2Templates(directory=templates_dir)
+    public_api = (health.router, indicators.router, releases.router, access.router)
     for router in (
-        health.router,
-        indicators.router,
-        releases.router,
-        access.router,
+        *public_api,
         private_api.router,
         home.router,
         explore.router,
@@ -121,5 +119,5 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     ):
         app.include_router(router)
     _handlers(app)
-    add_security_headers(app)
+    add_security_headers(app, tuple(r.prefix for r in public_api))
     return app

@@ -9,8 +9,6 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 
-#: The public API's paths; every other /api/v1 path is the private API.
-PUBLIC_API = ("/api/v1/indicators", "/api/v1/releases", "/api/v1/access", "/api/v1/health")
 PRIVATE_PAGES = ("/private", "/login", "/logout")
 ALWAYS = {
     "X-Content-Type-Options": "nosniff",
@@ -20,13 +18,16 @@ ALWAYS = {
 }
 
 
-def is_private(path: str) -> bool:
+def is_private(path: str, public_api: tuple[str, ...]) -> bool:
+    """A private page, or the private API: an /api/v1 path under none of ``public_api``."""
     if path.startswith(PRIVATE_PAGES):
         return True
-    return path.startswith("/api/v1/") and not path.startswith(PUBLIC_API)
+    return path.startswith("/api/v1/") and not path.startswith(public_api)
 
 
-def add_security_headers(app: FastAPI) -> None:
+def add_security_headers(app: FastAPI, public_api: tuple[str, ...]) -> None:
+    """The headers on every response; ``public_api``: the public API routers' prefixes."""
+
     @app.middleware("http")
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
@@ -34,6 +35,6 @@ def add_security_headers(app: FastAPI) -> None:
         response = await call_next(request)
         for name, value in ALWAYS.items():
             response.headers.setdefault(name, value)
-        if is_private(request.url.path):
+        if is_private(request.url.path, public_api):
             response.headers["Cache-Control"] = "no-store"
         return response
