@@ -12,29 +12,33 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from healthforce.exports.tables import neutralise, safe_frame
+from healthforce.forecast.plan import QUANTILES
 from healthforce.reference.occupations import occupations
 
 if TYPE_CHECKING:
     from healthforce.forecast.plan import Plan
 
-#: Columns of the projection: (column, Spanish heading, English heading, unit).
+HEADS = "personas / headcount"
+
+
+def _percentile(q: int) -> tuple[str, str]:
+    return ("mediana", "median") if q == 50 else (f"percentil {q}", f"{q}th percentile")
+
+
+#: Columns of the projection: (column, Spanish heading, English heading, unit); the bands'
+#: from the plan's percentiles.
 MEASURES = (
-    ("supply", "Oferta", "Supply", "personas / headcount"),
+    ("supply", "Oferta", "Supply", HEADS),
     ("fte", "Oferta en ETC", "Supply in FTE", "ETC / FTE"),
-    ("need", "Necesidad", "Need", "personas / headcount"),
-    ("gap", "Brecha (oferta - necesidad)", "Gap (supply - need)", "personas / headcount"),
+    ("need", "Necesidad", "Need", HEADS),
+    ("gap", "Brecha (oferta - necesidad)", "Gap (supply - need)", HEADS),
     ("need_fte", "Necesidad en ETC", "Need in FTE", "ETC / FTE"),
     ("gap_fte", "Brecha en ETC", "Gap in FTE", "ETC / FTE"),
-    ("p5", "Oferta, percentil 5", "Supply, 5th percentile", "personas / headcount"),
-    ("p10", "Oferta, percentil 10", "Supply, 10th percentile", "personas / headcount"),
-    ("p50", "Oferta, mediana", "Supply, median", "personas / headcount"),
-    ("p90", "Oferta, percentil 90", "Supply, 90th percentile", "personas / headcount"),
-    ("p95", "Oferta, percentil 95", "Supply, 95th percentile", "personas / headcount"),
-    ("gap_p5", "Brecha, percentil 5", "Gap, 5th percentile", "personas / headcount"),
-    ("gap_p10", "Brecha, percentil 10", "Gap, 10th percentile", "personas / headcount"),
-    ("gap_p50", "Brecha, mediana", "Gap, median", "personas / headcount"),
-    ("gap_p90", "Brecha, percentil 90", "Gap, 90th percentile", "personas / headcount"),
-    ("gap_p95", "Brecha, percentil 95", "Gap, 95th percentile", "personas / headcount"),
+    *(
+        (f"{prefix}p{q}", f"{es}, {_percentile(q)[0]}", f"{en}, {_percentile(q)[1]}", HEADS)
+        for prefix, es, en in (("", "Oferta", "Supply"), ("gap_", "Brecha", "Gap"))
+        for q in QUANTILES
+    ),
 )
 
 
