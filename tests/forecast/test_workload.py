@@ -127,6 +127,17 @@ def test_the_wisn_command_counts_the_registrys_staff(
     expected = staff.get((first, "2221"), 0.0)
     assert written.loc[first, "current"] == expected
     assert written.loc[first, "required"] == pytest.approx(12_000 * 0.25 / 1_760 / 0.9)
+    (folder / "workload.csv").write_text(
+        HEADER + "NOWHERE,2221,service,consultations,15,minutes,100,\n", "utf-8"
+    )
+    get_settings.cache_clear()
+    unknown = CliRunner().invoke(app, ["wisn", str(folder)])
+    get_settings.cache_clear()
+    assert (
+        unknown.exit_code == 1
+        and "no such facility" in unknown.output
+        and "row 2" in unknown.output
+    )
 
 
 def test_a_workload_saved_by_a_spanish_excel_reads_the_same(tmp_path: Path) -> None:

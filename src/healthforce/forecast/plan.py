@@ -201,7 +201,7 @@ def wisn_need(
     from healthforce.store.areas import states
     from healthforce.store.models import Facility
 
-    table = wisn_from_file(None, workload)
+    table = wisn_from_file(engine, workload, staff=False)
     state_of = states(engine).of
     with engine.connect() as conn:
         where = dict(conn.execute(select(Facility.code, Facility.area_id)).all())

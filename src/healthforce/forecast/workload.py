@@ -275,12 +275,41 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def wisn_from_file(engine: Engine | None, path: Path, on: dt.date | None = None) -> pd.DataFrame:
-    """WISN per facility and occupation from a workload file (see the module); current staff
-    from the registry on ``on`` (its reference date by default) when ``engine`` is given."""
+def check_facilities(engine: Engine, work: pd.DataFrame, source: str) -> None:
+    """Refuse, by row, workload rows of facilities the registry does not hold."""
+    from healthforce.store.models import Facility
+
+    with engine.connect() as conn:
+        known = set(conn.execute(select(Facility.code)).scalars())
+    unknown = work[(work["facility"] != "") & ~work["facility"].isin(known)]
+    if len(unknown):
+        raise ValidationError(
+            [
+                Problem(
+                    "wisn",
+                    f"workload:{row}",
+                    "facility",
+                    code,
+                    "no such facility in the registry / no existe el establecimiento",
+                    row=int(row),
+                    source=source,
+                )
+                for code, row in zip(unknown["facility"], unknown["_row"], strict=True)
+            ]
+        )
+
+
+def wisn_from_file(
+    engine: Engine | None, path: Path, on: dt.date | None = None, staff: bool = True
+) -> pd.DataFrame:
+    """WISN per facility and occupation from a workload file (see the module): its facilities
+    checked against the registry and (``staff``) their current staff on ``on`` (the registry's
+    reference date by default) when ``engine`` is given."""
     time, work = read_workload(path)
     current = None
     if engine is not None:
+        check_facilities(engine, work, str(path))
+    if engine is not None and staff:
         from healthforce.store.timeline import reference_date
 
         day = on or reference_date(engine)
