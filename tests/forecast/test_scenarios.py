@@ -10,7 +10,7 @@ import pytest
 from healthforce.errors import ValidationError
 from healthforce.forecast.scenarios import apply, load_scenario
 from healthforce.forecast.supply import project_supply
-from healthforce.forecast.uncertainty import bands, monte_carlo, sensitivity
+from healthforce.forecast.uncertainty import DEFAULT_SPREAD, bands, monte_carlo, sensitivity
 from tests.forecast.helpers import small_country
 
 
@@ -111,18 +111,7 @@ def test_monte_carlo_is_seeded_vectorised_and_banded() -> None:
         params,
         draws=3,
         seed=1,
-        spread=dict.fromkeys(
-            (
-                "retirement",
-                "other_exit",
-                "emigration",
-                "immigration",
-                "returns",
-                "intake",
-                "completion",
-            ),
-            0.0,
-        ),
+        spread=dict.fromkeys(DEFAULT_SPREAD, 0.0),
         dtype=np.float64,
     )
     np.testing.assert_allclose(

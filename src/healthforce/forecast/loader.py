@@ -8,11 +8,11 @@ documented defaults where the history is thin; all of them can be overridden aft
   their open assignment (else of their residence), sex and single-year age (ages clipped to the
   model); those on an open cooperation assignment are counted apart.
 - Cooperation staff: open cooperation assignments, leaving at their end dates.
-- Retirement by five-year age band and sex, other exits and emigration by occupation (and by
-  area where at least 10 emigrations were recorded), immigration and returns by occupation and
-  area: events per year over the window divided by the base stock.
-- Mortality: a default schedule (Gompertz, 0.2 per 1,000 at 20 doubling every ~8 years; men
-  x 1.5) unless overridden: the registry is not a life table.
+- Exits by cause (retirement by sex, five-year band and occupation; death; other exits and
+  emigration by occupation, emigration by state where at least 10 were recorded): events over
+  person-years at risk from the workforce on each 1 January of the window
+  (:mod:`healthforce.forecast.hazards`, which documents the method and its defaults).
+- Immigration and returns by occupation and area: events per year over the window.
 - Entrants' age and sex: those of entries during the window, by occupation.
 - Training pipeline: intake by programme occupation and institution state from the cohorts;
   future intake = mean of the last three intakes; completion from finished cohorts; 90 % of
@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
+from healthforce.forecast.hazards import Events, estimate, person_years
 from healthforce.forecast.spec import Cooperation, Dims, Pipeline, SupplyParams
 from healthforce.store.areas import states
 from healthforce.store.models import (
@@ -43,13 +45,8 @@ from healthforce.store.models.workforce import assignment_open_on
 from healthforce.store.timeline import workforce_on
 
 ENTRY_SHARE = 0.9
-DEFAULT_RETIREMENT = {60: 0.05, 65: 0.15}
-
-
-def default_mortality(ages: np.ndarray) -> np.ndarray:
-    """[S=2 (F, M), G] annual death probabilities (Gompertz, documented default)."""
-    f = 0.0002 * np.exp(0.085 * (ages - 20))
-    return np.stack([f, np.minimum(1.5 * f, 1.0)])
+#: Exits that are neither retirement nor death (emigration is a movement of its own).
+OTHER_EXITS = ("resignation", "dismissal", "end_of_contract", "other")
 
 
 def base_date_of(engine: Engine) -> dt.date:
@@ -85,24 +82,13 @@ def load_supply(
     base = base_date or base_date_of(engine)
     found = states(engine)
     state_of, state_codes = found.of, found.codes
+    since = dt.date(base.year - window, 1, 1)
     with engine.connect() as conn:
-        current = conn.execute(
-            select(
-                Worker.id,
-                Worker.occupation_code,
-                Worker.sex,
-                Worker.birth_date,
-                func.coalesce(Facility.area_id, Worker.residence_area_id),
-                Assignment.contract_type,
-                Assignment.end_date,
-                func.coalesce(Assignment.fte, 1.0),
-            )
-            .outerjoin(Assignment, (Assignment.worker_id == Worker.id) & assignment_open_on(base))
-            .outerjoin(Post, Post.id == Assignment.post_id)
-            .outerjoin(Facility, Facility.id == Post.facility_id)
-            .where(Worker.id.in_(select(workforce_on(conn.dialect.name, base).c.worker_id)))
-        ).all()
-        since = dt.date(base.year - window, 1, 1)
+        current = _workforce(conn, base)
+        earlier = {
+            day: _workforce(conn, day)
+            for day in (dt.date(y, 1, 1) for y in range(since.year, base.year))
+        }
         events = conn.execute(
             select(
                 Movement.kind,
@@ -145,11 +131,24 @@ def load_supply(
         return ((si[sex], 1.0),) if sex in si else ((0, 0.5), (1, 0.5))
 
     o, a, s, g = dims.shape
-    stock = np.zeros((o, a, s, g))
+
+    def aged(rows: list[Any], day: dt.date) -> np.ndarray:
+        """The aged stock [O, A, S, G] on ``day`` (cooperation staff apart), ages on it."""
+        out = np.zeros((o, a, s, g))
+        for _wid, occ, sex, birth, area_id, contract, _end, _fte in rows:
+            area, k = state_of.get(area_id), oi.get(occ)
+            if area is None or k is None or contract == "cooperation":
+                continue
+            age = day.year - birth.year if birth else age_min + 20
+            for stratum, weight in strata(sex):
+                out[k, ai[area], stratum, int(np.clip(age - age_min, 0, g - 1))] += weight
+        return out
+
+    stock = aged(current, base)
     coop = np.zeros((o, a))
     coop_leaving = np.zeros((horizon, o, a))
     fte_sum, fte_n = np.zeros(o), np.zeros(o)
-    for _wid, occ, sex, birth, area_id, contract, end, fte in current:
+    for _wid, occ, _sex, _birth, area_id, contract, end, fte in current:
         area = state_of.get(area_id)
         if area is None:
             continue
@@ -160,14 +159,12 @@ def load_supply(
             coop[k, j] += 1
             if end is not None and 0 <= end.year - base.year < horizon:
                 coop_leaving[end.year - base.year, k, j] += 1
-            continue
-        age = base.year - birth.year if birth else age_min + 20
-        for stratum, weight in strata(sex):
-            stock[k, j, stratum, int(np.clip(age - age_min, 0, g - 1))] += weight
-    years = float(window)
-    heads_o = np.maximum(stock.sum(axis=(1, 2, 3)), 1)
-    heads_oa = np.maximum(stock.sum(axis=(2, 3)), 1)
-    retire_band = np.zeros((s, g // 5 + 1))
+    exposure = person_years([*(aged(rows, day) for day, rows in earlier.items()), stock])
+    if window == 0 or not exposure.any():  # no window: today's stock for one year
+        exposure = stock.copy()
+    years = float(max(window, 1))
+    retired = np.zeros((o, s, g))
+    died = np.zeros((s, g))
     other = np.zeros(o)
     emig_oa = np.zeros((o, a))
     immig = np.zeros((o, a))
@@ -183,8 +180,11 @@ def load_supply(
         gi = int(np.clip(age - age_min, 0, g - 1))
         if kind == "exit" and reason == "retirement":
             for stratum, weight in strata(sex):
-                retire_band[stratum, gi // 5] += weight
-        elif kind == "exit" and reason in ("resignation", "dismissal", "end_of_contract", "other"):
+                retired[ko, stratum, gi] += weight
+        elif kind == "exit" and reason == "death":
+            for stratum, weight in strata(sex):
+                died[stratum, gi] += weight
+        elif kind == "exit" and reason in OTHER_EXITS:
             other[ko] += 1
         origin_state = state_of.get(origin) if origin is not None else None
         dest_state = state_of.get(dest) if dest is not None else None
@@ -201,70 +201,71 @@ def load_supply(
                 entry_sex[ko, stratum] += weight
             if reason == "recruitment" and origin_country and dest_state is not None:
                 immig[ko, ai[dest_state]] += 1
-    retirement = _retirement(stock, retire_band, years, dims)
-    emigration = _emigration(emig_oa, heads_o, heads_oa, years)
+    exits = estimate(
+        exposure, Events(retired, died, other, emig_oa), np.arange(age_min, age_min + g)
+    )
     for k in range(o):
         if entry_age[k].sum() == 0:
             entry_age[k, 5] = 1.0
         if entry_sex[k].sum() == 0:
             entry_sex[k] = 0.5
     pipeline = _pipeline([tuple(r) for r in cohorts], dims, oi, ai, state_of)
-    migration = _migration(transfers, heads_oa, years)
     params = SupplyParams(
         stock=stock,
-        retirement=retirement,
-        mortality=default_mortality(np.arange(age_min, age_min + g)),
-        other_exit=np.clip(other / years / heads_o, 0, 1),
-        emigration=emigration,
+        retirement=exits.retirement,
+        mortality=exits.mortality,
+        other_exit=exits.other_exit,
+        emigration=exits.emigration,
         immigration=immig / years,
         returns=returns / years,
         entry_age=entry_age / entry_age.sum(axis=1, keepdims=True),
         entry_sex=entry_sex / entry_sex.sum(axis=1, keepdims=True),
         pipeline=pipeline,
         fte=np.where(fte_n > 0, fte_sum / np.maximum(fte_n, 1), 1.0),
-        migration=migration,
+        migration=_migration(transfers, exposure.sum(axis=(2, 3))),
         cooperation=Cooperation(coop, coop_leaving, np.zeros(o), 2),
+        events={
+            **exits.events,
+            "immigration": immig.sum(axis=1),
+            "returns": returns.sum(axis=1),
+        },
     )
     return dims, params
 
 
-def _migration(transfers: np.ndarray, heads_oa: np.ndarray, years: float) -> np.ndarray | None:
+def _workforce(conn: Connection, day: dt.date) -> list[Any]:
+    """The workforce on ``day`` from the dated history: id, occupation, sex, birth date, the
+    area of their open assignment's facility (else of residence), its contract, end and FTE."""
+    return list(
+        conn.execute(
+            select(
+                Worker.id,
+                Worker.occupation_code,
+                Worker.sex,
+                Worker.birth_date,
+                func.coalesce(Facility.area_id, Worker.residence_area_id),
+                Assignment.contract_type,
+                Assignment.end_date,
+                func.coalesce(Assignment.fte, 1.0),
+            )
+            .outerjoin(Assignment, (Assignment.worker_id == Worker.id) & assignment_open_on(day))
+            .outerjoin(Post, Post.id == Assignment.post_id)
+            .outerjoin(Facility, Facility.id == Post.facility_id)
+            .where(Worker.id.in_(select(workforce_on(conn.dialect.name, day).c.worker_id)))
+        ).all()
+    )
+
+
+def _migration(transfers: np.ndarray, exposure: np.ndarray) -> np.ndarray | None:
     """[O, A, A] yearly transfer rates between states (origin row, destination column): the
-    window's transfers per year over the origin's workers; rows scaled down where they would
-    add up to more than 1. None when the history records no transfer between states."""
+    window's transfers over the origin's person-years; rows scaled down where they would add
+    up to more than 1. None when the history records no transfer between states."""
     if not transfers.any():
         return None
-    rates = transfers / years / heads_oa[:, :, None]
+    rates = transfers / np.maximum(exposure, 1)[:, :, None]
     out = rates.sum(axis=-1, keepdims=True)
     scaled: np.ndarray = np.where(out > 1, rates / np.maximum(out, 1e-12), rates)
     return scaled
-
-
-def _retirement(stock: np.ndarray, bands: np.ndarray, years: float, dims: Dims) -> np.ndarray:
-    """[S, G] retirement rates: events per year / base stock, by sex and five-year band."""
-    _o, _a, s, g = dims.shape
-    at_risk = stock.sum(axis=(0, 1))  # [S, G]
-    rates = np.zeros((s, g))
-    for b in range(bands.shape[1]):
-        cols = slice(5 * b, min(g, 5 * b + 5))
-        exposed = at_risk[:, cols].sum(axis=1)
-        rates[:, cols] = np.where(exposed > 0, bands[:, b] / years / np.maximum(exposed, 1), 0)[
-            :, None
-        ]
-    if not bands.sum():
-        ages = np.arange(dims.age_min, dims.age_min + g)
-        for start, rate in DEFAULT_RETIREMENT.items():
-            rates[:, ages >= start] = rate
-    return np.clip(rates, 0, 1)
-
-
-def _emigration(
-    counts: np.ndarray, heads_o: np.ndarray, heads_oa: np.ndarray, years: float
-) -> np.ndarray:
-    national = counts.sum(axis=1) / years / heads_o  # [O]
-    local = counts / years / heads_oa
-    rates: np.ndarray = np.clip(np.where(counts >= 10, local, national[:, None]), 0, 1)
-    return rates
 
 
 def _pipeline(

@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from healthforce.forecast.gap import years_until_balance
+from healthforce.forecast.hazards import DEFAULT_RETIREMENT, MINIMUM_EVENTS
 from healthforce.forecast.loader import load_supply
 from healthforce.forecast.need import population_need
 from healthforce.forecast.population import load_population
@@ -243,6 +244,20 @@ def supply_notes(dims: Dims, params: SupplyParams) -> list[str]:
             f"their training cohorts or give an intake in a scenario / Sin datos de formación "
             f"para {listed('es')}: no se proyectan egresados; importe sus cohortes o indique un "
             "ingreso en un escenario"
+        )
+    if params.events and "mortality" not in params.events:
+        notes.append(
+            f"Fewer than {MINIMUM_EVENTS} deaths recorded in the window: mortality is the "
+            "default schedule (Gompertz), not the registry's own / Menos de "
+            f"{MINIMUM_EVENTS} defunciones registradas en el período: la mortalidad es la "
+            "tabla por defecto (Gompertz), no la del registro"
+        )
+    if params.events and "retirement" not in params.events:
+        en = ", ".join(f"{r:.0%} a year from {a}" for a, r in DEFAULT_RETIREMENT.items())
+        es = ", ".join(f"{r:.0%} al año desde los {a}" for a, r in DEFAULT_RETIREMENT.items())
+        notes.append(
+            f"No retirement recorded in the window: the default rates are used ({en}) / "
+            f"Ninguna jubilación registrada en el período: se usan las tasas por defecto ({es})"
         )
     coop = params.cooperation
     if coop is not None and float(np.asarray(coop.stock).sum()) > 0:

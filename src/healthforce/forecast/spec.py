@@ -110,6 +110,9 @@ class SupplyParams:
     migration: Array | None = None  # [O, A, A] annual transfer rates, off-diagonal
     cooperation: Cooperation | None = None
     names: dict[str, str] = field(default_factory=dict)
+    #: The events each estimate rests on, per occupation [O] (mortality: one total), for the
+    #: Monte Carlo's sampling error; an estimate that is a default, or given, has none.
+    events: dict[str, Array] = field(default_factory=dict)
 
     def with_(self, **changes: object) -> SupplyParams:
         return replace(self, **changes)  # type: ignore[arg-type]

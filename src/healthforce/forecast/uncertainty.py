@@ -12,10 +12,13 @@ import pandas as pd
 from healthforce.forecast.spec import Array, Dims, SupplyParams
 from healthforce.forecast.supply import SupplyResult, project_supply
 
-#: Coefficient of variation of each parameter's multiplier (per occupation, per draw);
-#: completion gets an absolute standard deviation. Overridable.
+#: Coefficient of variation of each parameter's multiplier (per occupation, per draw): how far
+#: the future may drift from the past; completion gets an absolute standard deviation.
+#: Overridable. An estimate from the registry's events adds its sampling error (see
+#: :func:`draw_params`).
 DEFAULT_SPREAD: dict[str, float] = {
     "retirement": 0.10,
+    "mortality": 0.05,
     "other_exit": 0.20,
     "emigration": 0.30,
     "immigration": 0.30,
@@ -34,19 +37,32 @@ def draw_params(
     spread: dict[str, float] | None = None,
 ) -> SupplyParams:
     """Parameters with a leading draw axis: each draw multiplies each occupation's rates,
-    counts and intake by a lognormal factor of mean 1 (completion: plus a normal error)."""
+    counts and intake by a lognormal factor of mean 1 (completion: plus a normal error).
+
+    The factor's coefficient of variation is the drift in ``spread`` combined with the
+    estimate's own sampling error where the registry's events are known
+    (``params.events``): a rate or count from d events has a CV of 1 / sqrt(d + 1/2) (the
+    Jeffreys gamma posterior of a Poisson rate), so cv = sqrt(drift^2 + 1 / (d + 1/2))."""
     spread = {**DEFAULT_SPREAD, **(spread or {})}
     o = np.asarray(params.fte).shape[-1]
 
-    def factor(name: str) -> Array:
-        cv = spread.get(name, 0.0)
-        return rng.lognormal(-(cv**2) / 2, cv, size=(draws, o)) if cv else np.ones((draws, o))
+    def factor(name: str, size: int = o) -> Array:
+        cv = np.full(size, spread.get(name, 0.0))
+        if name in params.events:
+            events = np.broadcast_to(np.asarray(params.events[name], dtype=float), (size,))
+            cv = np.sqrt(cv**2 + 1 / (events + 0.5))
+        if not cv.any():
+            return np.ones((draws, size))
+        sigma = np.sqrt(np.log1p(cv**2))  # a lognormal of mean 1 and this CV
+        return rng.lognormal(-(sigma**2) / 2, sigma, size=(draws, size))
 
     changes: dict[str, object] = {}
     ret = np.asarray(params.retirement, dtype=float)
     if ret.ndim == 2:  # [S, G] for every occupation
         ret = np.broadcast_to(ret, (o, *ret.shape))
     changes["retirement"] = np.clip(ret[None] * factor("retirement")[:, :, None, None], 0, 1)
+    mort = np.asarray(params.mortality, dtype=float)
+    changes["mortality"] = np.clip(mort[None] * factor("mortality", 1)[:, :, None], 0, 1)
     for name in ("other_exit", "emigration", *COUNT_NAMES):
         base = np.asarray(getattr(params, name), dtype=float)
         f = factor(name)
