@@ -225,7 +225,14 @@ def test_national_bands_are_percentiles_of_summed_draws(demo: Engine) -> None:
     row = national.loc[("baseline", 2030, "2211")]
     for q in (5, 10, 50, 90, 95):
         assert row[f"p{q}"] == pytest.approx(np.percentile(sums, q))
-    assert row["gap_p10"] == pytest.approx(row["p10"] - row["need"])
+    # need and gap are drawn too: each draw's gap is its supply less its need (its population)
+    assert result.need_draws is not None
+    gaps = sums - result.need_draws[t, :, k, :].sum(axis=-1)
+    for q in (5, 50, 95):
+        assert row[f"gap_p{q}"] == pytest.approx(np.percentile(gaps, q))
+    assert row["need_p5"] < row["need"] < row["need_p95"]
+    known = national.loc[("baseline", 2025, "2211")]  # the base year's population is known
+    assert known["need_p5"] == pytest.approx(known["need_p95"]) == pytest.approx(known["need"])
     table = result.table()
     by_state = table[(table["year"] == 2030) & (table["occupation"] == "2211")]
     assert by_state["p95"].sum() - by_state["p5"].sum() > row["p95"] - row["p5"]
@@ -242,6 +249,11 @@ def test_forecast_cli(demo: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     shown = runner.invoke(app, ["forecast", "--horizon", "10"])
     assert shown.exit_code == 0, shown.output
     assert "2211" in shown.output
+    monkeypatch.setenv("COLUMNS", "250")
+    banded = runner.invoke(app, ["forecast", "--horizon", "5", "--draws", "20"])
+    assert banded.exit_code == 0, banded.output
+    for heading in ("supply 80 %", "need 80 %", "gap 80 %"):
+        assert heading in banded.output
     out = tmp_path / "f.csv"
     written = runner.invoke(
         app, ["forecast", "--horizon", "5", "--format", "csv", "--output", str(out)]

@@ -154,3 +154,20 @@ def test_the_tornado_scales_new_intake_only() -> None:
     past = years < dims.base_year
     np.testing.assert_allclose(doubled[past], pipe.intake[past])
     np.testing.assert_allclose(doubled[~past], 2 * pipe.intake[~past])
+
+
+def test_population_draws_are_a_random_walk_around_the_projection() -> None:
+    """1 in the base year; the log's standard deviation grows as spread x sqrt(years ahead),
+    half of its variance shared by every state (so states' draws are correlated 1/2)."""
+    from healthforce.forecast.uncertainty import POPULATION_SPREAD, population_factor
+
+    dims, _ = small_country(horizon=16, areas=3)
+    factor = population_factor(dims, 20_000, seed=3)
+    assert factor.shape == (17, 20_000, 3)
+    assert (factor[0] == 1).all()
+    logs = np.log(factor[16])
+    assert np.median(factor[16]) == pytest.approx(1, abs=0.01)
+    assert logs.std(axis=0) == pytest.approx([POPULATION_SPREAD * 4] * 3, rel=0.03)
+    assert np.corrcoef(logs[:, 0], logs[:, 1])[0, 1] == pytest.approx(0.5, abs=0.03)
+    again = population_factor(dims, 20_000, seed=3)
+    assert (again == factor).all()

@@ -83,6 +83,7 @@ def forecast(
             columns = ["scenario", "year", "occupation", "supply", "need", "gap", "balance_year"]
             if banded:  # the median and the 80 % band of the baseline's draws
                 columns[4:4] = ["supply p50", "supply 80 %"]
+                columns.insert(7, "need 80 %")
                 columns.insert(-1, "gap 80 %")
             for col in columns:
                 rich.add_column(col)
@@ -107,6 +108,7 @@ def forecast(
                         "" if pd.isna(median) else f"{median:,.0f}",
                         band(row["p10"], row["p90"]),
                     ]
+                    cells.insert(7, band(row["need_p10"], row["need_p90"]))
                     cells.insert(-1, band(row["gap_p10"], row["gap_p90"]))
                 rich.add_row(*cells)
             console.print(rich)

@@ -25,7 +25,7 @@ from healthforce.forecast.scenarios import Scenario, apply, load_scenario
 from healthforce.forecast.service import service_need
 from healthforce.forecast.spec import Array, Dims, SupplyParams
 from healthforce.forecast.supply import SupplyResult, project_supply
-from healthforce.forecast.uncertainty import bands, monte_carlo
+from healthforce.forecast.uncertainty import monte_carlo, percentiles, population_factor
 from healthforce.reference.codes import Lang
 from healthforce.reference.occupations import CORE_GROUPS, occupations
 
@@ -51,6 +51,17 @@ class Plan:
     scenarios: list[Scenario] = field(default_factory=list)
     #: Need by run where a scenario sets its own norm (``[need]``); else :attr:`need`.
     needs: dict[str, Array] = field(default_factory=dict)
+    #: The baseline's need in each draw [T+1, D, O, A]: its need with the population drawn
+    #: around its projection (:func:`healthforce.forecast.uncertainty.population_factor`).
+    need_draws: Array | None = None
+
+    def banded(self) -> dict[str, Array]:
+        """The baseline's draws of supply, need and gap ([T+1, D, O, A] each) by the prefix of
+        their band columns: the gap of a draw is that draw's supply less that draw's need."""
+        if self.draws is None or self.need_draws is None:
+            raise ValueError("no draws: plan(..., draws=N)")
+        supply = np.asarray(self.draws.total, dtype=float)
+        return {"": supply, "need_": self.need_draws, "gap_": supply - self.need_draws}
 
     @property
     def base_date(self) -> dt.date:
@@ -112,25 +123,14 @@ class Plan:
         ]
         if self.draws is not None:
             t = t.merge(self.national_bands(), on=["scenario", "year", "occupation"], how="left")
-            for q in QUANTILES:
-                t[f"gap_p{q}"] = t[f"p{q}"] - t["need"]
         return t
 
     def national_bands(self) -> pd.DataFrame:
-        """The baseline's national supply bands: the percentiles of each draw's national sum
-        (summing the states' percentiles would widen them: the states' draws do not all fall
-        short together)."""
-        if self.draws is None:
-            raise ValueError("no draws: plan(..., draws=N)")
-        national = self.draws.total.sum(axis=-1)  # [T+1, D, O]
-        q = np.percentile(national, QUANTILES, axis=1)  # [Q, T+1, O]
-        years, occs = np.meshgrid(self.dims.years, self.dims.occupations, indexing="ij")
-        frame = pd.DataFrame(
-            {"scenario": "baseline", "year": years.ravel(), "occupation": occs.ravel()}
-        )
-        for i, level in enumerate(QUANTILES):
-            frame[f"p{level}"] = q[i].ravel()
-        return frame
+        """The baseline's national bands of supply, need and gap: the percentiles of each
+        draw's national sum (summing the states' percentiles would widen them: the states'
+        draws do not all fall short together)."""
+        frame = percentiles(self.dims, self.banded(), QUANTILES, by_area=False)
+        return frame.assign(scenario="baseline")
 
 
 def default_need(
@@ -321,5 +321,7 @@ def plan(
             result.needs[scenario.name] = scenario_need(engine, dims, params, population, scenario)
     if draws:
         result.draws = monte_carlo(dims, params, draws, seed=seed)
-        result.uncertainty = bands(result.draws, QUANTILES)
+        factor = population_factor(dims, draws, seed)  # [T+1, D, A]
+        result.need_draws = result.need[:, None] * factor[:, :, None, :]
+        result.uncertainty = percentiles(dims, result.banded(), QUANTILES)
     return result

@@ -36,7 +36,11 @@ MEASURES = (
     ("gap_fte", "Brecha en ETC", "Gap in FTE", "ETC / FTE"),
     *(
         (f"{prefix}p{q}", f"{es}, {_percentile(q)[0]}", f"{en}, {_percentile(q)[1]}", HEADS)
-        for prefix, es, en in (("", "Oferta", "Supply"), ("gap_", "Brecha", "Gap"))
+        for prefix, es, en in (
+            ("", "Oferta", "Supply"),
+            ("need_", "Necesidad", "Need"),
+            ("gap_", "Brecha", "Gap"),
+        )
         for q in QUANTILES
     ),
 )
@@ -80,10 +84,12 @@ def assumptions(result: Plan) -> list[tuple[str, str]]:
         rows.append(
             (
                 "Incertidumbre / Uncertainty",
-                f"{result.draws.draws} simulaciones Monte Carlo de la línea de base; bandas "
-                "nacionales: percentiles de la suma nacional de cada simulación / "
-                f"{result.draws.draws} Monte Carlo draws of the baseline; national bands: "
-                "percentiles of each draw's national sum",
+                f"{result.draws.draws} simulaciones Monte Carlo de la línea de base (tasas, "
+                "ingresos y población); la brecha de cada simulación es su oferta menos su "
+                "necesidad; bandas nacionales: percentiles de la suma nacional de cada "
+                f"simulación / {result.draws.draws} Monte Carlo draws of the baseline (rates, "
+                "intake and population); each draw's gap is its supply less its need; national "
+                "bands: percentiles of each draw's national sum",
             )
         )
     return rows
