@@ -114,7 +114,8 @@ def population_factor(
     step = spread / np.sqrt(2)
     shocks = rng.normal(0, step, (t, draws, 1)) + rng.normal(0, step, (t, draws, a))
     walk = np.concatenate([np.zeros((1, draws, a)), np.cumsum(shocks, axis=0)])
-    return np.exp(walk)
+    factor: Array = np.exp(walk)
+    return factor
 
 
 def percentiles(
