@@ -93,3 +93,16 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared datasets not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def planning_demo(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """A 4,000-worker demo country built once per session for the planning tests (forecast,
+    CLI and the planning page); tests read it and never write to it."""
+    from healthforce.ingest.demo import build_demo
+    from healthforce.store import Registry
+
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('plan') / 'demo.db'}")
+    upgrade(engine)
+    build_demo(Registry(engine), workers=4_000, seed=3)
+    return engine

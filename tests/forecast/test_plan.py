@@ -16,19 +16,13 @@ from healthforce.forecast.figures import fan_chart, gap_by_area
 from healthforce.forecast.loader import load_supply
 from healthforce.forecast.plan import plan
 from healthforce.forecast.supply import project_supply
-from healthforce.ingest.demo import build_demo
 from healthforce.settings import get_settings
-from healthforce.store import Registry, make_engine, upgrade
 from healthforce.store.models import Assignment, Worker
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    path = tmp_path_factory.mktemp("plan") / "demo.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    build_demo(Registry(engine), workers=4_000, seed=3)
-    return engine
+@pytest.fixture
+def demo(planning_demo: Engine) -> Engine:
+    return planning_demo
 
 
 def test_loader_counts_the_active_workforce(demo: Engine) -> None:

@@ -25,6 +25,7 @@ from healthforce.web.api import access, health, indicators, releases
 from healthforce.web.errors import status_for
 from healthforce.web.headers import add_security_headers
 from healthforce.web.pages import explore, home, observatory
+from healthforce.web.pages import planning as planning_page
 from healthforce.web.pages import releases as release_pages
 from healthforce.web.private import api as private_api
 from healthforce.web.private import pages as private_pages
@@ -114,6 +115,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         home.router,
         explore.router,
         observatory.router,
+        planning_page.router,
         release_pages.router,
         private_pages.router,
     ):

@@ -1,12 +1,10 @@
-"""The observatory's other public pages: migration monitor, planning (projection fan chart, gap
-by state, scenario comparison), placement and access (coverage map) and specialist waiting
-times. Aggregates only; small counts suppressed; computed once per state of the registry."""
+"""The observatory's other public pages: migration monitor, placement and access (coverage
+map) and specialist waiting times (planning has its own module, :mod:`.planning`).
+Aggregates only; small counts suppressed; computed once per state of the registry."""
 
 from __future__ import annotations
 
 import json
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,9 +22,6 @@ from healthforce.deploy.population import (
     staffed_facilities,
 )
 from healthforce.disclosure import DEFAULT_THRESHOLD
-from healthforce.disclosure.derive import projections_shown
-from healthforce.forecast.figures import fan_chart, gap_by_area, scenario_comparison
-from healthforce.forecast.plan import plan
 from healthforce.migration.flows import flows
 from healthforce.migration.monitor import emigration_rate, stock_abroad
 from healthforce.migration.published import public_flows
@@ -171,71 +166,6 @@ def _migration(request: Request, engine: Engine) -> dict[str, Any]:
 def migration(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
     data = cached(request, engine, "migration", lambda: _migration(request, engine))
     return render(request, "migration.html", lang, **data)
-
-
-#: Monte Carlo draws behind the planning page's fan (its 5-95 % band).
-PLANNING_DRAWS = 200
-
-
-def standard_scenarios() -> list[Path]:
-    folder = resources.files("healthforce.forecast").joinpath("standard")
-    return sorted(Path(str(folder)).glob("*.toml"))
-
-
-def _planning(engine: Engine) -> dict[str, Any]:
-    result = plan(engine, scenarios=standard_scenarios(), horizon=15, draws=PLANNING_DRAWS)
-    return {
-        "table": result.table(),
-        "national": result.national(),
-        "base_year": result.dims.base_year,
-    }
-
-
-@router.get("/planning", response_class=HTMLResponse)
-@public_cached
-def planning(
-    request: Request, engine: EngineDep, lang: LangDep, occupation: str | None = None
-) -> HTMLResponse:
-    try:
-        data = cached(request, engine, "planning", lambda: _planning(engine))
-    except Exception:  # an empty registry has nothing to project
-        data = None
-    context: dict[str, Any] = {
-        "occupations": [],
-        "occupation": None,
-        "charts": [],
-        "rows": [],
-        "withheld": False,
-        "by_state": False,
-        "threshold": DEFAULT_THRESHOLD,
-    }
-    if data is not None and len(data["national"]):
-        national = data["national"]
-        occupations, by_state = projections_shown(
-            data["table"], int(data["base_year"]), DEFAULT_THRESHOLD
-        )
-        context["withheld"] = not occupations
-    else:
-        occupations, by_state = [], set()
-    if data is not None and occupations:
-        chosen = occupation if occupation and occupation in occupations else occupations[0]
-        year = int(data["base_year"]) + 10
-        charts = [chart_json(fan_chart(national, chosen, lang))]
-        if chosen in by_state:
-            charts.append(chart_json(gap_by_area(data["table"], chosen, year, lang)))
-        charts.append(chart_json(scenario_comparison(national, chosen, lang)))
-        context.update(
-            occupations=occupations,
-            occupation=chosen,
-            year=year,
-            by_state=chosen in by_state,
-            charts=charts,
-            rows=national[(national["occupation"] == chosen) & (national["year"] == year)]
-            .astype(object)
-            .where(lambda t: t.notna(), None)
-            .to_dict("records"),
-        )
-    return render(request, "planning.html", lang, **context)
 
 
 def _placement(engine: Engine, km: float) -> dict[str, Any] | None:
