@@ -212,16 +212,14 @@ def test_national_bands_are_percentiles_of_summed_draws(demo: Engine) -> None:
     """The national band is the percentiles of each draw's national sum, not the sum of the
     states' percentiles (which is wider: the states do not all fall short together)."""
     result = plan(demo, draws=60, horizon=5, seed=2)
-    assert result.draws is not None
     national = result.national().set_index(["scenario", "year", "occupation"])
     k, t = result.dims.occupations.index("2211"), 5
-    sums = result.draws.total[t, :, k, :].sum(axis=-1)
+    sums = result.draws["baseline"].total[t, :, k, :].sum(axis=-1)
     row = national.loc[("baseline", 2030, "2211")]
     for q in (5, 10, 50, 90, 95):
         assert row[f"p{q}"] == pytest.approx(np.percentile(sums, q))
     # need and gap are drawn too: each draw's gap is its supply less its need (its population)
-    assert result.need_draws is not None
-    gaps = sums - result.need_draws[t, :, k, :].sum(axis=-1)
+    gaps = sums - result.need_draws["baseline"][t, :, k, :].sum(axis=-1)
     for q in (5, 50, 95):
         assert row[f"gap_p{q}"] == pytest.approx(np.percentile(gaps, q))
     assert row["need_p5"] < row["need"] < row["need_p95"]

@@ -44,24 +44,31 @@ class Plan:
     uncertainty: pd.DataFrame | None = None
     #: How the population was obtained (recorded, shared out, extrapolated), said per span.
     notes: list[str] = field(default_factory=list)
-    #: The baseline's Monte Carlo draws, when there are any (bands at any level come from
-    #: their sums, never from summed percentiles).
-    draws: SupplyResult | None = None
+    #: Each run's Monte Carlo draws, when there are any (bands at any level come from their
+    #: sums, never from summed percentiles). Every run draws the same random numbers, so
+    #: scenarios differ by their parameters, not by their luck.
+    draws: dict[str, SupplyResult] = field(default_factory=dict)
     #: The scenarios run beside the baseline, and the registry's reference date planned from.
     scenarios: list[Scenario] = field(default_factory=list)
     #: Need by run where a scenario sets its own norm (``[need]``); else :attr:`need`.
     needs: dict[str, Array] = field(default_factory=dict)
-    #: The baseline's need in each draw [T+1, D, O, A]: its need with the population drawn
+    #: Each run's need in each draw [T+1, D, O, A]: its need with the population drawn
     #: around its projection (:func:`healthforce.forecast.uncertainty.population_factor`).
-    need_draws: Array | None = None
+    need_draws: dict[str, Array] = field(default_factory=dict)
 
-    def banded(self) -> dict[str, Array]:
-        """The baseline's draws of supply, need and gap ([T+1, D, O, A] each) by the prefix of
-        their band columns: the gap of a draw is that draw's supply less that draw's need."""
-        if self.draws is None or self.need_draws is None:
-            raise ValueError("no draws: plan(..., draws=N)")
-        supply = np.asarray(self.draws.total, dtype=float)
-        return {"": supply, "need_": self.need_draws, "gap_": supply - self.need_draws}
+    def banded(self, run: str = "baseline") -> dict[str, Array]:
+        """A run's draws of supply, need and gap ([T+1, D, O, A] each) by the prefix of their
+        band columns: the gap of a draw is that draw's supply less that draw's need."""
+        if run not in self.draws:
+            raise ValueError(f"no draws of {run!r}: plan(..., draws=N)")
+        supply = np.asarray(self.draws[run].total, dtype=float)
+        need = self.need_draws[run]
+        return {"": supply, "need_": need, "gap_": supply - need}
+
+    @property
+    def draw_count(self) -> int:
+        """How many Monte Carlo draws each run has (0: none)."""
+        return next(iter(self.draws.values())).draws if self.draws else 0
 
     @property
     def base_date(self) -> dt.date:
@@ -99,9 +106,7 @@ class Plan:
         table = pd.concat(frames, ignore_index=True)
         if self.uncertainty is not None:
             table = table.merge(
-                self.uncertainty.assign(scenario="baseline"),
-                on=["scenario", "year", "occupation", "area"],
-                how="left",
+                self.uncertainty, on=["scenario", "year", "occupation", "area"], how="left"
             )
         return table
 
@@ -121,16 +126,18 @@ class Plan:
         t["balance_year"] = [
             closes[(s, o)] for s, o in zip(t["scenario"], t["occupation"], strict=True)
         ]
-        if self.draws is not None:
+        if self.draws:
             t = t.merge(self.national_bands(), on=["scenario", "year", "occupation"], how="left")
         return t
 
     def national_bands(self) -> pd.DataFrame:
-        """The baseline's national bands of supply, need and gap: the percentiles of each
-        draw's national sum (summing the states' percentiles would widen them: the states'
-        draws do not all fall short together)."""
-        frame = percentiles(self.dims, self.banded(), QUANTILES, by_area=False)
-        return frame.assign(scenario="baseline")
+        """Each run's national bands of supply, need and gap: the percentiles of each draw's
+        national sum (summing the states' percentiles would widen them: the states' draws do
+        not all fall short together)."""
+        return pd.concat(
+            percentiles(self.dims, self.banded(run), QUANTILES, by_area=False).assign(scenario=run)
+            for run in self.draws
+        )
 
 
 def default_need(
@@ -312,16 +319,21 @@ def plan(
         default_need(dims, params, population, need_per_10k),
         notes=people.notes + supply_notes(dims, params),
     )
-    result.runs["baseline"] = project_supply(dims, params)
+    inputs = {"baseline": params}
     for path in scenarios or []:
         scenario = load_scenario(path, dims)
         result.scenarios.append(scenario)
-        result.runs[scenario.name] = project_supply(dims, apply(scenario, dims, params))
+        inputs[scenario.name] = apply(scenario, dims, params)
         if scenario.settings.get("need"):
             result.needs[scenario.name] = scenario_need(engine, dims, params, population, scenario)
+    for run, given in inputs.items():
+        result.runs[run] = project_supply(dims, given)
     if draws:
-        result.draws = monte_carlo(dims, params, draws, seed=seed)
-        factor = population_factor(dims, draws, seed)  # [T+1, D, A]
-        result.need_draws = result.need[:, None] * factor[:, :, None, :]
-        result.uncertainty = percentiles(dims, result.banded(), QUANTILES)
+        factor = population_factor(dims, draws, seed)[:, :, None, :]  # [T+1, D, 1, A]
+        for run, given in inputs.items():
+            result.draws[run] = monte_carlo(dims, given, draws, seed=seed)
+            result.need_draws[run] = result.needs.get(run, result.need)[:, None] * factor
+        result.uncertainty = pd.concat(
+            percentiles(dims, result.banded(run), QUANTILES).assign(scenario=run) for run in inputs
+        )
     return result

@@ -80,14 +80,15 @@ def assumptions(result: Plan) -> list[tuple[str, str]]:
                 f"{scenario.description} ({scenario.source})",
             )
         )
-    if result.draws is not None:
+    if result.draws:
+        n = result.draw_count
         rows.append(
             (
                 "Incertidumbre / Uncertainty",
-                f"{result.draws.draws} simulaciones Monte Carlo de la línea de base (tasas, "
+                f"{n} simulaciones Monte Carlo de cada escenario (tasas, "
                 "ingresos y población); la brecha de cada simulación es su oferta menos su "
                 "necesidad; bandas nacionales: percentiles de la suma nacional de cada "
-                f"simulación / {result.draws.draws} Monte Carlo draws of the baseline (rates, "
+                f"simulación / {n} Monte Carlo draws of every scenario (rates, "
                 "intake and population); each draw's gap is its supply less its need; national "
                 "bands: percentiles of each draw's national sum",
             )

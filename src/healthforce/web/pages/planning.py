@@ -126,14 +126,14 @@ def _questions(p: Planning, occupation: str, year: int) -> dict[str, Any]:
 
 
 def _scenario_rows(p: Planning, occupation: str, year: int, lang: Lang) -> list[dict[str, Any]]:
-    """Each scenario's national figures in ``year``, the baseline with its 80 % bands."""
+    """Each scenario's national figures in ``year``, with their 80 % bands."""
     t = p.national[(p.national["occupation"] == occupation) & (p.national["year"] == year)]
     rows = []
     for r in sorted(t.to_dict("records"), key=lambda r: r["scenario"] != "baseline"):
         name = str(r["scenario"])
         band = {
             f"{m}_band": (r.get(f"{pre}p10"), r.get(f"{pre}p90"))
-            if name == "baseline" and pd.notna(r.get(f"{pre}p10"))
+            if pd.notna(r.get(f"{pre}p10"))
             else None
             for m, pre in (("supply", ""), ("need", "need_"), ("gap", "gap_"))
         }
