@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from healthforce.cli.common import console, engine, reported
+
+if TYPE_CHECKING:
+    from healthforce.forecast.plan import Plan
 
 
 def forecast(
@@ -24,7 +28,10 @@ def forecast(
     output: Annotated[Path | None, typer.Option(help="Output file. / Archivo de salida.")] = None,
     occupation: Annotated[
         str | None,
-        typer.Option(help="ISCO-08 code for --tornado and --close. / Ocupación (CIUO-08)."),
+        typer.Option(
+            help="ISCO-08 code: the table shows this occupation only; needed by --tornado and "
+            "--close. / Ocupación (CIUO-08)."
+        ),
     ] = None,
     target_year: Annotated[
         int | None,
@@ -55,10 +62,13 @@ def forecast(
 ) -> None:
     """Project supply, need and gap by occupation, area and year.
     / Proyecta oferta, necesidad y brecha por ocupación, área y año."""
-    import pandas as pd
     from rich.markup import escape
-    from rich.table import Table
 
+    if format not in ("table", "csv", "xlsx", "parquet"):
+        raise typer.BadParameter(
+            f"{format!r}: table, csv, xlsx or parquet / tabla, csv, xlsx o parquet",
+            param_hint="--format",
+        )
     if backcast is not None:
         _backcast(backcast, output)
         return
@@ -73,47 +83,7 @@ def forecast(
         result = plan(eng, scenarios=scenario or [], draws=draws, horizon=horizon, seed=seed)
         table = result.table()
         if format == "table":
-            national = result.national()
-            shown = national[national["year"].isin(result.dims.years[::5])]
-            rich = Table(
-                title=f"Projection / Proyección {result.dims.base_year}-"
-                f"{result.dims.years[-1]} (national / nacional)"
-            )
-            banded = "p50" in shown
-            columns = ["scenario", "year", "occupation", "supply", "need", "gap", "balance_year"]
-            if banded:  # the median and the 80 % band of the baseline's draws
-                columns[4:4] = ["supply p50", "supply 80 %"]
-                columns.insert(7, "need 80 %")
-                columns.insert(-1, "gap 80 %")
-            for col in columns:
-                rich.add_column(col)
-
-            def band(low: float, high: float) -> str:
-                return "" if pd.isna(low) else f"{low:,.0f} – {high:,.0f}"
-
-            for row in shown.to_dict("records"):
-                balance = row["balance_year"]
-                cells = [
-                    str(row["scenario"]),
-                    str(row["year"]),
-                    str(row["occupation"]),
-                    f"{row['supply']:,.0f}",
-                    f"{row['need']:,.0f}",
-                    f"{row['gap']:,.0f}",
-                    "-" if pd.isna(balance) else str(int(balance)),
-                ]
-                if banded:
-                    median = row["p50"]
-                    cells[4:4] = [
-                        "" if pd.isna(median) else f"{median:,.0f}",
-                        band(row["p10"], row["p90"]),
-                    ]
-                    cells.insert(7, band(row["need_p10"], row["need_p90"]))
-                    cells.insert(-1, band(row["gap_p10"], row["gap_p90"]))
-                rich.add_row(*cells)
-            console.print(rich)
-            for note in result.notes:
-                console.print(escape(note))
+            _console_table(result, occupation)
             return
         path = output or Path(f"forecast.{format}")
         if format in ("csv", "xlsx"):
@@ -121,13 +91,94 @@ def forecast(
             from healthforce.web.pages.common import area_names
 
             path = write_forecast(result, path.with_suffix(f".{format}"), area_names(eng))
-        elif format == "parquet":
-            table.to_parquet(path, index=False)
         else:
-            raise typer.BadParameter("table, csv, xlsx or parquet")
+            table.to_parquet(path, index=False)
         console.print(f"{len(table):,} rows / filas -> {path}")
         for note in result.notes:
             console.print(escape(note))
+
+
+def _console_table(result: Plan, occupation: str | None) -> None:
+    """The national projection every five years (of one occupation when given): supply,
+    need and gap in headcount and the gap in FTE, with the median and 80 % band of each when
+    there are draws; occupations by code and name."""
+    import pandas as pd
+    from rich.markup import escape
+    from rich.table import Table
+
+    from healthforce.reference.occupations import occupations
+
+    dims = result.dims
+    if occupation is not None and occupation not in dims.occupations:
+        _unknown_occupation(occupation, dims.occupations)
+    national = result.national()
+    shown = national[national["year"].isin(dims.years[::5])]
+    if occupation is not None:
+        shown = shown[shown["occupation"] == occupation]
+    names = occupations()
+
+    def named(code: str) -> str:
+        found = names.get(code)
+        return f"{code} {found.name_en} / {found.name_es}" if found else code
+
+    title = f"Projection / Proyección {dims.base_year}-{dims.years[-1]} (national / nacional"
+    if occupation:
+        title += f", {named(occupation)}"
+    title += f"); base date / fecha base {result.base_date}"
+    banded = "p50" in shown
+    if banded:
+        title += (
+            f"; under each figure, the median [10th, 90th percentile] of {result.draw_count:,} "
+            "draws / bajo cada cifra, la mediana [percentiles 10, 90] de las simulaciones"
+        )
+    rich = Table(title=escape(title), show_lines=banded)
+    rich.add_column("scenario\nescenario", min_width=9)
+    rich.add_column("year\naño", no_wrap=True)
+    if not occupation:  # codes here, their names under the table
+        rich.add_column("ISCO\nCIUO", no_wrap=True)
+    for heading in ("supply\noferta", "need\nnecesidad", "gap\nbrecha"):
+        rich.add_column(heading, justify="right", no_wrap=True)
+    rich.add_column("gap FTE\nbrecha ETC", justify="right", no_wrap=True)
+    rich.add_column("closed\ncerrada", justify="right", no_wrap=True)
+
+    def whole(value: float) -> str:
+        return f"{round(value):,}"  # never "-0"
+
+    def figure(row: Mapping[Any, Any], measure: str, prefix: str) -> str:
+        """The central projection and, under it, the draws' median and 80 % band."""
+        central = whole(row[measure])
+        mid = row.get(f"{prefix}p50")
+        if mid is None or pd.isna(mid):
+            return central
+        low, high = row[f"{prefix}p10"], row[f"{prefix}p90"]
+        return f"{central}\n{whole(mid)} [{whole(low)}, {whole(high)}]"
+
+    for row in shown.to_dict("records"):
+        cells = [str(row["scenario"]), str(row["year"])]
+        cells += [] if occupation else [str(row["occupation"])]
+        for measure, prefix in (("supply", ""), ("need", "need_"), ("gap", "gap_")):
+            cells.append(figure(row, measure, prefix))
+        balance = row["balance_year"]
+        cells += [whole(row["gap_fte"]), "-" if pd.isna(balance) else str(int(balance))]
+        rich.add_row(*map(escape, cells))
+    console.print(rich)
+    if not occupation:
+        for code in dict.fromkeys(shown["occupation"].astype(str)):
+            console.print(f"  {named(code)}")
+    console.print(
+        "closed / cerrada: the year from which the gap stays within half a worker to the "
+        "horizon / el año desde el que la brecha no supera medio trabajador hasta el horizonte"
+    )
+    for note in result.notes:
+        console.print(escape(note))
+
+
+def _unknown_occupation(occupation: str | None, known: tuple[str, ...]) -> NoReturn:
+    raise typer.BadParameter(
+        f"{occupation!r}: one of the registry's occupations ({', '.join(known)}) / una "
+        "ocupación del registro",
+        param_hint="--occupation",
+    )
 
 
 def _questions(
@@ -147,12 +198,7 @@ def _questions(
     result = plan(eng, horizon=horizon)
     dims = result.dims
     if occupation is None or occupation not in dims.occupations:
-        known = ", ".join(dims.occupations)
-        raise typer.BadParameter(
-            f"{occupation!r}: one of the registry's occupations ({known}) / una ocupación del "
-            "registro",
-            param_hint="--occupation",
-        )
+        _unknown_occupation(occupation, dims.occupations)
     year = target_year or dims.years[-1]
     if not dims.base_year < year <= dims.years[-1]:
         raise typer.BadParameter(

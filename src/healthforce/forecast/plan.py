@@ -128,7 +128,13 @@ class Plan:
         ]
         if self.draws:
             t = t.merge(self.national_bands(), on=["scenario", "year", "occupation"], how="left")
-        return t
+        order = {run: i for i, run in enumerate(self.runs)}  # the baseline first
+        return t.sort_values(
+            ["scenario", "year", "occupation"],
+            key=lambda c: c.map(order) if c.name == "scenario" else c,
+            kind="stable",
+            ignore_index=True,
+        )
 
     def national_bands(self) -> pd.DataFrame:
         """Each run's national bands of supply, need and gap: the percentiles of each draw's
