@@ -1,9 +1,11 @@
 """Benchmark: Monte Carlo supply projection, 1,000 draws x 25 areas x 10 occupations x 2 sexes
-x 50 ages x 20 years, every flow on (exits by cause, emigration, immigration, returns, graduates
-from the training pipeline, internal migration, cooperation terms).
+x 60 ages (20 to 79, the registry's model) x 20 years, every flow on (exits by cause,
+emigration, immigration, returns, graduates from the training pipeline, internal migration,
+cooperation terms), each rate with the events it was estimated from (their sampling error is
+drawn too).
 
 Ours: ``monte_carlo`` (float32, draws as an array axis). Peer, in the same run: PySD running the
-same disaggregated stock-and-flow model deterministically (a Vensim model with 50 age stocks
+same disaggregated stock-and-flow model deterministically (a Vensim model with 60 age stocks
 subscripted by occupation x area x sex; exits, immigration and graduates), one run. The ratio
 compares time per draw. Targets (issue 5): at most 5 s and 2 GB, at least 100x faster per draw.
 
@@ -29,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from healthforce.forecast.spec import Cooperation, Dims, Pipeline, SupplyParams
 from healthforce.forecast.uncertainty import monte_carlo
 
-O, A, S, G, YEARS = 10, 25, 2, 50, 20  # noqa: E741 - the model's axes
+O, A, S, G, YEARS = 10, 25, 2, 60, 20  # noqa: E741 - the model's axes
 
 
 def model() -> tuple[Dims, SupplyParams]:
@@ -67,6 +69,14 @@ def model() -> tuple[Dims, SupplyParams]:
         cooperation=Cooperation(
             rng.uniform(0, 30, (O, A)), rng.uniform(0, 6, (YEARS, O, A)), np.full(O, 0.5), 2
         ),
+        events={  # as the loader counts them over its five-year window
+            "retirement": rng.integers(5, 400, O).astype(float),
+            "mortality": np.array(120.0),
+            "other_exit": rng.integers(10, 900, O).astype(float),
+            "emigration": rng.integers(0, 300, O).astype(float),
+            "immigration": rng.integers(0, 200, O).astype(float),
+            "returns": rng.integers(0, 50, O).astype(float),
+        },
     )
 
 

@@ -87,29 +87,40 @@ def _lead(a: Array, nominal: int) -> Array:
     return a if a.ndim == nominal + 1 else a[None]
 
 
-def _keep_factor(dims: Dims, p: SupplyParams, dtype: Any) -> tuple[Array, list[Array]]:
-    """Share staying each year [D, O, S, G, A] and the exit rates laid out the same way."""
+def _exit_rates(dims: Dims, p: SupplyParams, dtype: Any) -> list[Array]:
+    """The exit rates by cause, each laid out to broadcast on the state [D, O, S, G, A]:
+    retirement [D,O,S,G,1], mortality [D,1,S,G,1], other exits and emigration [D,O,1,1,A]."""
     o, a, s, g = dims.shape
     ret = np.asarray(p.retirement)
     ret = _lead(
         ret if ret.ndim in (3, 4) and ret.shape[-3] == o else np.broadcast_to(ret, (o, s, g)), 3
-    )[..., None]  # [D,O,S,G,1]
-    mort = _lead(p.mortality, 2)[:, None, :, :, None]  # [D,1,S,G,1]
+    )[..., None]
+    mort = _lead(p.mortality, 2)[:, None, :, :, None]
     other = np.asarray(p.other_exit)
     other = (
         _lead(other, 2)
         if other.ndim >= 2 and other.shape[-1] == a and other.shape[-2] == o
         else _lead(np.broadcast_to(other[..., None], (*other.shape, a)), 2)
     )
-    other = other[:, :, None, None, :]  # [D,O,1,1,A]
+    other = other[:, :, None, None, :]
     emig = _lead(p.emigration, 2)[:, :, None, None, :]
-    rates = [r.astype(dtype) for r in (ret, mort, other, emig)]
-    keep = np.ones((1, 1, 1, 1, 1), dtype=dtype)
-    for r in rates:
-        keep = keep * (1 - r)
-    return np.broadcast_to(keep, np.broadcast_shapes(keep.shape, (1, o, s, g, a))).astype(
-        dtype
-    ), rates
+    return [np.asarray(r, dtype=dtype) for r in (ret, mort, other, emig)]
+
+
+def _keep_factor(dims: Dims, rates: list[Array], dtype: Any) -> Array:
+    """The share staying each year, [D, O, S, G, A + 1] (the last column 1: it is the
+    entrants' column of the state, see :func:`project_supply`): the age part
+    (1 - retirement)(1 - mortality) times the area part (1 - other)(1 - emigration), in one
+    pass over the full array."""
+    o, a, s, g = dims.shape
+    ret, mort, other, emig = rates
+    by_age = (1 - ret) * (1 - mort)  # [D, O, S, G, 1]
+    by_area = (1 - other) * (1 - emig)  # [D, O, 1, 1, A]
+    lead = max(by_age.shape[0], by_area.shape[0])
+    keep = np.empty((lead, o, s, g, a + 1), dtype=dtype)
+    np.multiply(by_age, by_area, out=keep[..., :a])
+    keep[..., a] = 1
+    return keep
 
 
 def project_supply(
@@ -123,28 +134,40 @@ def project_supply(
     """Project the workforce from ``dims.base_year`` over ``dims.horizon`` years.
 
     ``detail`` splits exits by cause (default: for runs of up to 50 draws); ``by_sex`` keeps
-    the headcount by sex (default: deterministic runs)."""
+    the headcount by sex (default: deterministic runs).
+
+    The state is laid out [D, O, S, G, A + 1]: areas last, and one column more holding the
+    entrants' share at each sex and age. Migration, the entrants and ageing are then one
+    matrix product per draw and occupation: the state at ages 0..G-2 (sex and age flattened)
+    times [[transfer matrix], [the year's entrants by area]] written one age up, so
+    next[g + 1] = stayers[g] @ M + share[g] x entrants (what falls across the sexes lands on
+    age 0, which is emptied after)."""
     check(dims, params)
     o, a, s, g = dims.shape
     d = _draws(params)
     horizon = dims.horizon
     by_sex = d == 1 if by_sex is None else by_sex
     detail = d <= 50 if detail is None else detail
-    keep, rates = _keep_factor(dims, params, dtype)
-    # State laid out [D, O, S, G, A]: areas last, so internal migration is one matmul.
-    x = np.empty((d, o, s, g, a), dtype=dtype)
-    x[:] = np.moveaxis(np.asarray(params.stock, dtype=dtype), 1, -1)[None]
+    rates = _exit_rates(dims, params, dtype)
+    keep = _keep_factor(dims, rates, dtype)
+    entry = (
+        np.asarray(params.entry_sex)[:, :, None] * np.asarray(params.entry_age)[:, None, :]
+    ).astype(dtype)  # [O, S, G]
+    x = np.empty((d, o, s, g, a + 1), dtype=dtype)
+    x[..., :a] = np.moveaxis(np.asarray(params.stock, dtype=dtype), 1, -1)[None]
+    x[..., a] = entry[None]
     spare = np.empty_like(x)  # double buffer: each step writes the next state into it
-    mig = None
+    spare[..., a] = entry[None]
+    mig = np.eye(a, dtype=dtype)[None].repeat(o, axis=0)  # [O, A, A], rows sum to 1
     if params.migration is not None:
         m = np.array(params.migration, dtype=dtype)
         idx = np.arange(a)
         m[:, idx, idx] = 0
         m[:, idx, idx] = 1 - m.sum(axis=-1)
-        mig = m  # [O, A, A], rows sum to 1
-    entry = (
-        np.asarray(params.entry_sex)[:, :, None] * np.asarray(params.entry_age)[:, None, :]
-    ).astype(dtype)  # [O, S, G]
+        mig = m
+    right = np.empty((d, o, a + 1, a), dtype=dtype)  # [[M], [entrants]] per draw, occupation
+    right[:, :, :a, :] = mig[None]
+    staying = np.einsum("oaa->oa", mig)[None]  # [1, O, A]: the share not transferred
     immigration = np.broadcast_to(_lead(params.immigration, 2), (d, o, a)).astype(dtype)
     returns = np.broadcast_to(_lead(params.returns, 2), (d, o, a)).astype(dtype)
     headcount = np.zeros((horizon + 1, d, o, a), dtype=dtype)
@@ -167,56 +190,48 @@ def project_supply(
     coop, leaving, replacement, term = _cooperation(params, d, o, a, horizon, dtype)
     cooperation = np.zeros((horizon + 1, d, o, a), dtype=dtype)
     cooperation[0] = coop
-    headcount[0] = x.sum(axis=(2, 3))
+    headcount[0] = np.einsum("dosga->doa", x[..., :a])
     if sexes is not None:
-        sexes[0] = np.moveaxis(x.sum(axis=3), 2, -1)
+        sexes[0] = np.moveaxis(x[..., :a].sum(axis=3), 2, -1)
     total_rate: Array = np.asarray(sum(rates)) if detail else np.zeros(1)
     for t in range(horizon):
         year = dims.base_year + t
         start = headcount[t]
+        people = x[..., :a]
         if detail:
-            exits_full = x * (1 - keep)
+            exits_full = people * (1 - keep[..., :a])
             safe = np.where(total_rate > 0, total_rate, 1)
             for name, r in zip(
                 ("retirement", "mortality", "other_exit", "emigration"), rates, strict=True
             ):
                 flows[name][t] = (exits_full * (r / safe)).sum(axis=(2, 3))
         x *= keep
-        stayed = np.einsum("dosga->doa", x)  # [D, O, A]
+        stayed = np.einsum("dosga->doa", people)  # [D, O, A]
         flows["exits"][t] = start - stayed
-        if mig is not None:
-            np.matmul(x, mig[None, :, None, :, :], out=spare)
-            x, spare = spare, x
-            moved = np.einsum("doa,oab->doab", stayed, mig)
-            diag = np.einsum("doaa->doa", moved)
-            flows["migration_out"][t] = stayed - diag
-            flows["migration_in"][t] = moved.sum(axis=2) - diag
-            stayed = moved.sum(axis=2)
+        arrived = np.einsum("doa,oab->dob", stayed, mig)  # stayers by area after transfers
+        kept = stayed * staying
+        flows["migration_out"][t] = stayed - kept
+        flows["migration_in"][t] = arrived - kept
         grads = np.broadcast_to(params.pipeline.graduates(year), (d, o, a)).astype(dtype)
         flows["graduates"][t] = grads
         flows["immigration"][t] = immigration
         flows["returns"][t] = returns
         entrants = grads + immigration + returns  # [D, O, A]
-        # Entrants join at their age and everyone ages, written into the spare buffer in two
-        # passes: spare[age+1] = entrants x share at age, then += x[age].
-        aged_out = (
-            np.einsum("dosa->doa", x[:, :, :, -1, :])
-            + entrants * np.einsum("os->o", entry[:, :, -1])[None, :, None]
-        )
-        np.multiply(
-            entrants[:, :, None, None, :], entry[None, :, :, :-1, None], out=spare[:, :, :, 1:, :]
-        )
-        spare[:, :, :, 1:, :] += x[:, :, :, :-1, :]
-        spare[:, :, :, 0, :] = 0
+        right[:, :, a, :] = entrants
+        flat, into = x.reshape(d, o, s * g, a + 1), spare.reshape(d, o, s * g, a + 1)
+        np.matmul(flat[:, :, :-1, :], right, out=into[:, :, 1:, :a])
+        last = np.matmul(x[:, :, :, -1, :], right)  # [D, O, S, A]: the oldest, and entrants
+        spare[:, :, :, 0, :a] = 0
         if dims.last_age_open:
-            spare[:, :, :, -1, :] += x[:, :, :, -1, :]
-            spare[:, :, :, -1, :] += entrants[:, :, None, :] * entry[None, :, :, -1, None]
+            spare[:, :, :, -1, :a] += last
             aged_out = np.zeros((d, o, a), dtype=dtype)
+        else:
+            aged_out = last.sum(axis=2)
         x, spare = spare, x
         flows["aged_out"][t] = aged_out
-        headcount[t + 1] = stayed + entrants - aged_out
+        headcount[t + 1] = arrived + entrants - aged_out
         if sexes is not None:
-            sexes[t + 1] = np.moveaxis(x.sum(axis=3), 2, -1)
+            sexes[t + 1] = np.moveaxis(x[..., :a].sum(axis=3), 2, -1)
         # Cooperation: terms end, a share is replaced by staff on new terms.
         out = np.minimum(leaving[t], coop)
         arrivals = out * replacement
