@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -190,3 +192,38 @@ def test_negative_intake_and_zero_horizon_are_refused() -> None:
     dims, params = single_stock(10.0, 0.1, 1.0)
     with pytest.raises(ValidationError, match="horizon"):
         project_supply(Dims(dims.occupations, dims.areas, 2020, 0, ("F",), 20, 1), params)
+
+
+def test_exit_rates_compete_or_act_simultaneously() -> None:
+    """100 workers, other exits 20 % and emigration 10 %: as competing risks 100 x 0.8 x 0.9 =
+    72 stay; taken simultaneously from the start-of-year stock (a system-dynamics model's yearly
+    step) 100 x (1 - 0.3) = 70; rates adding to more than 1 leave no one, never fewer than 0.
+    Either way the exits split in proportion to the rates (2 : 1)."""
+    dims, params = single_stock(100.0, 0.2, 0.0, horizon=1)
+    params = params.with_(emigration=np.array([[0.1]]))
+    competing = project_supply(dims, params, detail=True)
+    simultaneous = project_supply(dims, params.with_(exits="simultaneous"), detail=True)
+    assert competing.headcount[1].sum() == pytest.approx(72.0)
+    assert simultaneous.headcount[1].sum() == pytest.approx(70.0)
+    flows = simultaneous.flows
+    assert flows["other_exit"][0].sum() == pytest.approx(20.0)
+    assert flows["emigration"][0].sum() == pytest.approx(10.0)
+    assert competing.flows["other_exit"][0].sum() == pytest.approx(28 * 2 / 3)
+    crowded = params.with_(
+        exits="simultaneous", other_exit=np.array([0.7]), emigration=np.array([[0.6]])
+    )
+    assert project_supply(dims, crowded).headcount[1].sum() == pytest.approx(0.0)
+    with pytest.raises(ValidationError, match="exits"):
+        project_supply(dims, params.with_(exits="sideways"))
+
+
+def test_a_scenario_chooses_how_exits_combine(tmp_path: Path) -> None:
+    from healthforce.forecast.scenarios import apply, load_scenario
+
+    dims, params = single_stock(100.0, 0.2, 0.0, horizon=1)
+    path = tmp_path / "sd.toml"
+    path.write_text('name = "SD"\nexits = "simultaneous"\n')
+    assert apply(load_scenario(path, dims), dims, params).exits == "simultaneous"
+    path.write_text('name = "SD"\nexits = "sometimes"\n')
+    with pytest.raises(ValidationError, match="exits"):
+        load_scenario(path, dims)

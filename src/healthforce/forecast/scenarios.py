@@ -4,6 +4,7 @@
 
     name = "Train and retain"
     description = "Intake +20 %, emigration -30 %, retirement two years later"
+    exits = "simultaneous"  # optional: how exit rates combine (default "competing")
 
     [intake]            # multiply future intake (from the base year)
     all = 1.2
@@ -52,13 +53,14 @@ from typing import Any
 import numpy as np
 
 from healthforce.errors import Problem, ValidationError
-from healthforce.forecast.spec import Dims, Pipeline, SupplyParams
+from healthforce.forecast.spec import EXITS, Dims, Pipeline, SupplyParams
 
 MULTIPLIERS = ("intake", "emigration", "other_exit", "immigration", "returns")
 SHARES = ("completion", "entry_share")
 KNOWN = {
     "name",
     "description",
+    "exits",
     "retirement",
     "graduates_to",
     "cooperation",
@@ -104,6 +106,9 @@ def check_settings(data: dict[str, Any], dims: Dims, source: str) -> list[Proble
     for key in data:
         if key not in KNOWN:
             bad(key, data[key], "unknown parameter / parámetro desconocido")
+        elif key == "exits":
+            if data[key] not in EXITS:
+                bad(key, data[key], f"one of {', '.join(EXITS)} / uno de {', '.join(EXITS)}")
         elif key not in ("name", "description") and not isinstance(data[key], dict):
             bad(
                 key,
@@ -262,7 +267,7 @@ def _apply(scenario: Scenario, dims: Dims, params: SupplyParams) -> SupplyParams
             pipe = replace(pipe, **{name: values})  # type: ignore[arg-type]
     if "graduates_to" in s:
         pipe = _place_graduates(pipe, s["graduates_to"], dims)
-    changes: dict[str, Any] = {"pipeline": pipe}
+    changes: dict[str, Any] = {"pipeline": pipe, "exits": s.get("exits", p.exits)}
     for name in ("emigration", "other_exit", "immigration", "returns"):
         if name in s:
             base = np.asarray(getattr(p, name), dtype=float)

@@ -113,12 +113,18 @@ class SupplyParams:
     #: The events each estimate rests on, per occupation [O] (mortality: one total), for the
     #: Monte Carlo's sampling error; an estimate that is a default, or given, has none.
     events: dict[str, Array] = field(default_factory=dict)
+    #: How the four exit rates combine within a year (:data:`EXITS`): "competing" (the
+    #: default: each acts on those the others leave, 1 - (1-r1)(1-r2)(1-r3)(1-r4)) or
+    #: "simultaneous" (as a system-dynamics model with yearly steps: every flow is taken
+    #: from the start-of-year stock, r1 + r2 + r3 + r4, at most everyone).
+    exits: str = "competing"
 
     def with_(self, **changes: object) -> SupplyParams:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
 RATES = ("retirement", "mortality", "other_exit", "emigration")
+EXITS = ("competing", "simultaneous")
 COUNTS = ("immigration", "returns")
 
 
@@ -131,6 +137,8 @@ def check(dims: Dims, params: SupplyParams, source: str = "parameters") -> None:
 
     if dims.horizon < 1:
         bad("horizon", dims.horizon, "must be at least 1 year / al menos 1 año")
+    if params.exits not in EXITS:
+        bad("exits", params.exits, f"one of {', '.join(EXITS)} / uno de {', '.join(EXITS)}")
     for name in RATES:
         a = np.asarray(getattr(params, name))
         if a.size and (np.nanmin(a) < 0 or np.nanmax(a) > 1):

@@ -5,7 +5,9 @@ Order of operations inside a projection year t -> t+1 (the stock S_t is the head
 
 1. **Exits** are taken from the start-of-year stock: retirement (by occupation, sex, age),
    mortality (sex, age), other exits (occupation, area) and emigration (occupation, area) act as
-   competing risks, p = 1 - (1-r1)(1-r2)(1-r3)(1-r4); their split is proportional to the rates.
+   competing risks, p = 1 - (1-r1)(1-r2)(1-r3)(1-r4), or with ``exits = "simultaneous"`` as a
+   system-dynamics model with yearly steps takes them, p = min(1, r1 + r2 + r3 + r4); their
+   split is proportional to the rates.
 2. **Internal migration** moves the stayers between areas (transfer matrix per occupation).
 3. **Entrants** of the year join at their age of entry: new graduates (intake of year
    t - duration x completion x share entering practice), immigrants and returning workers.
@@ -107,18 +109,23 @@ def _exit_rates(dims: Dims, p: SupplyParams, dtype: Any) -> list[Array]:
     return [np.asarray(r, dtype=dtype) for r in (ret, mort, other, emig)]
 
 
-def _keep_factor(dims: Dims, rates: list[Array], dtype: Any) -> Array:
+def _keep_factor(dims: Dims, rates: list[Array], dtype: Any, exits: str) -> Array:
     """The share staying each year, [D, O, S, G, A + 1] (the last column 1: it is the
-    entrants' column of the state, see :func:`project_supply`): the age part
-    (1 - retirement)(1 - mortality) times the area part (1 - other)(1 - emigration), in one
-    pass over the full array."""
+    entrants' column of the state, see :func:`project_supply`), by how the rates combine
+    (``exits``, :attr:`SupplyParams.exits`): competing, the age part (1 - retirement)
+    (1 - mortality) times the area part (1 - other)(1 - emigration); simultaneous, one less
+    their sum (at most 1). One pass over the full array."""
     o, a, s, g = dims.shape
     ret, mort, other, emig = rates
-    by_age = (1 - ret) * (1 - mort)  # [D, O, S, G, 1]
-    by_area = (1 - other) * (1 - emig)  # [D, O, 1, 1, A]
-    lead = max(by_age.shape[0], by_area.shape[0])
+    lead = max(ret.shape[0], mort.shape[0], other.shape[0], emig.shape[0])
     keep = np.empty((lead, o, s, g, a + 1), dtype=dtype)
-    np.multiply(by_age, by_area, out=keep[..., :a])
+    people = keep[..., :a]
+    if exits == "simultaneous":  # 1 - min(1, r1 + r2 + r3 + r4)
+        np.add(ret + mort, other + emig, out=people)
+        np.minimum(people, 1, out=people)
+        np.subtract(1, people, out=people)
+    else:  # competing: (1 - r1)(1 - r2) x (1 - r3)(1 - r4)
+        np.multiply((1 - ret) * (1 - mort), (1 - other) * (1 - emig), out=people)
     keep[..., a] = 1
     return keep
 
@@ -149,7 +156,7 @@ def project_supply(
     by_sex = d == 1 if by_sex is None else by_sex
     detail = d <= 50 if detail is None else detail
     rates = _exit_rates(dims, params, dtype)
-    keep = _keep_factor(dims, rates, dtype)
+    keep = _keep_factor(dims, rates, dtype, params.exits)
     entry = (
         np.asarray(params.entry_sex)[:, :, None] * np.asarray(params.entry_age)[:, None, :]
     ).astype(dtype)  # [O, S, G]
