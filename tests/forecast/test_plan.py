@@ -256,6 +256,12 @@ def test_forecast_cli(demo: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert len(state_supply) == 6 * 25 * 12
     assert {"occupation_es", "occupation_en", "area_name", "unit"} <= set(long.columns)
     assert long["unit"].notna().all() and state_supply["area_name"].notna().all()
+    retired = long[(long["level"] == "state") & (long["measure"] == "retirement")]
+    assert (
+        len(retired) == 5 * 25 * 12 and (retired["unit"] == "personas al año / people a year").all()
+    )
+    aged = long[long["measure"] == "headcount"]
+    assert set(aged["sex"].dropna()) == {"F", "M"} and "75-79" in set(aged["age_band"])
     book_path = tmp_path / "f.xlsx"
     booked = runner.invoke(
         app,
@@ -275,7 +281,17 @@ def test_forecast_cli(demo: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     import openpyxl
 
     book = openpyxl.load_workbook(book_path, read_only=True)
-    assert book.sheetnames == ["Supuestos - Assumptions", "Nacional - National", "Estados - States"]
+    assert book.sheetnames == [
+        "Supuestos - Assumptions",
+        "Nacional - National",
+        "Estados - States",
+        "Flujos - Flows",
+        "Edad y sexo - Age and sex",
+    ]
+    flows_sheet = list(book["Flujos - Flows"].iter_rows(values_only=True))
+    assert "Flujo" in flows_sheet[0] and any("Retirements" in row for row in flows_sheet[1:])
+    ages_sheet = list(book["Edad y sexo - Age and sex"].iter_rows(values_only=True))
+    assert "Edad / Age" in ages_sheet[0] and any("60-64" in row for row in ages_sheet[1:])
     said = {r[0]: r[1] for r in book["Supuestos - Assumptions"].iter_rows(values_only=True)}
     assert said["Fecha base / Base date"] == "2025-01-01"
     assert "20 Monte Carlo draws" in said["Incertidumbre / Uncertainty"]
@@ -330,3 +346,25 @@ def test_a_backcast_judges_the_engine_against_the_history(demo: Engine) -> None:
     assert (summary["years"] == 4).all() and (summary["mape"] >= 0).all()
     with pytest.raises(OutsideDataError, match="base year must lie inside the history"):
         backcast(engine, last)
+
+
+def test_the_flows_and_ages_add_up_to_the_headcount(demo: Engine) -> None:
+    """Nationally, each year's change of supply is its entries less its exits (transfers
+    between states cancel out); the age and sex rows add up to the aged workforce."""
+    result = plan(demo, horizon=5)
+    flows = result.flows()
+    national = flows.groupby(["year", "occupation", "flow"])["value"].sum().unstack("flow")
+    ins = ["graduates", "immigration", "returns", "cooperation_arrivals"]
+    outs = ["retirement", "mortality", "other_exit", "emigration", "aged_out"]
+    change = national[ins].sum(axis=1) - national[[*outs, "cooperation_leaving"]].sum(axis=1)
+    base = result.runs["baseline"]
+    for (year, occupation), delta in change.items():
+        k = result.dims.occupations.index(occupation)
+        t = year - result.dims.base_year
+        assert float(base.total[t + 1, 0, k].sum() - base.total[t, 0, k].sum()) == pytest.approx(
+            delta, abs=1e-6
+        )
+    assert national["migration_in"].sum() == pytest.approx(national["migration_out"].sum())
+    people = result.age_sex()
+    by_year = people[people["scenario"] == "baseline"].groupby("year")["headcount"].sum()
+    assert by_year.to_numpy() == pytest.approx(base.headcount[:, 0].sum(axis=(1, 2)))

@@ -75,7 +75,7 @@ def test_the_worked_example_reproduces_from_the_cli(
         assert written.exit_code == 0, written.output
     finally:
         get_settings.cache_clear()
-    long = pd.read_csv(out, encoding="utf-8-sig", dtype={"occupation": str})
+    long = pd.read_csv(out, encoding="utf-8-sig", dtype={"occupation": str}, low_memory=False)
     row = long[
         (long["scenario"] == "Plan 2035")
         & (long["year"] == 2035)

@@ -30,6 +30,22 @@ from healthforce.reference.codes import Lang
 from healthforce.reference.occupations import CORE_GROUPS, occupations
 
 SDG_THRESHOLD = 44.5
+#: The flows each projection reports, in people a year (exits by cause, entries by source,
+#: transfers between states, international cooperation).
+FLOWS = (
+    "graduates",
+    "immigration",
+    "returns",
+    "migration_in",
+    "migration_out",
+    "retirement",
+    "mortality",
+    "other_exit",
+    "emigration",
+    "aged_out",
+    "cooperation_arrivals",
+    "cooperation_leaving",
+)
 #: The percentiles of the bands: the 90 % and the 80 % band, and the median.
 QUANTILES = (5, 10, 50, 90, 95)
 
@@ -109,6 +125,66 @@ class Plan:
                 self.uncertainty, on=["scenario", "year", "occupation", "area"], how="left"
             )
         return table
+
+    def flows(self) -> pd.DataFrame:
+        """Tidy: scenario, year (the flow from 1 January of it to the next), occupation, area,
+        flow (:data:`FLOWS`), value in people a year; each run's central projection."""
+        frames = []
+        years, occs, areas = np.meshgrid(
+            self.dims.years[:-1], self.dims.occupations, self.dims.areas, indexing="ij"
+        )
+        for name, run in self.runs.items():
+            for flow in FLOWS:
+                if flow in run.flows:
+                    frames.append(
+                        pd.DataFrame(
+                            {
+                                "scenario": name,
+                                "year": years.ravel(),
+                                "occupation": occs.ravel(),
+                                "area": areas.ravel(),
+                                "flow": flow,
+                                "value": run.flows[flow][:, 0].ravel(),
+                            }
+                        )
+                    )
+        return pd.concat(frames, ignore_index=True)
+
+    def age_sex(self, band: int = 5) -> pd.DataFrame:
+        """Tidy: scenario, year, occupation, sex, age band (``band`` years), headcount, the
+        whole country (cooperation staff apart: they are not aged); each run's central
+        projection."""
+        dims = self.dims
+        ages = np.arange(dims.age_min, dims.age_min + dims.ages)
+        starts = (ages - dims.age_min) // band * band + dims.age_min
+        labels = [f"{a}-{a + band - 1}" for a in sorted(set(starts))]
+        if dims.last_age_open:
+            labels[-1] = f"{sorted(set(starts))[-1]}+"
+        frames = []
+        for name, run in self.runs.items():
+            if run.ages is None:
+                continue
+            values = np.asarray(run.ages[:, 0])  # [T+1, O, S, G]
+            banded = np.stack(
+                [values[..., starts == start].sum(axis=-1) for start in sorted(set(starts))],
+                axis=-1,
+            )  # [T+1, O, S, B]
+            years, occs, sexes, bands = np.meshgrid(
+                dims.years, dims.occupations, dims.sexes, labels, indexing="ij"
+            )
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "scenario": name,
+                        "year": years.ravel(),
+                        "occupation": occs.ravel(),
+                        "sex": sexes.ravel(),
+                        "age_band": bands.ravel(),
+                        "headcount": banded.ravel(),
+                    }
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
 
     def national(self) -> pd.DataFrame:
         """Supply, need and gap by scenario, year and occupation, summed over areas, with the

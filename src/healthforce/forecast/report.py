@@ -1,7 +1,9 @@
 """The projection as a planning unit hands it to a minister: an XLSX workbook whose first sheet
 states every assumption (base date, horizon, need norm, population, scenarios, draws), then the
 national and the state projection with occupation and area names in Spanish and English and
-the unit of every figure; or one long CSV (a row per figure, with its unit) for analysts.
+the unit of every figure, the national flows (entries by source, exits by cause, transfers)
+and the workforce by sex and age; or one long CSV (a row per figure, with its unit) for
+analysts, flows by state and the age and sex rows included.
 Spreadsheet cells are never formulas (:func:`healthforce.exports.tables.neutralise`)."""
 
 from __future__ import annotations
@@ -19,6 +21,23 @@ if TYPE_CHECKING:
     from healthforce.forecast.plan import Plan
 
 HEADS = "personas / headcount"
+A_YEAR = "personas al año / people a year"
+
+#: The flows' names (Spanish, English), in the order the workbook lists them.
+FLOW_NAMES = {
+    "graduates": ("Egresados que ingresan", "Graduates entering"),
+    "immigration": ("Inmigración", "Immigration"),
+    "returns": ("Retornos", "Returns"),
+    "migration_in": ("Traslados recibidos de otros estados", "Transfers in from other states"),
+    "migration_out": ("Traslados a otros estados", "Transfers out to other states"),
+    "retirement": ("Jubilaciones", "Retirements"),
+    "mortality": ("Defunciones", "Deaths"),
+    "other_exit": ("Otras salidas", "Other exits"),
+    "emigration": ("Emigración", "Emigration"),
+    "aged_out": ("Salidas al pasar la edad máxima", "Aged out of the model"),
+    "cooperation_arrivals": ("Cooperantes que llegan", "Cooperation staff arriving"),
+    "cooperation_leaving": ("Cooperantes que salen", "Cooperation staff leaving"),
+}
 
 
 def _percentile(q: int) -> tuple[str, str]:
@@ -119,6 +138,12 @@ def _headed(frame: pd.DataFrame) -> pd.DataFrame:
         "area": "Código del área / Area code",
         "area_name": "Área / Area",
         "balance_year": "Año en que se cierra la brecha / Year the gap closes",
+        "flow_es": "Flujo",
+        "flow_en": "Flow",
+        "value": f"Valor / Value ({A_YEAR})",
+        "sex": "Sexo / Sex",
+        "age_band": "Edad / Age",
+        "headcount": f"Personal / Workforce ({HEADS})",
         **{c: f"{es} / {en} ({unit})" for c, es, en, unit in MEASURES},
     }
     return frame.rename(columns={c: heads.get(c, c) for c in frame.columns})
@@ -137,9 +162,44 @@ def long_table(result: Plan, areas: dict[str, str]) -> pd.DataFrame:
         present = [c for c in units if c in frame]
         tidy = frame.melt(id_vars=keys, value_vars=present, var_name="measure", value_name="value")
         frames.append(tidy.dropna(subset=["value"]))
+    flows = _flows(result)
+    by_area = flows.assign(level="state", area_name=flows["area"].map(areas))
+    by_country = (
+        flows.groupby(["scenario", "year", "occupation", "flow"], as_index=False)["value"]
+        .sum()
+        .assign(level="country", area="", area_name="")
+    )
+    for frame in (by_country, by_area):
+        frames.append(frame.rename(columns={"flow": "measure"})[[*keys, "measure", "value"]])
+    people = result.age_sex().assign(level="country", area="", area_name="", measure="headcount")
+    frames.append(people.rename(columns={"headcount": "value"}))
     out = _named(pd.concat(frames, ignore_index=True), None)
-    out["unit"] = out["measure"].map(units)
+    out["unit"] = out["measure"].map({**units, **dict.fromkeys(FLOW_NAMES, A_YEAR)})
+    out.loc[out["measure"] == "headcount", "unit"] = HEADS
     return out
+
+
+def _flows(result: Plan) -> pd.DataFrame:
+    """The flows in people a year, in the workbook's order of flows."""
+    flows = result.flows()
+    order = {name: i for i, name in enumerate(FLOW_NAMES)}
+    return flows.sort_values(
+        ["scenario", "year", "occupation", "flow"],
+        key=lambda c: c.map(order) if c.name == "flow" else c,
+        kind="stable",
+        ignore_index=True,
+    )
+
+
+def national_flows(result: Plan) -> pd.DataFrame:
+    """The flows summed over states, each named in Spanish and English."""
+    flows = _flows(result)
+    keys = ["scenario", "year", "occupation", "flow"]
+    national = flows.groupby(keys, as_index=False, sort=False).agg(value=("value", "sum"))
+    at = list(national.columns).index("flow") + 1
+    national.insert(at, "flow_en", national["flow"].map(lambda f: FLOW_NAMES[f][1]))
+    national.insert(at, "flow_es", national["flow"].map(lambda f: FLOW_NAMES[f][0]))
+    return national.drop(columns="flow")
 
 
 def write_forecast(result: Plan, path: Path, areas: dict[str, str]) -> Path:
@@ -158,6 +218,8 @@ def write_forecast(result: Plan, path: Path, areas: dict[str, str]) -> Path:
     for title, frame in (
         ("Nacional - National", _named(result.national(), None)),
         ("Estados - States", _named(result.table(), areas)),
+        ("Flujos - Flows", _named(national_flows(result), None)),
+        ("Edad y sexo - Age and sex", _named(result.age_sex(), None)),
     ):
         sheet = book.create_sheet(title)
         headed = _headed(frame)

@@ -42,6 +42,9 @@ class SupplyResult:
     cooperation: Array  # [T+1, D, O, A]
     flows: dict[str, Array]  # each [T, D, O, A]
     fte_per_head: Array  # [O]
+    #: Headcount by sex and single-year age, summed over areas [T+1, D, O, S, G], when
+    #: ``by_sex`` (cooperation staff apart: they are not aged).
+    ages: Array | None = None
 
     @property
     def draws(self) -> int:
@@ -179,6 +182,7 @@ def project_supply(
     returns = np.broadcast_to(_lead(params.returns, 2), (d, o, a)).astype(dtype)
     headcount = np.zeros((horizon + 1, d, o, a), dtype=dtype)
     sexes = np.zeros((horizon + 1, d, o, a, s), dtype=dtype) if by_sex else None
+    ages = np.zeros((horizon + 1, d, o, s, g), dtype=dtype) if by_sex else None
     flows = {
         name: np.zeros((horizon, d, o, a), dtype=dtype)
         for name in (
@@ -198,8 +202,9 @@ def project_supply(
     cooperation = np.zeros((horizon + 1, d, o, a), dtype=dtype)
     cooperation[0] = coop
     headcount[0] = np.einsum("dosga->doa", x[..., :a])
-    if sexes is not None:
+    if sexes is not None and ages is not None:
         sexes[0] = np.moveaxis(x[..., :a].sum(axis=3), 2, -1)
+        ages[0] = x[..., :a].sum(axis=-1)
     total_rate: Array = np.asarray(sum(rates)) if detail else np.zeros(1)
     for t in range(horizon):
         year = dims.base_year + t
@@ -237,8 +242,9 @@ def project_supply(
         x, spare = spare, x
         flows["aged_out"][t] = aged_out
         headcount[t + 1] = arrived + entrants - aged_out
-        if sexes is not None:
+        if sexes is not None and ages is not None:
             sexes[t + 1] = np.moveaxis(x[..., :a].sum(axis=3), 2, -1)
+            ages[t + 1] = x[..., :a].sum(axis=-1)
         # Cooperation: terms end, a share is replaced by staff on new terms.
         out = np.minimum(leaving[t], coop)
         arrivals = out * replacement
@@ -249,7 +255,7 @@ def project_supply(
         flows["cooperation_leaving"][t] = out
         flows["cooperation_arrivals"][t] = arrivals
     return SupplyResult(
-        dims, headcount, sexes, cooperation, flows, np.asarray(params.fte, dtype=float)
+        dims, headcount, sexes, cooperation, flows, np.asarray(params.fte, dtype=float), ages
     )
 
 
