@@ -58,6 +58,16 @@ def test_a_scenario_changes_what_it_says(tmp_path: Path) -> None:
             "[cooperation]\nreplacement = 2\n", "cooperation.replacement", id="rate-outside-0-1"
         ),
         pytest.param("emigration = 2\n", "emigration", id="a-number-where-a-table-goes"),
+        pytest.param('[intake]\nall = "x"\n', "intake.all", id="text-where-a-number-goes"),
+        pytest.param('exits = "sideways"\n', "exits", id="exits-unknown"),
+        pytest.param("[retirement]\nage_shift = 1.5\n", "retirement.age_shift", id="half-year"),
+        pytest.param("[graduates_to]\nA0 = 0.7\nA1 = 0.6\n", "graduates_to", id="shares-above-one"),
+        pytest.param(
+            '[need.service.O0]\npopulation = "T all"\nrate = 1\nservices = 1\nminutes = 1\n'
+            "hours_per_fte = 0\n",
+            "need.service.O0.hours_per_fte",
+            id="service-zero-hours",
+        ),
         pytest.param("retirement = 67\n", "retirement", id="retirement-as-a-number"),
         pytest.param("[need]\ntarget_year = 1999\n", "need.target_year", id="need-year-past"),
         pytest.param("[need]\nZZZZ = 10\n", "need.ZZZZ", id="need-unknown-occupation"),
@@ -83,6 +93,7 @@ def test_bad_scenarios_name_file_key_and_value(tmp_path: Path, text: str, key: s
     problem = info.value.problems[0]
     assert problem.field == key
     assert problem.source == str(path)
+    assert " / " in problem.reason  # said in English and Spanish
 
 
 def test_a_rate_a_scenario_pushes_above_one_names_its_file(tmp_path: Path) -> None:

@@ -38,9 +38,10 @@
     minutes = 45            # minutes per service
     hours_per_fte = 1600    # productive hours a year of one full-time worker
 
-Errors name the file, the key and the value: an unknown key, a number where a table belongs
-(``emigration = 2``), a factor or share out of range, and (when applied) a rate the factors push
-outside [0, 1].
+Checked by the pydantic models of :mod:`healthforce.forecast.scenario_file`. Errors name the
+file, the key and the value: an unknown key, a number where a table belongs
+(``emigration = 2``), a factor or share out of range, an unknown occupation or area, and (when
+applied) a rate the factors push outside [0, 1].
 """
 
 from __future__ import annotations
@@ -53,21 +54,10 @@ from typing import Any
 import numpy as np
 
 from healthforce.errors import Problem, ValidationError
-from healthforce.forecast.spec import EXITS, Dims, Pipeline, SupplyParams
+from healthforce.forecast.scenario_file import problems
+from healthforce.forecast.spec import Dims, Pipeline, SupplyParams
 
-MULTIPLIERS = ("intake", "emigration", "other_exit", "immigration", "returns")
 SHARES = ("completion", "entry_share")
-KNOWN = {
-    "name",
-    "description",
-    "exits",
-    "retirement",
-    "graduates_to",
-    "cooperation",
-    "need",
-    *MULTIPLIERS,
-    *SHARES,
-}
 
 
 @dataclass(frozen=True)
@@ -98,139 +88,8 @@ def load_scenario(path: Path, dims: Dims) -> Scenario:
 
 
 def check_settings(data: dict[str, Any], dims: Dims, source: str) -> list[Problem]:
-    problems: list[Problem] = []
-
-    def bad(key: str, value: object, reason: str) -> None:
-        problems.append(Problem("scenario", source, key, value, reason, source=source))
-
-    for key in data:
-        if key not in KNOWN:
-            bad(key, data[key], "unknown parameter / parámetro desconocido")
-        elif key == "exits":
-            if data[key] not in EXITS:
-                bad(key, data[key], f"one of {', '.join(EXITS)} / uno de {', '.join(EXITS)}")
-        elif key not in ("name", "description") and not isinstance(data[key], dict):
-            bad(
-                key,
-                data[key],
-                f"a table is expected, e.g. [{key}] then all = … (one line each) / se espera "
-                f"una tabla, p. ej. [{key}] y debajo all = …",
-            )
-    if problems:  # the checks below read the tables
-        return problems
-    occupations = set(dims.occupations)
-    for section in (*MULTIPLIERS, *SHARES):
-        for key, value in data.get(section, {}).items():
-            where = f"{section}.{key}"
-            if key != "all" and key not in occupations:
-                bad(where, key, "unknown occupation / ocupación desconocida")
-            if not isinstance(value, int | float) or value < 0:
-                bad(where, value, "must be a number >= 0 / debe ser un número >= 0")
-            elif section in SHARES and value > 1:
-                bad(where, value, "a share must be in [0, 1] / proporción fuera de [0, 1]")
-    for key, value in data.get("graduates_to", {}).items():
-        if key not in dims.areas:
-            bad(f"graduates_to.{key}", key, "unknown area / área desconocida")
-        elif not isinstance(value, int | float) or not 0 <= value <= 1:
-            bad(f"graduates_to.{key}", value, "a share must be in [0, 1] / fuera de [0, 1]")
-    if sum(v for v in data.get("graduates_to", {}).values() if isinstance(v, int | float)) > 1:
-        bad("graduates_to", data["graduates_to"], "shares add up to more than 1 / suman más de 1")
-    shift = data.get("retirement", {}).get("age_shift", 0)
-    if not isinstance(shift, int) or abs(shift) > 15:
-        bad("retirement.age_shift", shift, "whole years between -15 and 15 / años enteros")
-    for key in data.get("retirement", {}):
-        if key != "age_shift":
-            bad(f"retirement.{key}", key, "unknown parameter / parámetro desconocido")
-    for key, value in data.get("need", {}).items():
-        where = f"need.{key}"
-        if key == "service":
-            problems.extend(_check_service(value, occupations, source))
-            continue
-        if key == "wisn":
-            found = Path(source).parent / str(value) if isinstance(value, str) else None
-            if found is None or not found.exists():
-                bad(
-                    where,
-                    value,
-                    "no such workload file (a path from the scenario's folder) "
-                    "/ no existe el archivo de carga de trabajo",
-                )
-            continue
-        if key == "target_year":
-            last = dims.base_year + dims.horizon
-            if not isinstance(value, int) or not dims.base_year < value <= last:
-                bad(where, value, f"a year after {dims.base_year}, by {last} / un año del período")
-        elif key != "core" and key not in occupations:
-            bad(where, key, "unknown occupation (or core) / ocupación desconocida")
-        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            bad(where, value, "a density per 10,000, >= 0 / una densidad por 10.000, >= 0")
-    replacement = data.get("cooperation", {}).get("replacement")
-    if replacement is not None and (
-        not isinstance(replacement, int | float) or not 0 <= replacement <= 1
-    ):
-        bad("cooperation.replacement", replacement, "a share in [0, 1] / fuera de [0, 1]")
-    return problems
-
-
-#: The settings of a service-based need, and what each must be.
-SERVICE = ("population", "rate", "services", "minutes", "hours_per_fte")
-
-
-def population_group(text: str) -> tuple[str, int, int | None] | None:
-    """(sex, first age, last age or None for no upper limit) of a group written "F 15-49",
-    "T 65+", "M all"; None when it is not one."""
-    parts = text.split()
-    if len(parts) != 2 or parts[0] not in ("F", "M", "T"):
-        return None
-    sex, ages = parts
-    if ages == "all":
-        return sex, 0, None
-    if ages.endswith("+") and ages[:-1].isdigit():
-        return sex, int(ages[:-1]), None
-    low, _, high = ages.partition("-")
-    if low.isdigit() and high.isdigit() and int(low) <= int(high):
-        return sex, int(low), int(high)
-    return None
-
-
-def _check_service(section: object, occupations: set[str], source: str) -> list[Problem]:
-    problems: list[Problem] = []
-
-    def bad(key: str, value: object, reason: str) -> None:
-        problems.append(Problem("scenario", source, key, value, reason, source=source))
-
-    if not isinstance(section, dict):
-        return [
-            Problem(
-                "scenario", source, "need.service", section, "a table per occupation", source=source
-            )
-        ]
-    for occ, spec in section.items():
-        where = f"need.service.{occ}"
-        if occ not in occupations:
-            bad(where, occ, "unknown occupation / ocupación desconocida")
-            continue
-        if not isinstance(spec, dict):
-            bad(where, spec, "a table: population, rate, services, minutes, hours_per_fte")
-            continue
-        for key in SERVICE:
-            if key not in spec:
-                bad(f"{where}.{key}", None, "missing / falta")
-        for key, value in spec.items():
-            if key not in SERVICE:
-                bad(f"{where}.{key}", value, "unknown parameter / parámetro desconocido")
-            elif key == "population":
-                if not isinstance(value, str) or population_group(value) is None:
-                    bad(
-                        f"{where}.population",
-                        value,
-                        'a group like "F 15-49", "T 65+" or "T all" / un grupo como "F 15-49"',
-                    )
-            elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                bad(f"{where}.{key}", value, "a number >= 0 / un número >= 0")
-            elif key == "hours_per_fte" and value == 0:
-                bad(f"{where}.{key}", value, "hours of a full-time worker cannot be 0")
-    return problems
+    """The problems of a scenario's settings (:mod:`healthforce.forecast.scenario_file`)."""
+    return problems(data, dims, source)
 
 
 def _factors(section: dict[str, Any], dims: Dims) -> np.ndarray:

@@ -19,7 +19,7 @@ import numpy as np
 from sqlalchemy import Engine, select
 
 from healthforce.errors import HealthforceError
-from healthforce.forecast.scenarios import population_group
+from healthforce.forecast.scenario_file import population_group
 from healthforce.forecast.spec import Array, Dims
 from healthforce.store.areas import states
 from healthforce.store.models import Area, AreaPopulation
