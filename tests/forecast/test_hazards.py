@@ -96,9 +96,21 @@ def test_other_exits_and_emigration_over_person_years() -> None:
     (under ten: the occupation's national rate, 14 / 100)."""
     emigrated = np.array([[12.0, 2.0], [0.0, 0.0]])
     rates = estimate(_exposure(), _events(other=np.array([0.0, 6.0]), emigration=emigrated), AGES)
-    assert rates.other_exit == pytest.approx([0.0, 1 - math.exp(-0.02)])
+    assert rates.other_exit == pytest.approx(np.array([[0.0, 0.0], [1 - math.exp(-0.02)] * 2]))
     assert rates.emigration[0] == pytest.approx([1 - math.exp(-0.24), 1 - math.exp(-0.14)])
     assert rates.events["emigration"].tolist() == [14, 0]
+
+
+def test_other_exits_by_state_where_a_state_recorded_enough() -> None:
+    """Occupation 1 (150 person-years in each state): 12 resignations in state 0 and 3 with no
+    state recorded, 15 in all. State 0 recorded ten or more: its own rate, scaled up by the
+    occupation's 15 exits over the 12 with a state, 12 x 1.25 / 150 = 0.1; state 1 recorded
+    none: the national rate, 15 / 300 = 0.05."""
+    other = np.zeros((2, 3))
+    other[1] = [12, 0, 3]
+    rates = estimate(_exposure(), _events(other=other), AGES)
+    assert rates.other_exit[1] == pytest.approx([1 - math.exp(-0.1), 1 - math.exp(-0.05)])
+    assert rates.events["other_exit"].tolist() == [0, 15]
 
 
 def _history(db: Engine) -> None:
@@ -155,5 +167,5 @@ def test_the_loader_counts_each_worker_only_while_in_the_workforce(db: Engine) -
     dims, params = load_supply(db, base_date=D(2025, 1, 1), window=2, horizon=2)
     assert dims.occupations == ("2211",)
     assert params.stock.sum() == 2
-    assert params.other_exit == pytest.approx([1 - math.exp(-0.25)])
+    assert params.other_exit == pytest.approx(np.array([[1 - math.exp(-0.25)]]))
     assert params.events["other_exit"].tolist() == [1]

@@ -18,9 +18,11 @@ The survival method of the life table (occurrence over exposure, a piecewise-con
 - **Death**: a default schedule (Gompertz) scaled by the registry's own standardised mortality
   ratio (deaths recorded over those the schedule expects of the exposure) once at least
   ``MINIMUM_EVENTS`` deaths are recorded; the schedule alone otherwise.
-- **Other exits** (resignation, dismissal, end of contract, other) by occupation; **emigration**
-  by occupation and state where the state recorded at least ``MINIMUM_EVENTS``, else the
-  occupation's national rate.
+- **Other exits** (resignation, dismissal, end of contract, other) and **emigration** by
+  occupation and state where the state recorded at least ``MINIMUM_EVENTS``, else the
+  occupation's national rate. Other exits recorded without a state count in the national rate;
+  a state's own rate is then scaled by the occupation's exits over those with a state, so
+  leaving the area blank does not lower the local rates.
 
 Each estimate keeps its number of events: the Monte Carlo adds their sampling error (a rate
 from d events has a coefficient of variation of 1 / sqrt(d + 1/2), the Jeffreys gamma
@@ -65,8 +67,9 @@ def person_years(stocks: list[Array]) -> Array:
 
 @dataclass(frozen=True)
 class Events:
-    """The window's exits by cause: retirement [O, S, G], death [S, G], other [O],
-    emigration [O, A] (ages at the event, on the model's grid)."""
+    """The window's exits by cause: retirement [O, S, G], death [S, G], other [O] or [O, A + 1]
+    (by state, the last column for those without one), emigration [O, A] (ages at the event,
+    on the model's grid)."""
 
     retirement: Array
     death: Array
@@ -78,7 +81,7 @@ class Events:
 class ExitRates:
     retirement: Array  # [O, S, G] yearly probabilities
     mortality: Array  # [S, G]
-    other_exit: Array  # [O]
+    other_exit: Array  # [O, A]
     emigration: Array  # [O, A]
     #: Events behind each estimate, per occupation (mortality: one total), for the draws;
     #: a rate that is a default has none.
@@ -134,17 +137,29 @@ def estimate(exposure: Array, events: Events, ages: Array) -> ExitRates:
         mortality = _probability(base)
     heads_o = exposure.sum(axis=(1, 2, 3))
     heads_oa = exposure.sum(axis=(2, 3))
-    counts["other_exit"] = events.other
-    national = _per(events.emigration.sum(axis=1), heads_o)
-    local = _per(events.emigration, heads_oa)
-    emigration = _probability(
-        np.where(events.emigration >= MINIMUM_EVENTS, local, national[:, None])
-    )
+    other = np.asarray(events.other, dtype=float)
+    if other.ndim == 1:  # no state recorded for any
+        other = np.concatenate([np.zeros((o, exposure.shape[1])), other[:, None]], axis=1)
+    located, total = other[:, :-1], other.sum(axis=1)
+    scale = np.where(located.sum(axis=1) > 0, total / np.maximum(located.sum(axis=1), 1e-12), 1)
+    counts["other_exit"] = total
     counts["emigration"] = events.emigration.sum(axis=1)
     return ExitRates(
         retirement=retirement,
         mortality=mortality,
-        other_exit=_probability(_per(events.other, heads_o)),
-        emigration=emigration,
+        other_exit=_by_state(located * scale[:, None], total, heads_o, heads_oa, located),
+        emigration=_by_state(
+            events.emigration, events.emigration.sum(axis=1), heads_o, heads_oa, events.emigration
+        ),
         events=counts,
     )
+
+
+def _by_state(
+    local_events: Array, total: Array, heads_o: Array, heads_oa: Array, recorded: Array
+) -> Array:
+    """[O, A] yearly probabilities: a state's own rate where it ``recorded`` at least
+    ``MINIMUM_EVENTS``, else the occupation's national rate."""
+    national = _per(total, heads_o)
+    local = _per(local_events, heads_oa)
+    return _probability(np.where(recorded >= MINIMUM_EVENTS, local, national[:, None]))

@@ -9,7 +9,7 @@ documented defaults where the history is thin; all of them can be overridden aft
   model); those on an open cooperation assignment are counted apart.
 - Cooperation staff: open cooperation assignments, leaving at their end dates.
 - Exits by cause (retirement by sex, five-year band and occupation; death; other exits and
-  emigration by occupation, emigration by state where at least 10 were recorded): events over
+  emigration by occupation, and by state where at least 10 were recorded): events over
   person-years at risk from the workforce on each 1 January of the window
   (:mod:`healthforce.forecast.hazards`, which documents the method and its defaults).
 - Immigration and returns by occupation and area: events per year over the window.
@@ -165,7 +165,7 @@ def load_supply(
     years = float(max(window, 1))
     retired = np.zeros((o, s, g))
     died = np.zeros((s, g))
-    other = np.zeros(o)
+    other = np.zeros((o, a + 1))  # by state of origin; the last column: no state recorded
     emig_oa = np.zeros((o, a))
     immig = np.zeros((o, a))
     returns = np.zeros((o, a))
@@ -184,9 +184,9 @@ def load_supply(
         elif kind == "exit" and reason == "death":
             for stratum, weight in strata(sex):
                 died[stratum, gi] += weight
-        elif kind == "exit" and reason in OTHER_EXITS:
-            other[ko] += 1
         origin_state = state_of.get(origin) if origin is not None else None
+        if kind == "exit" and reason in OTHER_EXITS:
+            other[ko, a if origin_state is None else ai[origin_state]] += 1
         dest_state = state_of.get(dest) if dest is not None else None
         moved = origin_state is not None and dest_state is not None and origin_state != dest_state
         if kind == "transfer" and moved:  # a move within a state is no flow between states
