@@ -208,3 +208,144 @@ def test_a_fixed_term_ends_the_assignment_and_rotation_reads_it(
     assert tuple(row) == (D(2027, 1, 31), "cooperation", 24)
     rotation = rotation_from_registry(registry.engine, ["2211"], D(2026, 10, 1), quarters=2)
     assert "W1" in set(rotation["worker"])
+
+
+def test_a_rotation_plan_is_applied_a_quarter_at_a_time(registry: Registry, tmp_path: Path) -> None:
+    """W1 on a two-year cooperation term in P1 (F1, its only doctor) to 31 January 2027. W20,
+    a planned arrival (an entry dated 15 January 2027, no post), replaces W1 from 1 February
+    2027, the day after the term ends; applied for 2027-Q1 with a new two-year term, then
+    undone exactly. With the arrival only in April, W1 stays on and is extended to 31 March,
+    the day before W20 starts."""
+    from healthforce.deploy.plan import rotation_from_registry
+
+    with registry.change(actor="t", source="coordinates") as c:
+        c.update("facilities", "F1", {"latitude": 10.5, "longitude": -66.9})
+    first = _plan(tmp_path, [("W1", "P1")], latest_change_set(registry.engine))
+    apply_plan(
+        registry,
+        first,
+        start=START,
+        actor="t",
+        contract_type="cooperation",
+        term_months=24,
+        revalidate=True,
+    )
+
+    def arriving(day: dt.date) -> None:
+        with registry.change(actor="t", source=f"cohort {day}") as c:
+            c.upsert(
+                "workers",
+                {
+                    "external_id": ["W20"],
+                    "sex": ["F"],
+                    "birth_date": [D(1998, 1, 1)],
+                    "occupation": ["2211"],
+                    "status": ["active"],
+                    "residence_lat": [10.4],
+                    "residence_lon": [-66.8],
+                },
+            )
+            c.upsert(
+                "movements",
+                {"external_id": ["M20"], "worker": ["W20"], "kind": ["entry"], "date": [day]},
+            )
+
+    arriving(D(2027, 1, 15))
+    plan = rotation_from_registry(registry.engine, ["2211"], D(2026, 10, 1), quarters=4)
+    row = plan.set_index("worker").loc["W1"]
+    assert (row["replacement"], row["post"], row["starts"]) == ("W20", "P1", D(2027, 2, 1))
+    path = tmp_path / "rotation.csv"
+    plan.to_csv(path, index=False)
+    before = tables(registry.engine)
+    done = apply_plan(
+        registry,
+        path,
+        start=None,
+        actor="t",
+        quarter="2027-Q1",
+        contract_type="cooperation",
+        term_months=24,
+    )
+    assert done.inserted == 1 and done.change_set is not None
+    with registry.engine.connect() as conn:
+        placed = conn.execute(
+            select(Assignment.start_date, Assignment.end_date)
+            .join(Worker, Worker.id == Assignment.worker_id)
+            .where(Worker.external_id == "W20")
+        ).one()
+    assert tuple(placed) == (D(2027, 2, 1), D(2029, 1, 31))
+    again = apply_plan(registry, path, start=None, actor="t", quarter="2027-Q1")
+    assert again.applied_before == done.change_set
+    revert(registry.engine, done.change_set, actor="t")
+    assert tables(registry.engine) == before
+
+
+def test_a_last_doctor_who_stays_on_is_extended_until_replaced(
+    registry: Registry, tmp_path: Path
+) -> None:
+    """W1 is the only doctor of a rural post F9 (its term ends on 31 January 2027); nobody
+    arrives before W20 on 1 April: W1 stays on to 31 March, W20 starts on 1 April."""
+    from healthforce.deploy.plan import rotation_from_registry
+
+    with registry.change(actor="t", source="a rural post") as c:
+        c.upsert(
+            "facilities",
+            {
+                "code": ["F9"],
+                "name": ["Ambulatorio rural 9"],
+                "type": ["primary_care_centre"],
+                "level_of_care": ["1"],
+                "ownership": ["public"],
+                "area": ["XX-A-1"],
+                "latitude": [10.5],
+                "longitude": [-66.9],
+            },
+        )
+        c.upsert("posts", {"external_id": ["P9"], "facility": ["F9"], "occupation": ["2211"]})
+    first = _plan(tmp_path, [("W1", "P9")], latest_change_set(registry.engine))
+    apply_plan(registry, first, start=START, actor="t", term_months=24, revalidate=True)
+    with registry.change(actor="t", source="cooperation") as c:
+        c.update("assignments", _assignment_of(registry, "W1"), {"contract_type": "cooperation"})
+        c.upsert(
+            "workers",
+            {
+                "external_id": ["W20"],
+                "sex": ["F"],
+                "occupation": ["2211"],
+                "status": ["active"],
+                "residence_lat": [10.4],
+                "residence_lon": [-66.8],
+            },
+        )
+        c.upsert(
+            "movements",
+            {"external_id": ["M20"], "worker": ["W20"], "kind": ["entry"], "date": [D(2027, 4, 1)]},
+        )
+    plan = rotation_from_registry(registry.engine, ["2211"], D(2026, 10, 1), quarters=4)
+    row = plan.set_index("worker").loc["W1"]
+    assert row["status"] == "extended (last doctor), replaced in 2027-Q2"
+    assert row["starts"] == D(2027, 4, 1)
+    path = tmp_path / "rotation.csv"
+    plan.to_csv(path, index=False)
+    done = apply_plan(registry, path, start=None, actor="t", quarter="2027-Q2", term_months=24)
+    assert done.inserted == 1
+    with registry.engine.connect() as conn:
+        ends = dict(
+            conn.execute(
+                select(Worker.external_id, Assignment.end_date).join(
+                    Worker, Worker.id == Assignment.worker_id
+                )
+            ).all()
+        )
+    assert ends["W1"] == D(2027, 3, 31) and ends["W20"] == D(2029, 3, 31)
+
+
+def _assignment_of(registry: Registry, worker: str) -> str:
+    with registry.engine.connect() as conn:
+        return str(
+            conn.execute(
+                select(Assignment.external_id)
+                .join(Worker, Worker.id == Assignment.worker_id)
+                .where(Worker.external_id == worker)
+            ).scalar_one()
+        )

@@ -94,6 +94,10 @@ def test_plan_apply_and_access_on_the_demo(tmp_path: Path, monkeypatch: pytest.M
         s in {"replaced", "left, post vacant"} or s.startswith("extended (last doctor)")
         for s in rot["status"]
     )
+    bad_quarter = runner.invoke(
+        app, ["deploy", "apply", str(tmp_path / "rot.csv"), "--quarter", "2025-Q5"]
+    )
+    assert bad_quarter.exit_code == 2 and "2025-Q3" in bad_quarter.output
     access = runner.invoke(
         app, ["access", "coverage", "--km", "10", "--add", "20", "--on", "2025-01-01"]
     )

@@ -13,9 +13,9 @@ from healthforce.deploy.rotation import EXTENDED_BEYOND, Term, plan_rotation
 
 def test_rotation_replaces_and_never_leaves_a_facility_without_its_last_doctor() -> None:
     terms = [
-        Term("C1", "F1", "2211", 10.0, -66.0, dt.date(2025, 2, 10)),  # last doctor of F1
-        Term("C2", "F2", "2211", 10.5, -66.5, dt.date(2025, 2, 20)),  # F2 keeps another doctor
-        Term("C3", "F3", "2211", 11.0, -67.0, dt.date(2025, 5, 1)),
+        Term("C1", "P1", "F1", "2211", 10.0, -66.0, dt.date(2025, 2, 10)),  # last doctor of F1
+        Term("C2", "P2", "F2", "2211", 10.5, -66.5, dt.date(2025, 2, 20)),  # F2 keeps another
+        Term("C3", "P3", "F3", "2211", 11.0, -67.0, dt.date(2025, 5, 1)),
     ]
     incoming = np.array(["N1", "N2"])
     result = plan_rotation(
@@ -37,6 +37,10 @@ def test_rotation_replaces_and_never_leaves_a_facility_without_its_last_doctor()
     assert by.loc["C3", "status"] == "replaced"
     assert set(by["replacement"].dropna()) == {"N1", "N2"}
     assert by.loc["C3", "replacement"] == "N1"  # the nearest incoming worker to F3
+    # replacements start the day after the term ends, or when an extended leaver is replaced
+    assert by.loc["C3", "starts"] == dt.date(2025, 5, 2) and by.loc["C3", "post"] == "P3"
+    assert by.loc["C1", "starts"] == dt.date(2025, 4, 1)  # the quarter N2 is available
+    assert by.loc["C2", "starts"] is None
     # with nobody arriving, the last doctor stays on beyond the window, in one row
     alone = plan_rotation(
         terms[:1],

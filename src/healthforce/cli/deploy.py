@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -129,7 +130,20 @@ def plan(
 @app.command("apply")
 def apply(
     plan_file: Annotated[Path, typer.Argument(help="A plan written by `deploy plan`.")],
-    start: Annotated[str, typer.Option(help="Start date (YYYY-MM-DD). / Fecha de inicio.")],
+    start: Annotated[
+        str | None,
+        typer.Option(
+            help="Start date (YYYY-MM-DD) of a placement plan; a rotation plan's rows carry "
+            "their own. / Fecha de inicio."
+        ),
+    ] = None,
+    quarter: Annotated[
+        str | None,
+        typer.Option(
+            help="A rotation plan's quarter to apply (YYYY-Qn: the leavers who leave in it). "
+            "/ Trimestre del plan de rotación."
+        ),
+    ] = None,
     revalidate: Annotated[
         bool,
         typer.Option(
@@ -170,7 +184,12 @@ def apply(
 
     with reported():
         eng = engine()
-        day = on_date(eng, start, "--start")
+        if quarter is not None and not re.fullmatch(r"\d{4}-Q[1-4]", quarter):
+            raise typer.BadParameter(
+                f"{quarter!r}: a quarter like 2025-Q3 / un trimestre como 2025-Q3",
+                param_hint="--quarter",
+            )
+        day = on_date(eng, start, "--start") if start is not None else None
         done = apply_plan(
             Registry(eng),
             plan_file,
@@ -180,6 +199,7 @@ def apply(
             dry_run=dry_run,
             contract_type=contract,
             term_months=term_months,
+            quarter=quarter,
         )
         if done.applied_before is not None:
             console.print(
@@ -189,7 +209,8 @@ def apply(
             return
         verb = "Would write / Escribiría" if dry_run else "Written / Escrito"
         console.print(
-            f"{verb}: {done.inserted:,} assignments from / asignaciones desde {day.isoformat()}; "
+            f"{verb}: {done.inserted:,} assignments from / asignaciones desde "
+            f"{day.isoformat() if day else 'each row start / el inicio de cada fila'}; "
             f"{done.ended:,} ended the day before / terminadas el día anterior; "
             f"{done.transfers:,} transfers between states / traslados entre estados; "
             f"{done.unchanged:,} already in their post / ya en su cargo"
@@ -215,7 +236,7 @@ def rotation(
 
     with reported():
         eng = engine()
-        day = on_date(eng, start, "--start")
+        day = on_date(eng, start, "--from")
         table = rotation_from_registry(eng, occupation or ["2211", "2212"], day, quarters)
         if output:
             safe_frame(table).to_csv(output, index=False)

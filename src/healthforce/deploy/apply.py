@@ -12,6 +12,12 @@ Applied, it is one change set (``healthforce revert`` undoes it): the moved work
 assignments end the day before the start, the new ones begin on it, a move between states is
 recorded as a transfer movement, and a worker already in their planned post is left as they are.
 Applying the same plan again changes nothing and says when it was applied.
+
+A **rotation plan** (``deploy rotation --output``) is applied the same way, a quarter at a time
+(``--quarter 2025-Q3``: the leavers who leave in it): each replacement starts in the leaver's
+post on the row's own start date (the day after the term ends, or when a later replacement
+arrives), with the same checks on that date, and a last doctor who stayed on past their term
+has their assignment extended to the day before their replacement starts.
 """
 
 from __future__ import annotations
@@ -54,8 +60,15 @@ def latest_change_set(engine: Engine) -> int:
         return int(conn.execute(select(func.max(ChangeSet.id))).scalar() or 0)
 
 
-def read_plan(path: Path) -> pd.DataFrame:
-    """A plan file's rows that place a worker (rows without a post leave them unplaced)."""
+#: The columns that make a plan file a rotation plan (its rows start on their own dates).
+ROTATION = {"replacement", "starts", "leaves", "status"}
+
+
+def read_plan(path: Path, quarter: str | None = None) -> pd.DataFrame:
+    """A plan file's rows that place a worker (rows without a post leave them unplaced). A
+    rotation plan's rows become placements of the replacements (``worker``) in the leavers'
+    posts from the row's ``starts``, with ``extends`` the leaver who stayed on; only those who
+    leave in ``quarter`` when given."""
     try:
         plan = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -66,7 +79,23 @@ def read_plan(path: Path) -> pd.DataFrame:
             str(path), f"plan file lacks columns / faltan columnas {sorted(missing)}"
         )
     plan["row"] = range(2, len(plan) + 2)  # as a spreadsheet numbers them, under the header
+    if set(plan.columns) >= ROTATION:
+        if quarter is not None:
+            plan = plan[plan["leaves"] == quarter]
+        plan = plan[plan["replacement"].str.strip() != ""]
+        extended = plan["status"].str.startswith("extended")
+        plan = plan.assign(extends=plan["worker"].where(extended, ""), worker=plan["replacement"])
+    elif quarter is not None:
+        raise FileFormatError(
+            str(path),
+            "--quarter is for rotation plans (deploy rotation --output) / solo para "
+            "planes de rotación",
+        )
     return plan[plan["post"].str.strip() != ""].reset_index(drop=True)
+
+
+def is_rotation(plan: pd.DataFrame) -> bool:
+    return "starts" in plan.columns
 
 
 def _source(path: Path, digest: str) -> str:
@@ -196,24 +225,26 @@ def apply_plan(
     registry: Registry,
     path: Path,
     *,
-    start: dt.date,
+    start: dt.date | None,
     actor: str,
     revalidate: bool = False,
     dry_run: bool = False,
     contract_type: str | None = None,
     term_months: int | None = None,
+    quarter: str | None = None,
 ) -> Applied:
     """Check the plan and write it as one change set (see the module's text). The new
     assignments get ``contract_type`` (the registry's default, permanent, when None) and, with
     ``term_months``, a fixed term: they end the day before the term's anniversary (24 months
-    from 1 March 2025: 28 February 2027), which rotation plans then read."""
-    plan = read_plan(path)
+    from 1 March 2025: 28 February 2027), which rotation plans then read. A rotation plan's rows
+    start on their own dates (``start`` is then not used); ``quarter`` picks its leavers."""
+    plan = read_plan(path, quarter)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    source = _source(path, digest) + (f" {quarter}" if quarter else "")
     computed_at = _computed_at(plan, path)
+    groups = _by_start(plan, start, path)
     with registry.engine.connect() as conn:
-        before = conn.execute(
-            select(ChangeSet.id).where(ChangeSet.source == _source(path, digest))
-        ).scalar()
+        before = conn.execute(select(ChangeSet.id).where(ChangeSet.source == source)).scalar()
         if before is not None:  # the same plan file, applied already: nothing to do
             return Applied(None, 0, 0, 0, 0, before)
         latest = conn.execute(select(func.max(ChangeSet.id))).scalar() or 0
@@ -232,11 +263,72 @@ def apply_plan(
                 )
             ]
         )
-    with registry.change(actor=actor, source=_source(path, digest), dry_run=dry_run) as change:
-        found = conflicts(change.conn, plan, start, path)
+    with registry.change(actor=actor, source=source, dry_run=dry_run) as change:
+        found = [p for day, rows in groups for p in conflicts(change.conn, rows, day, path)]
         if found:
             raise ValidationError(found)
-        return _write(change, plan, start, digest, dry_run, contract_type, term_months)
+        done = [
+            _write(change, rows, day, digest, dry_run, contract_type, term_months)
+            for day, rows in groups
+        ]
+    return Applied(
+        None if dry_run or not done else change.change_set_id,
+        inserted=sum(d.inserted for d in done),
+        ended=sum(d.ended for d in done),
+        unchanged=sum(d.unchanged for d in done),
+        transfers=sum(d.transfers for d in done),
+        applied_before=None,
+    )
+
+
+def _by_start(
+    plan: pd.DataFrame, start: dt.date | None, path: Path
+) -> list[tuple[dt.date, pd.DataFrame]]:
+    """The plan's rows by the day they start: ``start`` for a placement plan, each row's own
+    ``starts`` for a rotation plan (a date that is not one is refused, located)."""
+    if not is_rotation(plan):
+        if start is None:
+            raise FileFormatError(str(path), "--start is needed / falta --start")
+        return [(start, plan)] if len(plan) else []
+    days: list[dt.date] = []
+    bad: list[Problem] = []
+    for i, text in enumerate(plan["starts"]):
+        try:
+            days.append(dt.date.fromisoformat(str(text)))
+        except ValueError:
+            row, worker = int(plan["row"].iloc[i]), str(plan["worker"].iloc[i])
+            reason = "not a date (YYYY-MM-DD) / no es una fecha"
+            bad.append(Problem("plan", worker, "starts", text, reason, row=row, source=str(path)))
+    if bad:
+        raise ValidationError(bad)
+    return [
+        (day, plan[[d == day for d in days]].reset_index(drop=True)) for day in sorted(set(days))
+    ]
+
+
+def _extend(change: Change, rows: pd.DataFrame, start: dt.date) -> None:
+    """Each leaver's assignment in the post they stayed on in ends the day before ``start``."""
+    if not len(rows):
+        return
+    ended = change.conn.execute(
+        select(Assignment.external_id, Worker.external_id, Post.external_id, Assignment.end_date)
+        .join(Worker, Worker.id == Assignment.worker_id)
+        .join(Post, Post.id == Assignment.post_id)
+        .where(
+            Worker.external_id.in_(set(rows["extends"])),
+            Assignment.end_date.is_not(None),
+            Assignment.end_date < start,
+        )
+    ).all()
+    latest: dict[tuple[str, str], tuple[dt.date, str]] = {}
+    for assignment, worker, post, end in ended:
+        key = (worker, post)
+        if end is not None and (key not in latest or end > latest[key][0]):
+            latest[key] = (end, assignment)
+    for leaver, post in zip(rows["extends"], rows["post"], strict=True):
+        found = latest.get((leaver, post))
+        if found is not None:
+            change.update("assignments", found[1], {"end_date": start - dt.timedelta(days=1)})
 
 
 def term_end(start: dt.date, months: int) -> dt.date:
@@ -295,6 +387,8 @@ def _write(
         origin, destination = area_of.get(area), facility_state.get(target[worker])
         if origin and destination and origin != destination:
             transfers.append((worker, origin, destination))
+    if "extends" in plan.columns:  # a last doctor who stayed on: until the replacement starts
+        _extend(change, plan[plan["extends"] != ""], start)
     moving = plan[~plan["worker"].isin(staying)]
     n = len(moving)
     result = change.upsert(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from healthforce.deploy.allocate import Allocation, allocate
 from healthforce.deploy.network import Placement
@@ -27,6 +27,7 @@ from healthforce.store.models import (
     AreaPopulation,
     Assignment,
     Facility,
+    Movement,
     Post,
     TeamNorm,
     Worker,
@@ -275,8 +276,10 @@ def report(
 def rotation_from_registry(
     engine: Engine, occupations: list[str], start: dt.date, quarters: int = 8
 ) -> pd.DataFrame:
-    """The rotation plan of fixed-term (cooperation) staff whose terms end in the window, with
-    active workers of the same occupations who have no post as the incoming pool."""
+    """The rotation plan of fixed-term (cooperation) staff whose terms end in the window. The
+    incoming pool: workers of the same occupations with a home location and no post, in the
+    workforce on ``start`` (from the dated history) or joining it during the window (an
+    imported cohort's entries, planned ahead), each available from the day they join."""
     from healthforce.deploy.rotation import Term, plan_rotation, quarter_of
 
     month = start.month - 1 + 3 * quarters
@@ -285,6 +288,7 @@ def rotation_from_registry(
         leaving = conn.execute(
             select(
                 Worker.external_id,
+                Post.external_id,
                 Facility.code,
                 Post.occupation_code,
                 Facility.latitude,
@@ -314,36 +318,56 @@ def rotation_from_registry(
         assigned = select(Assignment.worker_id).where(
             (Assignment.end_date.is_(None)) | (Assignment.end_date >= start)
         )
+        present = select(workforce_on(conn.dialect.name, start).c.worker_id)
+        joining = dict(
+            conn.execute(
+                select(Movement.worker_id, func.min(Movement.date))
+                .where(
+                    Movement.kind.in_(("entry", "return")),
+                    Movement.date > start,
+                    Movement.date < end,
+                )
+                .group_by(Movement.worker_id)
+            ).all()
+        )
         pool = conn.execute(
             select(
+                Worker.id,
                 Worker.external_id,
                 Worker.residence_lat,
                 Worker.residence_lon,
                 Worker.occupation_code,
             ).where(
-                Worker.status == "active",
                 Worker.occupation_code.in_(occupations),
                 Worker.residence_lat.is_not(None),
                 Worker.id.not_in(assigned),
+                Worker.id.in_(present) | Worker.id.in_(list(joining)),
             )
         ).all()
     doctors_at: dict[str, int] = {}
     for code, _occ in doctors:
         doctors_at[code] = doctors_at.get(code, 0) + 1
     terms = [
-        Term(w, f, o, float(lat), float(lon), ends)
-        for w, f, o, lat, lon, ends in leaving
+        Term(w, post, f, o, float(lat), float(lon), ends)
+        for w, post, f, o, lat, lon, ends in leaving
         if lat is not None and lon is not None and ends is not None
     ]
-
+    available = [_as_date(joining.get(r[0])) or start for r in pool]
     return plan_rotation(
         terms,
-        np.array([r[0] for r in pool], dtype=object),
-        np.array([r[1] for r in pool], dtype=float),
+        np.array([r[1] for r in pool], dtype=object),
         np.array([r[2] for r in pool], dtype=float),
-        np.array([r[3] for r in pool], dtype=object),
-        np.full(len(pool), quarter_of(start), dtype=object),
+        np.array([r[3] for r in pool], dtype=float),
+        np.array([r[4] for r in pool], dtype=object),
+        np.array([quarter_of(d) for d in available], dtype=object),
         doctors_at,
         start,
         quarters,
+        incoming_from=np.array(available, dtype=object),
     )
+
+
+def _as_date(value: object) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])

@@ -1,9 +1,12 @@
 """Rotation plans for fixed-term deployments (e.g. cooperation doctors on two-year terms).
 
 For each quarter: who leaves (terms ending), and which incoming workers replace them, placed by
-the allocator on the vacated posts (nearest to home first). A facility is never left without its
-last doctor: a leaver who is their facility's last doctor and has no replacement that quarter
-stays on ("extended") until one arrives.
+the allocator on the vacated posts (nearest to home first). The incoming pool is every worker
+without a post, each from the day they are available (planned arrivals: an imported cohort's
+entry dates). A facility is never left without its last doctor: a leaver who is their
+facility's last doctor and has no replacement that quarter stays on ("extended") until one
+arrives. Each row says the post and the day the replacement starts (the day after the term
+ends, or after the arrival of a later replacement), so ``deploy apply`` writes the plan.
 """
 
 from __future__ import annotations
@@ -19,13 +22,16 @@ from healthforce.deploy.network import Array, Placement
 
 #: What happens to a last doctor with no replacement by the end of the window.
 EXTENDED_BEYOND = "extended (last doctor) beyond the window"
-ROTATION_COLUMNS = ["quarter", "worker", "facility", "occupation", "term_ends", "leaves"]
-ROTATION_COLUMNS += ["replacement", "status"]
+ROTATION_COLUMNS = ["quarter", "worker", "post", "facility", "occupation", "term_ends", "leaves"]
+ROTATION_COLUMNS += ["replacement", "starts", "status"]
+#: The statuses of a leaver who stays on past their term.
+EXTENDED = "extended (last doctor)"
 
 
 @dataclass(frozen=True)
 class Term:
     worker: str
+    post: str
     facility: str
     occupation: str
     lat: float
@@ -48,11 +54,14 @@ def plan_rotation(
     start: dt.date,
     quarters: int = 8,
     doctor_occupations: frozenset[str] = frozenset({"2211", "2212"}),
+    incoming_from: Array | None = None,
 ) -> pd.DataFrame:
     """One row per leaver: the quarter their term ends, the quarter they leave (a last doctor
     stays on until replaced: ``None`` when that is beyond the window), their replacement, and
     what happened ("replaced", "extended (last doctor), replaced in 2025-Q3", "extended (last
-    doctor) beyond the window", "left, post vacant")."""
+    doctor) beyond the window", "left, post vacant") and the day the replacement starts.
+    ``incoming_from``: the day each incoming worker is available (default: their quarter's
+    first day)."""
     rows: list[dict[str, object]] = []
     row_of: dict[str, int] = {}  # a leaver's row, updated while they are extended
     doctors = dict(doctors_at)
@@ -98,11 +107,16 @@ def plan_rotation(
                 last_doctor = t.occupation in doctor_occupations and doctors.get(t.facility, 0) <= 1
                 extended = t.worker in row_of
                 leaves: str | None = label
+                starts: dt.date | None = None
                 if replacement is not None:
+                    arrives = q_start
+                    if incoming_from is not None and incoming_from[replacement] is not None:
+                        arrives = incoming_from[replacement]
+                    starts = max(t.ends + dt.timedelta(days=1), arrives)
+                    if extended:
+                        starts = max(starts, q_start)
                     pool[replacement] = False
-                    status = (
-                        f"extended (last doctor), replaced in {label}" if extended else "replaced"
-                    )
+                    status = f"{EXTENDED}, replaced in {label}" if extended else "replaced"
                 elif last_doctor:
                     carried.append(t)
                     status, leaves = EXTENDED_BEYOND, None
@@ -114,11 +128,13 @@ def plan_rotation(
                 row = {
                     "quarter": quarter_of(t.ends),
                     "worker": t.worker,
+                    "post": t.post,
                     "facility": t.facility,
                     "occupation": t.occupation,
                     "term_ends": t.ends,
                     "leaves": leaves,
                     "replacement": None if replacement is None else str(incoming_ids[replacement]),
+                    "starts": starts,
                     "status": status,
                 }
                 if extended:
