@@ -55,6 +55,40 @@ def test_plan_apply_and_access_on_the_demo(tmp_path: Path, monkeypatch: pytest.M
     )
     assert certified.exit_code == 0, certified.output
     assert "the complete graph (certified)" in " ".join(certified.output.split())
+    # wishes: a hardship post caps its terms in the plan; a wrong row is located, nothing written
+    first, far = table.iloc[0], str(table["facility"].iloc[-1])
+    wishes = tmp_path / "wishes.csv"
+    wishes.write_text(
+        "worker,kind,target,km,months\n"
+        f",hardship,{first['facility']},,12\n{first['worker']},exclude,{far},,\n"
+    )
+    wished = runner.invoke(
+        app,
+        [
+            "deploy",
+            "plan",
+            str(tmp_path / "wished.csv"),
+            "--occupation",
+            "2211",
+            "--movable",
+            "--on",
+            "2025-01-01",
+            "--wishes",
+            str(wishes),
+        ],
+    )
+    assert wished.exit_code == 0, wished.output
+    capped = pd.read_csv(tmp_path / "wished.csv")
+    there = capped[capped["facility"] == first["facility"]]
+    assert len(there) and (there["max_term_months"] == 12).all()
+    mine = capped[capped["worker"] == first["worker"]]
+    assert far not in set(mine["facility"])
+    wishes.write_text("worker,kind,target\nNOBODY,prefer,F1\n")
+    refused = runner.invoke(
+        app, ["deploy", "plan", str(tmp_path / "no.csv"), "--wishes", str(wishes)]
+    )
+    assert refused.exit_code == 1 and "row 2" in refused.output and "NOBODY" in refused.output
+    assert not (tmp_path / "no.csv").exists()
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Assignment)).scalar_one() == before
     applied = runner.invoke(app, ["deploy", "apply", str(plan), "--start", "2025-02-01"])

@@ -75,6 +75,14 @@ def plan(
             "(slower on large registries). / Certifica el óptimo en el grafo completo.",
         ),
     ] = False,
+    wishes: Annotated[
+        Path | None,
+        typer.Option(
+            help="Workers' wishes and the programme's rules (CSV or XLSX: worker, kind = "
+            "prefer, exclude, with, not_with or hardship, target, km, months). / Deseos y "
+            "reglas.",
+        ),
+    ] = None,
 ) -> None:
     """Compute an optimal placement plan; nothing changes in the registry.
     / Calcula un plan de despliegue óptimo; el registro no cambia."""
@@ -89,6 +97,12 @@ def plan(
         problem = build_problem(
             eng, occupation or ["2211"], movable=movable, on=day, underserved_per_10k=underserved
         )
+        wished = None
+        if wishes is not None:
+            from healthforce.deploy.wishes import read_wishes, with_wishes
+
+            wished = read_wishes(wishes, problem)
+            problem = with_wishes(problem, wished)
         with console.status("placing / ubicando") as status:
             result = solve(
                 problem,
@@ -97,10 +111,22 @@ def plan(
                 certify=certify,
                 progress=lambda step: status.update(step),
             )
-        table = plan_table(problem, result)
+        moves: list[dict[str, object]] = []
+        if wished is not None:
+            from healthforce.deploy.wishes import respect_pairs
+
+            result, moves = respect_pairs(problem, result, wished)
+        table = plan_table(problem, result, wished.hardship if wished else None)
         table[COMPUTED_AT] = latest_change_set(eng)  # what `deploy apply` checks it against
         safe_frame(table).to_csv(output, index=False)
         summary = report(problem, result)
+        if wished is not None:
+            summary["wishes"] = {
+                "rows": wished.rows,
+                "moved_by_pairwise_wishes": moves,
+                "note": "the optimality certificate is for the plan before these moves / el "
+                "certificado de óptimo es del plan antes de estos movimientos",
+            }
         output.with_suffix(".report.json").write_text(json.dumps(summary, indent=2, default=str))
         console.print(f"{len(table):,} assignments / asignaciones -> {output}")
         left_out = unplaced(problem, result)

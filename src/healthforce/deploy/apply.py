@@ -331,6 +331,16 @@ def _extend(change: Change, rows: pd.DataFrame, start: dt.date) -> None:
             change.update("assignments", found[1], {"end_date": start - dt.timedelta(days=1)})
 
 
+def _term(asked: int | None, limit: object) -> int | None:
+    """The term of a new assignment: the one asked for, at most a hardship post's limit (a
+    plan's ``max_term_months``), which is the term when none is asked for."""
+    text = str(limit).strip() if limit is not None else ""
+    if not text or text.lower() in ("nan", "<na>"):
+        return asked
+    cap = int(float(text))
+    return cap if asked is None else min(asked, cap)
+
+
 def term_end(start: dt.date, months: int) -> dt.date:
     """The last day of a term of ``months`` starting on ``start`` (the day before the same day
     ``months`` later; the month's last day when that month is shorter)."""
@@ -391,6 +401,7 @@ def _write(
         _extend(change, plan[plan["extends"] != ""], start)
     moving = plan[~plan["worker"].isin(staying)]
     n = len(moving)
+    terms = [_term(term_months, limit) for limit in moving.get("max_term_months", [""] * n)]
     result = change.upsert(
         "assignments",
         {
@@ -398,9 +409,9 @@ def _write(
             "worker": moving["worker"].tolist(),
             "post": moving["post"].tolist(),
             "start_date": [start] * n,
-            "end_date": [None if term_months is None else term_end(start, term_months)] * n,
+            "end_date": [None if t is None else term_end(start, t) for t in terms],
             "contract_type": [contract_type] * n,
-            "term_months": [term_months] * n,
+            "term_months": terms,
         },
         insert_only=True,
     )

@@ -195,8 +195,11 @@ def solve(problem: DeploymentProblem, **options: object) -> Allocation:
     return allocate(problem.placement, teams=problem.teams, **options)  # type: ignore[arg-type]
 
 
-def plan_table(problem: DeploymentProblem, result: Allocation) -> pd.DataFrame:
-    """One row per assignment: worker, facility, occupation, post, distance."""
+def plan_table(
+    problem: DeploymentProblem, result: Allocation, hardship: dict[str, int] | None = None
+) -> pd.DataFrame:
+    """One row per assignment: worker, facility, occupation, post, distance; with
+    ``hardship`` (facility code -> months), the longest term at each hardship post."""
     p = problem.placement
     remaining = [list(posts) for posts in problem.slot_posts]
     rows = []
@@ -214,9 +217,12 @@ def plan_table(problem: DeploymentProblem, result: Allocation) -> pd.DataFrame:
                 "distance_km": round(float(km), 3),
             }
         )
-    return pd.DataFrame(
+    table = pd.DataFrame(
         rows, columns=["worker", "facility", "area", "occupation", "post", "distance_km"]
     )
+    if hardship:
+        table["max_term_months"] = table["facility"].map(hardship).astype("Int64")
+    return table
 
 
 def report(
