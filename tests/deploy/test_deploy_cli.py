@@ -91,6 +91,33 @@ def test_plan_apply_and_access_on_the_demo(tmp_path: Path, monkeypatch: pytest.M
     assert not (tmp_path / "no.csv").exists()
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Assignment)).scalar_one() == before
+    # placement letters: the mail-merge table in each language, and one printed page a worker
+    for lang, heading, day in (
+        ("en", "Worker (identifier)", "February 1, 2025"),
+        ("es", "Trabajador (identificador)", "1 de febrero de 2025"),
+    ):
+        merge = tmp_path / f"letters_{lang}.csv"
+        asked = ["deploy", "letters", str(plan), "--start", "2025-02-01", "--lang", lang]
+        said = runner.invoke(app, [*asked, "--term-months", "24", "--output", str(merge)])
+        assert said.exit_code == 0, said.output
+        merged = pd.read_csv(merge, encoding="utf-8-sig")
+        assert len(merged) == len(table) and heading in merged.columns
+        assert (merged.iloc[:, 6] == day).all() and merged.iloc[:, 8].str.endswith(" km").all()
+    printed = tmp_path / "letters.pdf"
+    done = runner.invoke(
+        app,
+        ["deploy", "letters", str(plan), "--start", "2025-02-01", "--output", str(printed)],
+    )
+    assert done.exit_code == 0, done.output
+    assert printed.read_bytes().startswith(b"%PDF")
+    import weasyprint
+
+    from healthforce.deploy.letters import html, letters
+
+    three = letters(engine, plan, start=pd.Timestamp("2025-02-01").date(), lang="es").head(3)
+    assert len(weasyprint.HTML(string=html(three, "es")).render().pages) == 3  # a page each
+    with engine.connect() as conn:  # letters write nothing
+        assert conn.execute(select(func.count()).select_from(Assignment)).scalar_one() == before
     applied = runner.invoke(app, ["deploy", "apply", str(plan), "--start", "2025-02-01"])
     assert applied.exit_code == 0, applied.output
     with engine.connect() as conn:

@@ -39,7 +39,7 @@ def _problem(homes: dict[str, float]) -> DeploymentProblem:
         placement,
         [[f"P{f}{i}" for i in range(FACILITIES[f][2])] for f in ids],
         {f: FACILITIES[f][0] for f in ids},
-        {f: "VE-A" for f in ids},
+        dict.fromkeys(ids, "VE-A"),
         {},
         {},
         {},
@@ -102,7 +102,7 @@ def test_pairs_kept_apart_and_spouses_placed_together(tmp_path: Path) -> None:
 
 
 def test_a_hardship_post_caps_the_term_in_the_plan(tmp_path: Path) -> None:
-    from healthforce.deploy.apply import _term
+    from healthforce.deploy.apply import term_for as _term
 
     problem = _problem({"W1": 0.5})
     wishes = read_wishes(_wishes(tmp_path, [",hardship,F3,,12"]), problem)

@@ -248,6 +248,44 @@ def apply(
             )
 
 
+@app.command("letters")
+def letters(
+    plan_file: Annotated[Path, typer.Argument(help="A placement or rotation plan.")],
+    output: Annotated[
+        Path,
+        typer.Option(help="letters.pdf (printed), .csv or .xlsx (mail-merge), or .html."),
+    ],
+    start: Annotated[
+        str | None, typer.Option(help="Start date of a placement plan (YYYY-MM-DD).")
+    ] = None,
+    quarter: Annotated[
+        str | None, typer.Option(help="A rotation plan's quarter (YYYY-Qn). / Trimestre.")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="es or en. / Idioma.")] = "es",
+    term_months: Annotated[
+        int | None,
+        typer.Option(min=1, max=600, help="The fixed term, in months. / Período en meses."),
+    ] = None,
+) -> None:
+    """A placement letter for every worker of a plan (nothing is written to the registry).
+    / Una carta de asignación por trabajador del plan."""
+    from healthforce.deploy.letters import letters as make_letters
+    from healthforce.deploy.letters import write_letters
+    from healthforce.reference.codes import Lang
+
+    if lang not in ("es", "en"):
+        raise typer.BadParameter(f"{lang!r}: es or en / es o en", param_hint="--lang")
+    language: Lang = "en" if lang == "en" else "es"
+    with reported():
+        eng = engine()
+        day = on_date(eng, start, "--start") if start is not None else None
+        frame = make_letters(
+            eng, plan_file, start=day, lang=language, term_months=term_months, quarter=quarter
+        )
+        path = write_letters(frame, output, language)
+        console.print(f"{len(frame):,} letters / cartas -> {path}")
+
+
 @app.command("rotation")
 def rotation(
     occupation: Occupations = None,

@@ -331,7 +331,7 @@ def _extend(change: Change, rows: pd.DataFrame, start: dt.date) -> None:
             change.update("assignments", found[1], {"end_date": start - dt.timedelta(days=1)})
 
 
-def _term(asked: int | None, limit: object) -> int | None:
+def term_for(asked: int | None, limit: object) -> int | None:
     """The term of a new assignment: the one asked for, at most a hardship post's limit (a
     plan's ``max_term_months``), which is the term when none is asked for."""
     text = str(limit).strip() if limit is not None else ""
@@ -401,7 +401,7 @@ def _write(
         _extend(change, plan[plan["extends"] != ""], start)
     moving = plan[~plan["worker"].isin(staying)]
     n = len(moving)
-    terms = [_term(term_months, limit) for limit in moving.get("max_term_months", [""] * n)]
+    terms = [term_for(term_months, limit) for limit in moving.get("max_term_months", [""] * n)]
     result = change.upsert(
         "assignments",
         {
