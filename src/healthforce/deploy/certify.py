@@ -20,6 +20,8 @@ run by default.
 
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -29,8 +31,9 @@ from healthforce.geo.sphere import chord, unit_vectors
 #: Slot groups by potential in :func:`price` (more groups: smaller search radii, more queries).
 GROUPS = 16
 #: Arcs added per worker and round of pricing, the most negative first (column generation adds
-#: a few of the best columns at a time, not every improving one).
-PER_WORKER = 10
+#: a few of the best columns at a time, not every improving one): 40 takes fewer rounds than 10
+#: (5 instead of 7 on 12,000 workers x 3,000 facilities; each round solves the flow again).
+PER_WORKER = 40
 
 
 def potentials(
@@ -71,7 +74,8 @@ def price(
 ) -> tuple[Array, Array]:
     """Every worker-slot arc not in ``present`` with a negative reduced cost, for workers in
     ``free`` (``cost`` must be great-circle km, the bound the spatial search relies on)."""
-    have = set((present[0] * p.slots + present[1]).tolist())
+    n_slots = p.slots
+    have = np.unique(present[0].astype(np.int64) * n_slots + present[1])  # sorted arc keys
     found_w: list[Array] = []
     found_s: list[Array] = []
     ok = free & np.isfinite(p.worker_lat) & np.isfinite(p.worker_lon)
@@ -90,18 +94,17 @@ def price(
             tree = cKDTree(unit_vectors(p.slot_lat[group], p.slot_lon[group]))
             hits = tree.query_ball_point(wv[looking], chord(reach_km[looking]) * (1 + 1e-9))
             sizes = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
-            if not sizes.sum():
+            total = int(sizes.sum())
+            if not total:
                 continue
             ww = np.repeat(w_idx[looking], sizes)
-            ss = group[np.concatenate([np.asarray(h, dtype=np.int64) for h in hits if h])]
+            ss = group[np.fromiter(chain.from_iterable(hits), dtype=np.int64, count=total)]
             reduced = np.round(cost(ww, ss) * scale) + pi_worker[ww] - pi_slot[ss]
             negative = reduced < 0
             ww, ss = ww[negative], ss[negative]
-            new = np.fromiter(
-                (int(a) * p.slots + int(b) not in have for a, b in zip(ww, ss, strict=True)),
-                dtype=bool,
-                count=ww.size,
-            )
+            keys = ww.astype(np.int64) * n_slots + ss
+            at = np.minimum(np.searchsorted(have, keys), max(have.size - 1, 0))
+            new = have[at] != keys if have.size else np.ones(keys.size, dtype=bool)
             found_w.append(ww[new])
             found_s.append(ss[new])
     if not found_w:
