@@ -440,3 +440,19 @@ def test_every_kind_of_dated_fact_is_carried_over(db: Engine) -> None:
             },
         )
     _assert_carried_as_built(db, golden.YEARS)
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
+def test_statements_compiled_once_are_each_year_own(dialect: str) -> None:
+    """Each summary statement is compiled once for a stand-in year and written for the year
+    asked for: the result must be the year's own compilation, for every statement."""
+    from healthforce.indicators import summary as s
+
+    for year in (2015, 2024):
+        for table in s.FACTS:
+            for restricted in (False, True):
+                wanted = s._compile_insert(table, dialect, year, "VEN", restricted)
+                assert s._insert_sql(table, dialect, year, "VEN", restricted) == wanted
+        assert s._changed_sql(dialect, year) == s._compile_changed(dialect, year)
+        assert s._completed_sql(dialect, year) == s._compile_completed(dialect, year)
+        assert s._pathway_sql(dialect, year) == s._compile_pathway(dialect, year)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -257,21 +258,51 @@ def _older(column: str) -> str:
     return _q(column)
 
 
-@functools.lru_cache(maxsize=64)
+#: The year each statement is compiled for, then written as the year asked for: compiling a
+#: statement costs about 0.1 s, so ten years would pay it ten times over
+#: (:mod:`healthforce.indicators.templates` does the same for the catalogue).
+STAND_IN = 9999
+_STAND_INS = re.compile(r"(?<![0-9])999([89])(?![0-9])")
+
+
+def for_year(text: str, year: int) -> str:
+    """A statement compiled for :data:`STAND_IN` written for ``year``: the stand-in as the
+    year, the year before it (9998) as the year before (``tests/indicators/test_summary.py``
+    checks every statement against the year's own compilation)."""
+    return _STAND_INS.sub(lambda m: str(year if m.group(1) == "9" else year - 1), text)
+
+
 def _changed_sql(dialect: str, year: int) -> str:
+    return for_year(_compile_changed(dialect, STAND_IN), year)
+
+
+def _completed_sql(dialect: str, year: int) -> str:
+    return for_year(_compile_completed(dialect, STAND_IN), year)
+
+
+def _pathway_sql(dialect: str, year: int) -> str:
+    return for_year(_compile_pathway(dialect, STAND_IN), year)
+
+
+def _insert_sql(table: str, dialect: str, year: int, home: str, restricted: bool) -> str:
+    return for_year(_compile_insert(table, dialect, STAND_IN, home, restricted), year)
+
+
+@functools.lru_cache(maxsize=64)
+def _compile_changed(dialect: str, year: int) -> str:
     """The workers whose facts other than completions may have changed during the year
     (compiled once per process)."""
     return str(ibis.to_sql(facts_changed_during(unbound_table, year), dialect=dialect))
 
 
 @functools.lru_cache(maxsize=64)
-def _completed_sql(dialect: str, year: int) -> str:
+def _compile_completed(dialect: str, year: int) -> str:
     """The workers with a completion, or its lapse, during the year."""
     return str(ibis.to_sql(completions_changed_during(unbound_table, year), dialect=dialect))
 
 
 @functools.lru_cache(maxsize=64)
-def _pathway_sql(dialect: str, year: int) -> str:
+def _compile_pathway(dialect: str, year: int) -> str:
     """The statement reading again the learning pathway of the year's rows of the workers in
     ``hf_pathway_workers``."""
     u = Unbound()
@@ -285,7 +316,7 @@ def _pathway_sql(dialect: str, year: int) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _insert_sql(table: str, dialect: str, year: int, home: str, restricted: bool) -> str:
+def _compile_insert(table: str, dialect: str, year: int, home: str, restricted: bool) -> str:
     """The statement filling a row-by-row summary for a year (compiled once per process)."""
     u, on = Unbound(), dt.date(year, 12, 31)
     workers = u.ids(_ONLY_WORKERS, "worker_id") if restricted else None
