@@ -31,9 +31,10 @@ from healthforce.geo.sphere import chord, unit_vectors
 #: Slot groups by potential in :func:`price` (more groups: smaller search radii, more queries).
 GROUPS = 16
 #: Arcs added per worker and round of pricing, the most negative first (column generation adds
-#: a few of the best columns at a time, not every improving one): 40 takes fewer rounds than 10
-#: (5 instead of 7 on 12,000 workers x 3,000 facilities; each round solves the flow again).
-PER_WORKER = 40
+#: a few of the best columns at a time, not every improving one). 40 takes fewer rounds than 10
+#: on 12,000 workers x 3,000 facilities (5 instead of 7) but on 50,000 x 12,000 prices in two
+#: million arcs whose solves cost more than the rounds saved (183 s against 111 s).
+PER_WORKER = 10
 
 
 def potentials(
