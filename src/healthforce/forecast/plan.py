@@ -95,9 +95,7 @@ class Plan:
     def table(self) -> pd.DataFrame:
         """Tidy: scenario, year, occupation, area, supply, need, gap (and baseline bands)."""
         frames = []
-        years, occs, areas = np.meshgrid(
-            self.dims.years, self.dims.occupations, self.dims.areas, indexing="ij"
-        )
+        keys = self._cells(self.dims.years)
         for name, run in self.runs.items():
             supply = run.total[:, 0]
             need = self.needs.get(name, self.need)
@@ -106,9 +104,7 @@ class Plan:
                 pd.DataFrame(
                     {
                         "scenario": name,
-                        "year": years.ravel(),
-                        "occupation": occs.ravel(),
-                        "area": areas.ravel(),
+                        **keys,
                         "supply": supply.ravel(),
                         "fte": run.fte[:, 0].ravel(),
                         "need": need.ravel(),
@@ -126,13 +122,16 @@ class Plan:
             )
         return table
 
+    def _cells(self, years: list[int]) -> dict[str, Array]:
+        """The year, occupation and area of every cell of a [years, O, A] array, flattened."""
+        y, o, a = np.meshgrid(years, self.dims.occupations, self.dims.areas, indexing="ij")
+        return {"year": y.ravel(), "occupation": o.ravel(), "area": a.ravel()}
+
     def flows(self) -> pd.DataFrame:
         """Tidy: scenario, year (the flow from 1 January of it to the next), occupation, area,
         flow (:data:`FLOWS`), value in people a year; each run's central projection."""
         frames = []
-        years, occs, areas = np.meshgrid(
-            self.dims.years[:-1], self.dims.occupations, self.dims.areas, indexing="ij"
-        )
+        keys = self._cells(self.dims.years[:-1])
         for name, run in self.runs.items():
             for flow in FLOWS:
                 if flow in run.flows:
@@ -140,9 +139,7 @@ class Plan:
                         pd.DataFrame(
                             {
                                 "scenario": name,
-                                "year": years.ravel(),
-                                "occupation": occs.ravel(),
-                                "area": areas.ravel(),
+                                **keys,
                                 "flow": flow,
                                 "value": run.flows[flow][:, 0].ravel(),
                             }
