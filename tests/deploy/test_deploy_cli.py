@@ -36,6 +36,9 @@ def test_plan_apply_and_access_on_the_demo(tmp_path: Path, monkeypatch: pytest.M
     assert table["post"].notna().all()
     assert (tmp_path / "plan.report.json").exists()
     assert "only (not certified: --certify)" in " ".join(result.output.split())
+    said = " ".join(result.output.split())
+    assert "placed / ubicados:" in said and "workers / trabajadores" in said
+    assert "distance from home / distancia desde la residencia (km): p10" in said
     left_out = pd.read_csv(tmp_path / "plan.unplaced.csv")
     still = pd.read_csv(tmp_path / "plan.vacant.csv")
     assert list(left_out.columns)[:2] == ["worker", "occupation"]
@@ -191,3 +194,16 @@ def test_options_are_checked_before_anything_runs(tmp_path: Path) -> None:
         assert result.exit_code == 2, (args, result.output)
         assert named in said and "Traceback" not in said, (args, said)
     assert not (tmp_path / "p.csv").exists()
+
+
+def test_the_plan_summary_says_unknown_as_unknown() -> None:
+    from healthforce.cli.deploy import summary_lines
+
+    lines = summary_lines(
+        {"placed": 1234, "equity_before": float("nan"), "distance_km": {10: 1.25, 50: 3.5}}
+    )
+    assert "placed / ubicados: 1,234 workers / trabajadores" in lines
+    assert any(
+        line.startswith("equity before") and "unknown / desconocido" in line for line in lines
+    )
+    assert "distance from home / distancia desde la residencia (km): p10 1.2, p50 3.5" in lines

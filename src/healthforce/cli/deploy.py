@@ -138,19 +138,40 @@ def plan(
             target = output.with_name(output.stem + suffix)
             safe_frame(frame).to_csv(target, index=False)
             console.print(f"{len(frame):,} {what} -> {target}")
-        for key in (
-            "placed",
-            "unplaced",
-            "unfilled_posts",
-            "unfilled_priority_posts",
-            "complete_teams",
-            "complete_teams_flow_only",
-            "equity_before",
-            "equity_after",
-            "optimal_on",
-        ):
-            console.print(f"  {key}: {summary[key]}")
-        console.print(f"  distance km (p10, p50, p90, p99): {summary['distance_km']}")
+        for line in summary_lines(summary):
+            console.print(f"  {line}")
+
+
+#: The report's figures as the console says them: (key, English, Spanish, unit).
+SAID = (
+    ("placed", "placed", "ubicados", "workers / trabajadores"),
+    ("unplaced", "not placed", "sin ubicar", "workers / trabajadores"),
+    ("unfilled_posts", "posts left vacant", "cargos vacantes", "posts / cargos"),
+    ("unfilled_priority_posts", "of which complete a team", "de ellos completan un equipo", ""),
+    ("complete_teams", "complete teams", "equipos completos", "facilities / establecimientos"),
+    ("complete_teams_flow_only", "by the flow alone", "solo por el flujo", ""),
+    ("equity_before", "equity before (highest / lowest density)", "equidad antes", "ratio"),
+    ("equity_after", "equity after", "equidad después", "ratio"),
+)
+
+
+def summary_lines(summary: dict[str, object]) -> list[str]:
+    """The plan's report as lines a programme manager reads: English / Spanish labels,
+    numbers with thousands separators and their units, unknown said as unknown."""
+    lines = []
+    for key, en, es, unit in SAID:
+        value = summary.get(key)
+        if isinstance(value, float):
+            shown = "unknown / desconocido" if value != value else f"{value:,.2f}"
+        else:
+            shown = f"{value:,}" if isinstance(value, int) else str(value)
+        lines.append(f"{en} / {es}: {shown}{f' {unit}' if unit else ''}")
+    km = summary.get("distance_km")
+    if isinstance(km, dict) and km:
+        parts = ", ".join(f"p{q} {v:,.1f}" for q, v in km.items())
+        lines.append(f"distance from home / distancia desde la residencia (km): {parts}")
+    lines.append(f"optimal on / óptimo en: {summary.get('optimal_on')}")
+    return lines
 
 
 @app.command("apply")
