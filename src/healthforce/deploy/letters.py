@@ -23,11 +23,10 @@ from sqlalchemy import Engine, select
 
 from healthforce.deploy.apply import read_plan, term_end, term_for
 from healthforce.errors import FileFormatError
-from healthforce.reference.codes import Lang
+from healthforce.reference.codes import LOCALES, Lang
 from healthforce.reference.occupations import occupations
 from healthforce.store.models import Area, Facility, Post, Worker
 
-LOCALES = {"es": "es_VE", "en": "en"}
 #: The letter's fields: (column, Spanish heading, English heading).
 FIELDS = (
     ("worker", "Trabajador (identificador)", "Worker (identifier)"),

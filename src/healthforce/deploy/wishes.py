@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from healthforce.deploy.allocate import Allocation
+from healthforce.deploy.network import Array
 from healthforce.errors import FileFormatError, Problem, ValidationError
 from healthforce.geo.sphere import haversine_km
 
@@ -180,6 +181,20 @@ def respect_pairs(
     np.add.at(used, result.slot, 1)
     moves: list[dict[str, object]] = []
 
+    slot_at = {
+        (f, o): j
+        for j, (f, o) in enumerate(zip(p.slot_facility.tolist(), p.slot_occupation, strict=True))
+    }
+
+    def km_to(w: int, slots: Array) -> Array:
+        """The worker's costs to ``slots``: km less any bonus (more for an exclusion)."""
+        base = np.asarray(
+            haversine_km(p.worker_lat[w], p.worker_lon[w], p.slot_lat[slots], p.slot_lon[slots]),
+            dtype=float,
+        )
+        bonus = np.array([p.preference_bonus.get((w, int(j)), 0.0) for j in slots.tolist()])
+        return base - bonus if bonus.size else base
+
     def km(w: int, j: int) -> float:
         base = float(haversine_km(p.worker_lat[w], p.worker_lon[w], p.slot_lat[j], p.slot_lon[j]))
         return float(base - p.preference_bonus.get((w, j), 0.0))
@@ -212,15 +227,14 @@ def respect_pairs(
             if w in fixed:
                 continue
             here = km(w, slot_of[w])
-            room = [
-                j
-                for j in range(p.slots)
-                if used[j] < p.slot_capacity[j]
-                and p.slot_occupation[j] == p.worker_occupation[w]
-                and p.slot_facility[j] != facility(a)
-                and km(w, j) < EXCLUDED_KM / 2
-            ]
-            best = min(room, key=lambda j: km(w, j), default=None)
+            room = np.flatnonzero(
+                (used < p.slot_capacity)
+                & (p.slot_occupation == p.worker_occupation[w])
+                & (p.slot_facility != facility(a))
+            )
+            costs = km_to(w, room)
+            room, costs = room[costs < EXCLUDED_KM / 2], costs[costs < EXCLUDED_KM / 2]
+            best = int(room[np.argmin(costs)]) if room.size else None
             options.append((np.inf if best is None else km(w, best) - here, w, best))
         if options:
             _delta, w, best = min(options, key=lambda o: o[0])
@@ -236,14 +250,13 @@ def respect_pairs(
             if w in fixed or there is None:
                 continue
             here = km(w, slot_of[w]) if w in slot_of else np.inf
-            for j in range(p.slots):
-                if (
-                    p.slot_facility[j] == there
-                    and used[j] < p.slot_capacity[j]
-                    and p.slot_occupation[j] == p.worker_occupation[w]
-                    and frozenset((w, other)) not in apart
-                ):
-                    joined.append((km(w, j) - here, w, j, other))
+            j = slot_at.get((there, p.worker_occupation[w]))  # one slot per facility, occupation
+            if (
+                j is not None
+                and used[j] < p.slot_capacity[j]
+                and frozenset((w, other)) not in apart
+            ):
+                joined.append((km(w, j) - here, w, j, other))
         if joined:
             delta, w, j, other = min(joined, key=lambda o: o[0])
             if delta <= bonus:

@@ -11,6 +11,8 @@ from types import MappingProxyType
 from typing import Literal
 
 Lang = Literal["es", "en"]
+#: The Babel locale numbers and dates are written in, per language.
+LOCALES: dict[str, str] = {"es": "es_VE", "en": "en"}
 
 
 @dataclass(frozen=True, slots=True)

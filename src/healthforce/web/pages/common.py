@@ -12,11 +12,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine, select
 
+from healthforce.reference.codes import LOCALES
 from healthforce.store.models import Area
 from healthforce.web.i18n import Lang, translations
-
-#: The locale numbers and dates are written in, per language of the site.
-LOCALES = {"es": "es_VE", "en": "en"}
 
 
 def number(value: object, digits: int = 1, lang: Lang = "es") -> str:

@@ -29,11 +29,11 @@ from healthforce.forecast.gap import intake_answer
 from healthforce.forecast.plan import Plan, plan
 from healthforce.forecast.trend import Trend, fit, history
 from healthforce.forecast.uncertainty import PARAMETER_NAMES, sensitivity
-from healthforce.reference.codes import Lang
+from healthforce.reference.codes import LOCALES, Lang
 from healthforce.reference.occupations import occupations
 from healthforce.web.cache import cached, public_cached
 from healthforce.web.deps import EngineDep, LangDep
-from healthforce.web.pages.common import LOCALES, area_names, chart_json, render
+from healthforce.web.pages.common import area_names, chart_json, render
 
 router = APIRouter(include_in_schema=False)
 

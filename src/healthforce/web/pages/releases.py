@@ -13,11 +13,12 @@ from sqlalchemy import Engine
 
 from healthforce.indicators import releases as rel
 from healthforce.indicators.outputs import metadata
+from healthforce.reference.codes import LOCALES
 from healthforce.reference.occupations import occupation_groups
 from healthforce.web.cache import public_cached, release_of, zone_of
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.i18n import Lang, translations
-from healthforce.web.pages.common import LOCALES, area_names, number, render
+from healthforce.web.pages.common import area_names, number, render
 
 router = APIRouter(tags=["pages"])
 ReleaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
