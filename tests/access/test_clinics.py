@@ -126,3 +126,43 @@ def test_a_specialist_on_a_general_post_practises_their_specialty(db: Engine) ->
         assert set(conn.execute(select(Schedule.specialty_code)).scalars()) == {"cardiology"}
     rules = ClinicRules(timezone="UTC", levels=("3",))
     assert clinics_from_assignments(Registry(db), D(2025, 1, 6), rules, actor="t").inserted == 0
+
+
+def test_overlaps_are_compared_as_real_instants_across_zones(db: Engine) -> None:
+    registry.build(db)
+    caracas = {k: v[:1] for k, v in _schedules().items()}  # Monday 08-12 in Caracas (UTC-4)
+    _write(db, caracas)
+    # 08:00-10:00 in Guatemala (UTC-6) is 14:00-16:00 UTC: after the Caracas clinic ends (16:00).
+    later = _schedules(
+        start_time=["08:00", "10:00"],
+        end_time=["12:00", "12:00"],
+        timezone=["", "America/Guatemala"],
+    )
+    _write(db, {k: v[1:] for k, v in later.items()})
+    # 06:00-08:00 in Guatemala is 12:00-14:00 UTC, inside the Caracas clinic (12:00-16:00 UTC):
+    # the same local hours apart, one specialist in two places at once.
+    clash = _schedules(
+        external_id=["", "S3"],
+        start_time=["", "06:00"],
+        end_time=["", "08:00"],
+        timezone=["", "America/Guatemala"],
+    )
+    with pytest.raises(ValidationError, match="overlaps the same specialist's schedule S1"):
+        _write(db, {k: v[1:] for k, v in clash.items()})
+
+
+def test_clinics_take_the_zone_of_their_place(db: Engine) -> None:
+    registry.build(db)
+    with Registry(db).change(actor="t", source="t") as c:
+        add_cardiologist(c)
+        c.update("areas", "VE-B", {"timezone": "America/Bogota"})  # the hospital's state
+    made = clinics_from_assignments(Registry(db), D(2025, 1, 6), ClinicRules(), actor="t")
+    assert made.inserted > 0
+    with db.connect() as conn:
+        zones = set(conn.execute(select(Schedule.timezone)).scalars())
+    assert zones == {"America/Bogota"}
+    with (
+        pytest.raises(ValidationError, match="time zone"),
+        Registry(db).change(actor="t", source="t") as c,
+    ):
+        c.update("areas", "VE-A", {"timezone": "Caracas"})

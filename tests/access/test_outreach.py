@@ -164,11 +164,15 @@ def test_problem_from_the_registry(db: Engine) -> None:
     assert p.hospital_km[0, 0] == pytest.approx(55.6, abs=0.1)
     plan = plan_outreach(p)
     assert plan.visits == [2]  # 20 patients per four weeks: two visits of 12
-    columns, unplaced = outreach_schedules(db, plan, dt.date(2025, 1, 1), timezone="UTC")
+    columns, unplaced = outreach_schedules(db, plan, dt.date(2025, 1, 1))
     assert unplaced == []
     assert (columns["facility"], columns["every_weeks"]) == (["F1"], [2])  # fortnightly
+    assert columns["timezone"] == ["America/Caracas"]  # the centre's place, not UTC
     with Registry(db).change(actor="t", source="t") as c:
         assert c.upsert("schedules", columns).inserted == 1
+    # Applying the same plan again writes nothing (it used to add the visit on another day).
+    again, unplaced = outreach_schedules(db, plan, dt.date(2025, 1, 1))
+    assert (again["external_id"], unplaced) == ([], [])
 
 
 def test_cadence() -> None:

@@ -35,7 +35,7 @@ def test_init_is_idempotent() -> None:
 def test_db_upgrade_and_current() -> None:
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     result = runner.invoke(app, ["db", "current"])
-    assert result.output.strip() == "0012"
+    assert result.output.strip() == "0013"
 
 
 def test_demo_then_status(registry_file: Path) -> None:

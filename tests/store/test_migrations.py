@@ -14,7 +14,7 @@ from healthforce.store.models import Base
 def test_upgrade_creates_every_table(empty_db: Engine) -> None:
     assert current_revision(empty_db) is None
     upgrade(empty_db)
-    assert current_revision(empty_db) == "0012"
+    assert current_revision(empty_db) == "0013"
     tables = set(inspect(empty_db).get_table_names())
     assert set(Base.metadata.tables) <= tables
 
@@ -31,4 +31,4 @@ def test_downgrade_then_upgrade_again(empty_db: Engine) -> None:
     downgrade(empty_db, "base")
     assert not set(Base.metadata.tables) & set(inspect(empty_db).get_table_names())
     upgrade(empty_db)
-    assert current_revision(empty_db) == "0012"
+    assert current_revision(empty_db) == "0013"

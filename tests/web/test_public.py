@@ -37,7 +37,7 @@ def client(sqlite_engine: Engine) -> TestClient:
 
 def test_health(client: TestClient) -> None:
     body = client.get("/api/v1/health").json()
-    assert body == {"status": "ok", "schema_revision": "0012"}
+    assert body == {"status": "ok", "schema_revision": "0013"}
 
 
 def test_indicators_are_suppressed_aggregates(client: TestClient) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
+from healthforce.store.areas import area_zones
 from healthforce.store.models import Assignment, Facility, Post, Schedule, Worker
 from healthforce.store.models.workforce import assignment_open_on, practised_specialty
 from healthforce.store.registry import Registry, WriteResult
@@ -30,7 +31,7 @@ class ClinicRules:
     clinic_share: float = 0.5
     session_hours: float = 4.0
     slot_minutes: int = 20
-    timezone: str = "UTC"
+    timezone: str | None = None  # default: the zone of each facility's area
     max_sessions: int = 10  # five days, two half-days
     levels: tuple[str, ...] = ()  # levels of care with clinics (default: every level)
 
@@ -59,6 +60,7 @@ def clinic_rows(
                 Worker.external_id,
                 Facility.code,
                 specialty,
+                Facility.area_id,
             )
             .join(Post, Post.id == Assignment.post_id)
             .join(Worker, Worker.id == Assignment.worker_id)
@@ -93,7 +95,8 @@ def clinic_rows(
             "timezone",
         )
     }
-    for ext, weekly, fte, worker_id, worker_ext, facility, practised in found:
+    zones = area_zones(engine) if rules.timezone is None else {}
+    for ext, weekly, fte, worker_id, worker_ext, facility, practised, area_id in found:
         if ext in done:
             continue
         taken = held.setdefault(worker_id, set())
@@ -116,7 +119,7 @@ def clinic_rows(
                 ("end_time", end),
                 ("slot_minutes", rules.slot_minutes),
                 ("valid_from", day),
-                ("timezone", rules.timezone),
+                ("timezone", rules.timezone or zones.get(area_id, "UTC")),
             ):
                 columns[name].append(value)
     return columns

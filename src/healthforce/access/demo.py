@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from healthforce.access.booking import book
+from healthforce.access.booking import PRIORITY_ORDER, book
 from healthforce.access.clinics import ClinicRules, clinics_from_assignments
 from healthforce.access.schedules import write_slots
 from healthforce.geo.sphere import haversine_km
@@ -52,7 +52,7 @@ def seed_access(
     specialists: int = 60,
     weeks_back: int = 10,
     weeks_ahead: int = 4,
-    timezone: str = "America/Caracas",
+    timezone: str | None = None,  # default: each facility's zone
     seed: int = 0,
 ) -> AccessDemo:
     """Build the demo's specialist access around ``day`` (the demo's reference date)."""
@@ -162,7 +162,7 @@ def _history(engine: Engine, day: dt.date, rng: np.random.Generator) -> int:
     specialty after their date (urgent first); past ones were attended (85 %), missed (10 %)
     or cancelled (5 %)."""
     cutoff = day - dt.timedelta(days=2)
-    order = {"urgent": 0, "priority": 1, "routine": 2}
+    order = PRIORITY_ORDER
     with engine.connect() as conn:
         requests = sorted(
             conn.execute(

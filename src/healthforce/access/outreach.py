@@ -29,6 +29,7 @@ from ortools.graph.python import min_cost_flow
 from sqlalchemy import Engine, func, select
 
 from healthforce.geo.sphere import haversine_km
+from healthforce.store.areas import area_zones
 from healthforce.store.models import Assignment, Facility, Post, Schedule, ServiceRequest, Worker
 from healthforce.store.models.workforce import assignment_open_on, practised_specialty
 
@@ -283,21 +284,41 @@ def outreach_schedules(
     plan: OutreachPlan,
     day: dt.date,
     *,
-    timezone: str,
+    timezone: str | None = None,
     slot_minutes: int = 20,
     start: str = "10:00",
     end: str = "14:00",
 ) -> tuple[dict[str, list[object]], list[str]]:
     """The plan as schedules (importer columns): each clinic on a weekday the specialist holds
-    no other clinic. Returns the columns and the visits that found no free weekday."""
+    no other clinic, in the zone of the centre's area unless ``timezone`` is given. A visit
+    already written by an earlier run (same specialist, centre, specialty and cadence) is not
+    written again, so applying one plan twice changes nothing. Returns the columns and the
+    visits that found no free weekday."""
     with engine.connect() as conn:
         held: dict[str, set[int]] = {}
-        for ext, weekday in conn.execute(
-            select(Worker.external_id, Schedule.weekday)
+        written: set[tuple[str, str, str, int]] = set()
+        for ext, weekday, schedule, centre, specialty, every in conn.execute(
+            select(
+                Worker.external_id,
+                Schedule.weekday,
+                Schedule.external_id,
+                Facility.code,
+                Schedule.specialty_code,
+                Schedule.every_weeks,
+            )
             .join(Schedule, Schedule.practitioner_id == Worker.id)
+            .join(Facility, Facility.id == Schedule.facility_id)
             .where(Schedule.status == "active", Worker.external_id.in_(set(plan.specialist)))
         ):
             held.setdefault(ext, set()).add(weekday)
+            if schedule.startswith(f"OUT:{ext}:{centre}:"):
+                written.add((ext, centre, specialty, every))
+        area_of = dict(
+            conn.execute(
+                select(Facility.code, Facility.area_id).where(Facility.code.in_(set(plan.centre)))
+            ).all()
+        )
+    zones = area_zones(engine) if timezone is None else {}
     names: tuple[str, ...] = ("external_id", "practitioner", "facility", "specialty", "weekday")
     names += ("start_time", "end_time", "slot_minutes", "every_weeks", "valid_from", "timezone")
     columns: dict[str, list[object]] = {n: [] for n in names}
@@ -305,12 +326,15 @@ def outreach_schedules(
     for j, c, s, v in zip(plan.specialist, plan.centre, plan.specialty, plan.visits, strict=True):
         busy = held.setdefault(j, set())
         for every in cadence(v):
+            if (j, c, s, every) in written:
+                continue
             free = next((d for d in range(5) if d not in busy), None)
             if free is None:
                 unplaced.append(f"{j} -> {c} ({s}), every {every} week(s)")
                 continue
             busy.add(free)
             values = (f"OUT:{j}:{c}:{free}", j, c, s, free, start, end, slot_minutes, every)
-            for n, value in zip(names, (*values, day, timezone), strict=True):
+            zone = timezone or zones.get(area_of.get(c, -1), "UTC")
+            for n, value in zip(names, (*values, day, zone), strict=True):
                 columns[n].append(value)
     return columns, unplaced

@@ -1,4 +1,6 @@
-"""``healthforce access ...``: population access to staffed care, and specialist appointments."""
+"""``healthforce access ...``: population access to staffed care, specialist clinics, and the
+referral's life (refer, book, confirm, attend, miss, cancel, outcome), times in the clinic's
+zone."""
 
 from __future__ import annotations
 
@@ -7,7 +9,17 @@ from typing import Annotated
 
 import typer
 
-from healthforce.cli.common import console, engine, reported
+from healthforce.cli.common import (
+    LangOption,
+    console,
+    engine,
+    language,
+    local_time,
+    now_at,
+    on_date,
+    on_day,
+    reported,
+)
 from healthforce.cli.deploy import access as coverage_command
 
 app = typer.Typer(
@@ -15,6 +27,30 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 app.command("coverage")(coverage_command)
+
+NowOption = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="The moment to act at (YYYY-MM-DDTHH:MM, the place's zone; default: the start of "
+        "the registry's reference date). / Momento de referencia.",
+    ),
+]
+ZoneOption = Annotated[
+    str | None,
+    typer.Option(help="IANA time zone of the clinics (default: each facility's place's zone)."),
+]
+
+
+def _zone(name: str | None) -> str | None:
+    from healthforce.store.schema_access import known_zone
+
+    if name is not None and not known_zone(name):
+        raise typer.BadParameter(
+            f"{name!r} is not an IANA time zone (e.g. America/Caracas) / no es una zona horaria",
+            param_hint="--timezone",
+        )
+    return name
 
 
 @app.command("schedule")
@@ -27,9 +63,21 @@ def schedule(
     from healthforce.access.schedules import write_slots
 
     with reported():
-        first = dt.date.fromisoformat(start) if start else dt.date.today()
-        n = write_slots(engine(), first, first + dt.timedelta(days=days))
+        eng = engine()
+        first = on_date(eng, start, "--from")
+        n = write_slots(eng, first, first + dt.timedelta(days=days))
         console.print(f"{n:,} new slots / cupos nuevos")
+
+
+def _said(eng: object, booking: object) -> str:
+    from healthforce.access.booking import Booking, slot_place
+
+    assert isinstance(booking, Booking)
+    place, zone = slot_place(eng, booking.slot_id)  # type: ignore[arg-type]
+    return (
+        f"appointment / cita {booking.appointment_id}: {place}, {local_time(booking.start, zone)}"
+        + (" (replayed / repetida)" if booking.replayed else "")
+    )
 
 
 @app.command("book")
@@ -38,40 +86,265 @@ def book(
     slot: Annotated[
         int | None, typer.Option(help="A given slot; default: the earliest suitable one.")
     ] = None,
-    max_km: Annotated[float, typer.Option(help="Travel limit in km.")] = 100.0,
+    max_km: Annotated[float, typer.Option(help="Travel limit in km.", min=0.1)] = 100.0,
     key: Annotated[str | None, typer.Option(help="Idempotency key of this request.")] = None,
+    now: NowOption = None,
 ) -> None:
     """Book a referral into a specialist slot, or put it on the waiting list.
     / Agenda una referencia o la pone en lista de espera."""
     from healthforce.access.booking import book as book_earliest
     from healthforce.access.booking import book_slot
+    from healthforce.settings import get_settings
 
     with reported():
-        now = dt.datetime.now(dt.UTC)
         eng = engine()
+        at = now_at(eng, now)
+        actor = get_settings().actor
         result = (
-            book_slot(eng, referral, slot, now=now, idempotency_key=key)
+            book_slot(eng, referral, slot, now=at, idempotency_key=key, actor=actor)
             if slot is not None
-            else book_earliest(eng, referral, now=now, max_km=max_km, idempotency_key=key)
+            else book_earliest(
+                eng, referral, now=at, max_km=max_km, idempotency_key=key, actor=actor
+            )
         )
         if result is None:
             console.print(
                 f"{referral}: no suitable slot; on the waiting list / sin cupo; en lista de espera"
             )
         else:
+            console.print(f"{referral}: {_said(eng, result)}")
+
+
+@app.command("refer")
+def refer(
+    referral: Annotated[str, typer.Argument(help="New referral's identifier. / Identificador.")],
+    facility: Annotated[str, typer.Option(help="Referring facility's code. / Establecimiento.")],
+    specialty: Annotated[str, typer.Option(help="Specialty code. / Especialidad.")],
+    patient: Annotated[str, typer.Option(help="Pseudonymous patient reference. / Paciente.")],
+    priority: Annotated[str, typer.Option(help="urgent, priority or routine.")] = "routine",
+    on: Annotated[
+        str | None, typer.Option("--on", help="Date of the referral (default: reference date).")
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="Clinical reason (private).")] = None,
+) -> None:
+    """Create a referral from a facility to a specialty (checked like an imported one).
+    / Crea una referencia a una especialidad."""
+    from healthforce.access.referrals import refer as create
+    from healthforce.settings import get_settings
+    from healthforce.store.registry import Registry
+
+    with reported():
+        eng = engine()
+        record = {
+            "external_id": referral,
+            "referring_facility": facility,
+            "patient_ref": patient,
+            "specialty": specialty,
+            "priority": priority,
+            "requested_on": on_date(eng, on),
+            "clinical_text": reason,
+        }
+        create(Registry(eng), record, actor=get_settings().actor, source="access refer")
+        console.print(f"{referral}: referral created (open) / referencia creada (abierta)")
+
+
+def _set(appointment: int, status: str, now: str | None) -> None:
+    from healthforce.access.appointments import set_status
+    from healthforce.settings import get_settings
+
+    with reported():
+        eng = engine()
+        set_status(eng, appointment, status, now=now_at(eng, now), actor=get_settings().actor)
+        console.print(f"appointment / cita {appointment}: {_status_label(status)}")
+
+
+def _status_label(status: str) -> str:
+    from healthforce.reference.codes import APPOINTMENT_STATUS
+
+    return f"{APPOINTMENT_STATUS.label(status, 'en')} / {APPOINTMENT_STATUS.label(status, 'es')}"
+
+
+AppointmentArg = Annotated[int, typer.Argument(help="Appointment number. / Número de la cita.")]
+
+
+@app.command("confirm")
+def confirm(appointment: AppointmentArg, now: NowOption = None) -> None:
+    """Record that the patient confirmed the appointment. / Registra la confirmación."""
+    _set(appointment, "confirmed", now)
+
+
+@app.command("attended")
+def attended(appointment: AppointmentArg, now: NowOption = None) -> None:
+    """Record that the patient was seen (closes the referral). / Registra la atención."""
+    _set(appointment, "attended", now)
+
+
+@app.command("no-show")
+def no_show(appointment: AppointmentArg, now: NowOption = None) -> None:
+    """Record that the patient did not come (closes the referral). / Registra la inasistencia."""
+    _set(appointment, "no_show", now)
+
+
+@app.command("cancel")
+def cancel(appointment: AppointmentArg, now: NowOption = None) -> None:
+    """Cancel an appointment; its referral is open again and the slot goes to the waiting list.
+    / Anula una cita; el cupo pasa a la lista de espera."""
+    from healthforce.access.booking import cancel as cancel_appointment
+    from healthforce.settings import get_settings
+
+    with reported():
+        eng = engine()
+        given = cancel_appointment(
+            eng, appointment, now=now_at(eng, now), actor=get_settings().actor
+        )
+        console.print(f"appointment / cita {appointment}: {_status_label('cancelled')}")
+        if given is not None:
+            console.print(f"slot given to the waiting list / cupo asignado: {_said(eng, given)}")
+
+
+@app.command("reschedule")
+def reschedule(
+    appointment: AppointmentArg,
+    slot: Annotated[int, typer.Option(help="The new slot. / El nuevo cupo.")],
+    now: NowOption = None,
+) -> None:
+    """Move an appointment to another free slot (nothing changes if it is taken).
+    / Reprograma una cita."""
+    from healthforce.access.appointments import reschedule as move
+    from healthforce.settings import get_settings
+
+    with reported():
+        eng = engine()
+        moved = move(eng, appointment, slot, now=now_at(eng, now), actor=get_settings().actor)
+        console.print(f"rescheduled / reprogramada: {_said(eng, moved)}")
+
+
+@app.command("withdraw")
+def withdraw(
+    referral: Annotated[str, typer.Argument(help="Referral identifier. / Referencia.")],
+    now: NowOption = None,
+) -> None:
+    """Cancel a referral no longer needed (and its appointment). / Anula una referencia."""
+    from healthforce.access.referrals import withdraw as cancel_referral
+    from healthforce.settings import get_settings
+
+    with reported():
+        eng = engine()
+        given = cancel_referral(eng, referral, now=now_at(eng, now), actor=get_settings().actor)
+        console.print(f"{referral}: referral cancelled / referencia anulada")
+        if given is not None:
+            console.print(f"slot given to the waiting list / cupo asignado: {_said(eng, given)}")
+
+
+@app.command("outcome")
+def outcome(
+    referral: Annotated[str, typer.Argument(help="Referral identifier. / Referencia.")],
+    result: Annotated[
+        str,
+        typer.Option(
+            "--result",
+            help="back_to_first_level, specialist_follow_up, referred_on, admitted, no_show or "
+            "not_needed.",
+        ),
+    ],
+    on: Annotated[
+        str | None, typer.Option("--on", help="Date (default: the appointment's day).")
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option(help="Instructions to the referring facility.")
+    ] = None,
+) -> None:
+    """Send the counter-referral back to the referring facility. / Registra la contrarreferencia."""
+    from healthforce.access.referrals import counter_refer
+    from healthforce.reference.codes import REFERRAL_OUTCOME
+    from healthforce.settings import get_settings
+
+    with reported():
+        eng = engine()
+        code = REFERRAL_OUTCOME.lookup().get(result.casefold(), result)
+        day = on_day(on) if on else None
+        day = counter_refer(eng, referral, code, on=day, note=note, actor=get_settings().actor)
+        en, es = REFERRAL_OUTCOME.label(code, "en"), REFERRAL_OUTCOME.label(code, "es")
+        console.print(f"{referral}: {en} / {es} ({day.isoformat()})")
+
+
+@app.command("referrals")
+def referrals(
+    status: Annotated[
+        str | None, typer.Option(help="open, waiting, booked, closed or cancelled.")
+    ] = None,
+    facility: Annotated[str | None, typer.Option(help="Referring facility's code.")] = None,
+    limit: Annotated[int, typer.Option(help="Rows shown (0: all).", min=0)] = 50,
+    lang: LangOption = "es",
+) -> None:
+    """Referrals, newest first, with their appointment in the clinic's local time.
+    / Referencias, con su cita en la hora local de la consulta."""
+    from babel.dates import format_date, format_datetime
+    from rich.table import Table
+
+    from healthforce.access.referrals import referral_views
+    from healthforce.reference.codes import (
+        LOCALES,
+        REFERRAL_OUTCOME,
+        REFERRAL_PRIORITY,
+        REFERRAL_STATUS,
+    )
+
+    with reported():
+        language_ = language(lang)
+        if status is not None and status not in REFERRAL_STATUS.labels:
+            raise typer.BadParameter(
+                f"{status!r}: one of / uno de {', '.join(REFERRAL_STATUS.codes)}",
+                param_hint="--status",
+            )
+        views, total = referral_views(
+            engine(), status=status, facility=facility, limit=limit or None
+        )
+        es = language_ == "es"
+        locale = LOCALES[language_]
+        table = Table(
+            "Referencia" if es else "Referral",
+            "Establecimiento que refiere" if es else "Referring facility",
+            "Especialidad" if es else "Specialty",
+            "Prioridad" if es else "Priority",
+            "Fecha" if es else "Date",
+            "Estado" if es else "Status",
+            "Cita" if es else "Appointment",
+            "Contrarreferencia" if es else "Outcome",
+        )
+        for v in views:
+            table.add_row(
+                v.external_id,
+                v.referring,
+                v.specialty_es if es else v.specialty_en,
+                REFERRAL_PRIORITY.label(v.priority, language_),
+                format_date(v.requested_on, "medium", locale=LOCALES[language_]),
+                REFERRAL_STATUS.label(v.status, language_),
+                (
+                    f"{v.clinic}, "
+                    + format_datetime(
+                        v.appointment_at, "medium", tzinfo=v.appointment_at.tzinfo, locale=locale
+                    )
+                    + f" ({v.appointment_at.tzinfo})"
+                )
+                if v.appointment_at
+                else "",
+                REFERRAL_OUTCOME.label(v.outcome, language_) if v.outcome else "",
+            )
+        console.print(table)
+        if total > len(views):
             console.print(
-                f"{referral}: appointment / cita {result.appointment_id}, slot / cupo "
-                f"{result.slot_id}, {result.start.isoformat()}"
-                + (" (replayed / repetida)" if result.replayed else "")
+                f"{len(views):,} of {total:,} shown; --limit 0 shows all / se muestran "
+                f"{len(views):,} de {total:,}; --limit 0 muestra todas"
             )
 
 
 @app.command("clinics")
 def clinics(
     day: Annotated[
-        str | None, typer.Option("--on", help="Day (YYYY-MM-DD); default today.")
+        str | None, typer.Option("--on", help="Day (YYYY-MM-DD); default: reference date.")
     ] = None,
-    timezone: Annotated[str, typer.Option(help="IANA time zone of the clinics.")] = "UTC",
+    timezone: ZoneOption = None,
     share: Annotated[
         float, typer.Option(help="Share of weekly hours in clinics.", min=0.05, max=1)
     ] = 0.5,
@@ -84,22 +357,23 @@ def clinics(
     from healthforce.store.registry import Registry
 
     with reported():
-        on = dt.date.fromisoformat(day) if day else dt.date.today()
-        rules = ClinicRules(clinic_share=share, slot_minutes=slot_minutes, timezone=timezone)
-        result = clinics_from_assignments(Registry(engine()), on, rules, actor=get_settings().actor)
+        eng = engine()
+        on = on_date(eng, day)
+        rules = ClinicRules(clinic_share=share, slot_minutes=slot_minutes, timezone=_zone(timezone))
+        result = clinics_from_assignments(Registry(eng), on, rules, actor=get_settings().actor)
         console.print(f"{result.inserted:,} new clinics / consultas nuevas")
 
 
 @app.command("outreach")
 def outreach(
     day: Annotated[
-        str | None, typer.Option("--on", help="Day (YYYY-MM-DD); default today.")
+        str | None, typer.Option("--on", help="Day (YYYY-MM-DD); default: reference date.")
     ] = None,
     months: Annotated[int, typer.Option(help="Months of referrals for demand.", min=1)] = 12,
     days: Annotated[int, typer.Option(help="Outreach days per specialist per 4 weeks.")] = 4,
     max_km: Annotated[float, typer.Option(help="Specialists' travel limit (km).")] = 150.0,
     apply: Annotated[bool, typer.Option(help="Write the plan as schedules.")] = False,
-    timezone: Annotated[str, typer.Option(help="IANA time zone of the clinics.")] = "UTC",
+    timezone: ZoneOption = None,
 ) -> None:
     """Plan which specialist visits which primary care centre, how often.
     / Planifica las visitas de especialistas a los centros de primer nivel."""
@@ -110,8 +384,8 @@ def outreach(
     from healthforce.store.registry import Registry
 
     with reported():
-        on = dt.date.fromisoformat(day) if day else dt.date.today()
         eng = engine()
+        on = on_date(eng, day)
         plan = plan_outreach(outreach_problem(eng, on, months=months, days=days, max_km=max_km))
         table = Table(
             "specialist / especialista",
@@ -132,7 +406,7 @@ def outreach(
             f"km de especialistas: {plan.specialist_km:,.0f}"
         )
         if apply:
-            columns, unplaced = outreach_schedules(eng, plan, on, timezone=timezone)
+            columns, unplaced = outreach_schedules(eng, plan, on, timezone=_zone(timezone))
             with Registry(eng).change(actor=get_settings().actor, source="access outreach") as c:
                 result = c.upsert("schedules", columns)
             console.print(f"{result.inserted:,} outreach clinics written / consultas escritas")

@@ -20,6 +20,8 @@ from healthforce.errors import HealthforceError, ValidationError
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from healthforce.reference.codes import Lang
+
 console = Console()
 err = Console(stderr=True)
 
@@ -46,17 +48,21 @@ ThresholdOption = Annotated[
 ]
 
 
+def on_day(text: str, option: str = "--on") -> dt.date:
+    """The date an option gives (YYYY-MM-DD), refused with a clear message otherwise."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a date YYYY-MM-DD / no es una fecha AAAA-MM-DD", param_hint=option
+        ) from None
+
+
 def on_date(eng: Engine, text: str | None, option: str = "--on") -> dt.date:
     """The date an option gives (YYYY-MM-DD, refused with a clear message otherwise), or the
     registry's reference date, said on the console: never the machine's today."""
     if text:
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            raise typer.BadParameter(
-                f"{text!r} is not a date YYYY-MM-DD / no es una fecha AAAA-MM-DD",
-                param_hint=option,
-            ) from None
+        return on_day(text, option)
     from healthforce.errors import OutsideDataError
     from healthforce.store.timeline import reference_date
 
@@ -65,6 +71,44 @@ def on_date(eng: Engine, text: str | None, option: str = "--on") -> dt.date:
         raise OutsideDataError(0, None, "the registry has no dated data yet / aún no hay datos")
     console.print(f"Date / Fecha {day.isoformat()}: the registry's reference date / de referencia")
     return day
+
+
+LangOption = Annotated[str, typer.Option("--lang", help="es or en. / Idioma: es o en.")]
+
+
+def language(text: str) -> Lang:
+    """The language an option names, refused clearly when it is neither es nor en."""
+    if text not in ("es", "en"):
+        raise typer.BadParameter(f"{text!r}: es or en / es o en", param_hint="--lang")
+    return "en" if text == "en" else "es"
+
+
+def now_at(eng: Engine, text: str | None, option: str = "--now") -> dt.datetime:
+    """The moment an option gives (YYYY-MM-DD[THH:MM], in the place's zone unless it names
+    one), or the start of the registry's reference date there, said on the console."""
+    from healthforce.settings import get_settings
+    from healthforce.store.areas import place_zone
+
+    zone = place_zone(eng, get_settings().timezone)
+    if text:
+        try:
+            at = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise typer.BadParameter(
+                f"{text!r} is not a date and time YYYY-MM-DDTHH:MM / no es una fecha y hora",
+                param_hint=option,
+            ) from None
+        return at if at.tzinfo else at.replace(tzinfo=zone)
+    day = on_date(eng, None)
+    return dt.datetime.combine(day, dt.time(0), zone)
+
+
+def local_time(at: dt.datetime, zone: str | None = None) -> str:
+    """A moment as people there read it: local date, time and the zone's name."""
+    from zoneinfo import ZoneInfo
+
+    shown = at.astimezone(ZoneInfo(zone)) if zone else at
+    return f"{shown:%Y-%m-%d %H:%M} ({shown.tzname()}, {zone or shown.tzinfo})"
 
 
 def default_year(eng: Engine) -> int:

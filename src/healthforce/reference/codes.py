@@ -211,6 +211,57 @@ AGE_BAND = CodeList.of(
     },
 )
 
+REFERRAL_PRIORITY = CodeList.of(
+    "referral_priority",
+    {
+        "urgent": ("Urgente", "Urgent"),
+        "priority": ("Prioritaria", "Priority"),
+        "routine": ("Ordinaria", "Routine"),
+    },
+)
+
+REFERRAL_STATUS = CodeList.of(
+    "referral_status",
+    {
+        "open": ("Abierta", "Open"),
+        "waiting": ("En lista de espera", "Waiting"),
+        "booked": ("Con cita", "Booked"),
+        "closed": ("Cerrada", "Closed"),
+        "cancelled": ("Anulada", "Cancelled"),
+    },
+)
+
+#: The counter-referral: what the specialist sends back to the referring facility.
+REFERRAL_OUTCOME = CodeList.of(
+    "referral_outcome",
+    {
+        "back_to_first_level": (
+            "Contrarreferido al primer nivel con indicaciones",
+            "Back to the first level with instructions",
+        ),
+        "specialist_follow_up": (
+            "Seguimiento por el especialista",
+            "Follow-up by the specialist",
+        ),
+        "referred_on": ("Referido a otro nivel o servicio", "Referred on"),
+        "admitted": ("Hospitalizado", "Admitted"),
+        "no_show": ("No acudió", "Did not attend"),
+        "not_needed": ("No requería atención especializada", "Specialist care not needed"),
+    },
+)
+
+APPOINTMENT_STATUS = CodeList.of(
+    "appointment_status",
+    {
+        "booked": ("Agendada", "Booked"),
+        "confirmed": ("Confirmada", "Confirmed"),
+        "attended": ("Atendida", "Attended"),
+        "no_show": ("No acudió", "No-show"),
+        "cancelled": ("Anulada", "Cancelled"),
+        "rescheduled": ("Reprogramada", "Rescheduled"),
+    },
+)
+
 CODE_LISTS: dict[str, CodeList] = {
     c.name: c
     for c in (
@@ -229,6 +280,10 @@ CODE_LISTS: dict[str, CodeList] = {
         MOVEMENT_REASON,
         POPULATION_SEX,
         AGE_BAND,
+        REFERRAL_PRIORITY,
+        REFERRAL_STATUS,
+        REFERRAL_OUTCOME,
+        APPOINTMENT_STATUS,
     )
 }
 

@@ -64,6 +64,30 @@ def place_zone(engine: Engine, setting: str | None = None) -> ZoneInfo:
     return ZoneInfo(zones[0]) if len(zones) == 1 else ZoneInfo("UTC")
 
 
+def area_zones(engine: Engine, setting: str | None = None) -> dict[int, str]:
+    """Every area's IANA time zone: its own, else its nearest ancestor's, else the place's
+    (:func:`place_zone`). A country spanning several zones names them on its states (or
+    lower); clinics, slots and bookings at a facility use the zone of the facility's area."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(Area.id, Area.parent_id, Area.timezone)).all()
+    default = place_zone(engine, setting).key
+    parent = {r[0]: r[1] for r in rows}
+    own = {r[0]: r[2] for r in rows if r[2]}
+    out: dict[int, str] = {}
+    for area_id in parent:
+        path: list[int] = []
+        node: int | None = area_id
+        while node is not None and node not in out and node not in own:
+            path.append(node)
+            node = parent.get(node)
+        zone = out.get(node, own.get(node, default)) if node is not None else default
+        for n in path:
+            out[n] = zone
+        if node is not None:
+            out.setdefault(node, zone)
+    return out
+
+
 @dataclass(frozen=True)
 class Outlines:
     """The registry's most detailed level of areas with outlines: codes, names and shapes."""

@@ -596,6 +596,25 @@ class Change:
         self._log(spec, row_key, "delete", logged, None)
         self.flush_audit()
 
+    def set_state(self, entity: str, key: str, values: Mapping[str, object]) -> dict[str, object]:
+        """Fields a lifecycle moves (a referral's status and outcome), not a file: written as
+        given to the record found by its single natural key, and logged like any update.
+        Returns the record as it was."""
+        spec = ENTITIES[entity]
+        where, stored = self._stored(entity, key)
+        before = self._outward(spec, stored)
+        self.conn.execute(table_of(spec).update().where(*where).values(dict(values)))
+        after = {**before, **values}
+        self._log(
+            spec,
+            (key,),
+            "update",
+            {k: _json(v) for k, v in before.items() if k in values},
+            {k: _json(v) for k, v in after.items() if k in values},
+        )
+        self.flush_audit()
+        return before
+
     # -- audit -------------------------------------------------------------------------------
     def _log(
         self,

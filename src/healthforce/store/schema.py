@@ -7,7 +7,7 @@ docs. Fields use the names a data clerk sees (``facility``, a facility code), no
 
 from __future__ import annotations
 
-from healthforce.store.schema_access import SCHEDULE
+from healthforce.store.schema_access import REFERRAL, SCHEDULE, check_zones
 from healthforce.store.schema_learning import (
     COMPETENCY,
     COMPETENCY_NORM,
@@ -81,7 +81,15 @@ AREA = EntitySpec(
         ),
         _f("urban_rural", "code", "Urbano/rural", "Urban/rural", code_list="urban_rural"),
         _f("boundary", "str", "Límite (GeoJSON)", "Boundary (GeoJSON)"),
+        _f(
+            "timezone",
+            "str",
+            "Zona horaria (IANA), si difiere del área superior",
+            "Time zone (IANA), where it differs from the parent area",
+            max_length=60,
+        ),
     ),
+    checks=(check_zones,),
     es="Áreas",
     en="Areas",
 )
@@ -687,6 +695,7 @@ ENTITIES: dict[str, EntitySpec] = {
         COMPLETION,
         COMPETENCY_NORM,
         SCHEDULE,
+        REFERRAL,
     )
 }
 

@@ -1,10 +1,10 @@
 """Specialist access across the network, named after FHIR resources (Schedule, Slot,
 ServiceRequest, Appointment) so a FHIR interface can map them one to one.
 
-No slot ever holds two live appointments: a partial unique index on ``appointment(slot_id)``
-for live statuses enforces it in the database (SQLite and PostgreSQL alike), so concurrent
-requests cannot both succeed. A retried request with the same idempotency key finds the booking
-it made.
+No slot ever holds two live appointments, and no referral either: partial unique indexes on
+``appointment(slot_id)`` and ``appointment(request_id)`` for live statuses enforce it in the
+database (SQLite and PostgreSQL alike), so concurrent requests cannot both succeed. A
+retried request with the same idempotency key finds the booking it made.
 """
 
 from __future__ import annotations
@@ -85,8 +85,13 @@ class ServiceRequest(Audited, Base):
     specialty_code: Mapped[str] = mapped_column(ForeignKey("specialty.code"))
     priority: Mapped[str] = mapped_column(String(10), default="routine")
     requested_on: Mapped[dt.date]
-    status: Mapped[str] = mapped_column(String(12), default="open")  # open, waiting, booked,
-    clinical_text: Mapped[str | None] = mapped_column(Text)  # closed; private
+    #: open, waiting, booked, closed (seen or missed), cancelled.
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    clinical_text: Mapped[str | None] = mapped_column(Text)  # private
+    #: The counter-referral: what the specialist sends back to the referring facility.
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    outcome_on: Mapped[dt.date | None]
+    outcome_note: Mapped[str | None] = mapped_column(Text)  # private
 
 
 class Appointment(Audited, Base):
@@ -100,6 +105,13 @@ class Appointment(Audited, Base):
             postgresql_where=text("status IN ('booked', 'confirmed', 'attended', 'no_show')"),
         ),
         Index("ix_appointment_request", "request_id"),
+        Index(
+            "uq_appointment_live_request",
+            "request_id",
+            unique=True,
+            sqlite_where=text("status IN ('booked', 'confirmed', 'attended', 'no_show')"),
+            postgresql_where=text("status IN ('booked', 'confirmed', 'attended', 'no_show')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,6 +119,9 @@ class Appointment(Audited, Base):
     request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"))
     status: Mapped[str] = mapped_column(String(12), default="booked")
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    #: What the key was first used for (referral and slot): a key reused for another request
+    #: is refused, not replayed.
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -26,6 +26,8 @@ class Area(Audited, Base):
     centroid_lon: Mapped[float | None]
     urban_rural: Mapped[str | None] = mapped_column(String(10))
     boundary: Mapped[str | None] = mapped_column(Text, doc="GeoJSON geometry, as it comes")
+    #: IANA time zone of the area's clocks, where it differs from its parent's (or the country's).
+    timezone: Mapped[str | None] = mapped_column(String(60))
 
 
 class AreaPopulation(Audited, Base):
