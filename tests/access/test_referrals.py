@@ -220,8 +220,10 @@ def test_the_referral_life_from_the_command_line(
     run = CliRunner().invoke
     made = run(
         app,
-        ["access", "refer", "CLI-1", "--facility", "F1", "--specialty", "cardiology"]
-        + ["--patient", "P-77", "--priority", "urgent", "--on", "2025-01-06"],
+        [
+            *("access", "refer", "CLI-1", "--facility", "F1", "--specialty", "cardiology"),
+            *("--patient", "P-77", "--priority", "urgent", "--on", "2025-01-06"),
+        ],
     )
     assert made.exit_code == 0, made.output
     booked = run(app, ["access", "book", "CLI-1", "--now", "2025-01-06T09:00"])
@@ -234,9 +236,7 @@ def test_the_referral_life_from_the_command_line(
     assert early.exit_code == 1 and "not begun" in early.output
     seen = run(app, ["access", "attended", appointment, "--now", "2025-01-08T09:00"])
     assert seen.exit_code == 0 and "Attended / Atendida" in seen.output
-    back = run(
-        app, ["access", "outcome", "CLI-1", "--result", "Seguimiento por el especialista"]
-    )
+    back = run(app, ["access", "outcome", "CLI-1", "--result", "Seguimiento por el especialista"])
     assert back.exit_code == 0, back.output
     listed = run(app, ["access", "referrals", "--lang", "es"])
     assert listed.exit_code == 0, listed.output

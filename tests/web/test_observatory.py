@@ -174,9 +174,10 @@ def test_booking_through_the_api_is_scoped_and_idempotent(site: Site) -> None:
     manager_b = site.client("manager_b")
     taken = manager_b.post(f"/api/v1/referrals/RB/book?slot={slots[0]}")
     assert taken.status_code == 409 and "taken" in taken.json()["detail"]
-    assert (
-        manager_b.post(f"/api/v1/appointments/{first['appointment_id']}/cancel").status_code == 404
-    )
+    # The hospital's region (VE-B) sees the referrals booked at its clinics, and no others.
+    seen_by_b = {r["external_id"] for r in manager_b.get("/api/v1/referrals").json()["data"]}
+    assert seen_by_b == {"RA", "RB"}
+    assert manager_b.post("/api/v1/appointments/999/cancel").status_code == 404
     cancelled = clerk.post(f"/api/v1/appointments/{first['appointment_id']}/cancel")
     assert cancelled.status_code == 200
     page = clerk.get("/private/referrals")
@@ -276,3 +277,57 @@ def test_waiting_times_are_whole_calendar_years(site: Site) -> None:
     assert missing.status_code == 404
     assert "1999" in missing.json()["detail"]
     assert "calendar" in default["suppression"]
+
+
+def test_a_referral_created_withdrawn_and_answered_through_the_api(site: Site) -> None:
+    _clinic_and_referrals(site)
+    clerk = site.client("clerk_a")
+    new = {
+        "external_id": "RN",
+        "referring_facility": "F1",
+        "patient_ref": "P-N",
+        "specialty": "cardiology",
+        "priority": "urgent",
+        "requested_on": dt.date.today().isoformat(),
+        "clinical_text": "dolor torácico",
+    }
+    made = clerk.post("/api/v1/referrals", json=new)
+    assert made.status_code == 201, made.text
+    again = clerk.post("/api/v1/referrals", json=new)
+    assert again.status_code == 422 and "RN" in again.text
+    elsewhere = clerk.post(
+        "/api/v1/referrals", json={**new, "external_id": "RX", "referring_facility": "F2"}
+    )
+    assert elsewhere.status_code == 404  # another region's facility: as if it did not exist
+    wrong = clerk.post("/api/v1/referrals", json={**new, "external_id": "RY", "specialty": "nope"})
+    assert wrong.status_code == 422 and "specialty" in wrong.text
+    first = clerk.post("/api/v1/referrals/RN/book", headers={"Idempotency-Key": "key-1"})
+    assert first.status_code == 200 and not first.json()["waiting"]
+    reused = clerk.post("/api/v1/referrals/RA/book", headers={"Idempotency-Key": "key-1"})
+    assert reused.status_code == 409 and "another request" in reused.json()["detail"]
+    listed = {r["external_id"]: r for r in clerk.get("/api/v1/referrals").json()["data"]}
+    assert listed["RA"]["status"] == "open"  # not told it was booked
+    assert listed["RN"]["appointment_timezone"] == "UTC"
+    assert listed["RN"]["referring_facility_name"] == "C1"
+    withdrawn = clerk.post("/api/v1/referrals/RN/cancel")
+    assert withdrawn.status_code == 200
+    assert clerk.post("/api/v1/referrals/RN/cancel").status_code == 422
+    early = clerk.post("/api/v1/referrals/RA/outcome", json={"outcome": "admitted"})
+    assert early.status_code == 422 and "after the appointment" in early.json()["detail"]
+    page = clerk.get("/private/referrals?lang=es")
+    assert page.status_code == 200
+    for text in ("Anulada", "Urgente", "Nueva referencia", "C1"):
+        assert text in page.text, text
+    # The form creates one too, and a wrong field is said on the page, not as a traceback.
+    form = {
+        "csrf_token": clerk.headers["X-CSRF-Token"],
+        "external_id": "RF",
+        "referring_facility": "F1",
+        "patient_ref": "P-F",
+        "specialty": "cardiology",
+        "requested_on": "2025-02-30",
+    }
+    bad = clerk.post("/private/referrals", data=form)
+    assert bad.status_code == 422 and "requested_on" in bad.text
+    good = clerk.post("/private/referrals", data={**form, "requested_on": "2025-02-03"})
+    assert good.status_code == 200 and "RF" in good.text

@@ -3,7 +3,7 @@ that show a refusal inline both read it)."""
 
 from __future__ import annotations
 
-from healthforce.access.booking import BookingRefused, SlotTaken
+from healthforce.access.booking import BookingRefused, KeyReused, SlotTaken
 from healthforce.errors import HealthforceError, NotFoundError, OutsideDataError, ValidationError
 from healthforce.users import LoginRefused
 
@@ -12,6 +12,7 @@ STATUS: tuple[tuple[type[HealthforceError], int], ...] = (
     (NotFoundError, 404),
     (OutsideDataError, 404),
     (SlotTaken, 409),
+    (KeyReused, 409),
     (ValidationError, 422),
     (BookingRefused, 422),
     (LoginRefused, 401),

@@ -4,6 +4,7 @@ imports, scenario runs, users, and specialist bookings."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Query, Request, UploadFile
@@ -179,12 +180,62 @@ def create_user(request: Request, engine: EngineDep, who: Signed, body: NewUser)
 def referrals(
     engine: EngineDep,
     who: Signed,
-    status: Literal["open", "waiting", "booked", "closed"] | None = None,
+    status: Literal["open", "waiting", "booked", "closed", "cancelled"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, object]:
     require(who, "book")
     rows = ops.referrals(engine, who, status, limit)
     return {"data": rows, "count": len(rows)}
+
+
+class NewReferral(BaseModel):
+    external_id: str = Field(min_length=1, max_length=64)
+    referring_facility: str = Field(min_length=1, max_length=64)
+    patient_ref: str = Field(min_length=1, max_length=64)
+    specialty: str = Field(min_length=1, max_length=60)
+    priority: Literal["urgent", "priority", "routine"] = "routine"
+    requested_on: dt.date
+    clinical_text: str | None = Field(default=None, max_length=4000)
+
+
+@router.post("/referrals", status_code=201)
+def create_referral(
+    request: Request, engine: EngineDep, who: Signed, body: NewReferral
+) -> dict[str, object]:
+    check_csrf(request, who)
+    require(who, "book")
+    return ops.create_referral(engine, who, body.model_dump())
+
+
+@router.post("/referrals/{external_id}/cancel")
+def withdraw_referral(
+    request: Request, engine: EngineDep, who: Signed, external_id: str
+) -> dict[str, object]:
+    check_csrf(request, who)
+    require(who, "book")
+    return ops.withdraw_referral(engine, who, external_id)
+
+
+class Outcome(BaseModel):
+    outcome: Literal[
+        "back_to_first_level",
+        "specialist_follow_up",
+        "referred_on",
+        "admitted",
+        "no_show",
+        "not_needed",
+    ]
+    outcome_on: dt.date | None = None
+    note: str | None = Field(default=None, max_length=4000)
+
+
+@router.post("/referrals/{external_id}/outcome")
+def referral_outcome(
+    request: Request, engine: EngineDep, who: Signed, external_id: str, body: Outcome
+) -> dict[str, object]:
+    check_csrf(request, who)
+    require(who, "book")
+    return ops.record_outcome(engine, who, external_id, body.outcome, body.outcome_on, body.note)
 
 
 @router.post("/referrals/{external_id}/book")

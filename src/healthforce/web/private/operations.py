@@ -7,16 +7,19 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from fastapi import UploadFile
 from fastapi.responses import Response
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import aliased
 
 from healthforce.access.appointments import history, reschedule, set_status
 from healthforce.access.booking import Booking, book_slot
 from healthforce.access.booking import book as book_earliest
 from healthforce.access.booking import cancel as cancel_appointment
+from healthforce.access.referrals import counter_refer, refer, withdraw
 from healthforce.errors import FileFormatError, NotFoundError
 from healthforce.exports.tables import write_table
 from healthforce.forecast.plan import plan
@@ -30,11 +33,15 @@ from healthforce.store.models import (
     AuditEntry,
     ChangeSet,
     Facility,
+    Schedule,
     ServiceRequest,
     Slot,
+    Specialty,
 )
+from healthforce.store.models.access import LIVE
 from healthforce.store.registry import Registry, WriteResult
 from healthforce.store.schema import ENTITIES
+from healthforce.store.session import as_utc
 from healthforce.training.analysis import coverage, load, progress
 from healthforce.users import Principal
 from healthforce.web.private import scope
@@ -213,7 +220,7 @@ def run_scenario(engine: Engine, scenario_toml: str | None, horizon: int) -> pd.
 
 def _referrals_in_scope(query: AnySelect, who: Principal, status: str | None) -> AnySelect:
     query = query.join(Facility, Facility.id == ServiceRequest.referring_facility_id)
-    where = scope.facility_filter(who)
+    where = scope.referral_filter(who)
     if where is not None:
         query = query.where(where)
     return query if not status else query.where(ServiceRequest.status == status)
@@ -234,38 +241,98 @@ def referrals(
     columns = select(
         ServiceRequest.external_id,
         Facility.code.label("referring_facility"),
+        Facility.name.label("referring_facility_name"),
         ServiceRequest.patient_ref,
         ServiceRequest.specialty_code.label("specialty"),
+        Specialty.name_es.label("specialty_es"),
+        Specialty.name_en.label("specialty_en"),
         ServiceRequest.priority,
         ServiceRequest.requested_on,
         ServiceRequest.status,
-    )
+        ServiceRequest.outcome,
+        ServiceRequest.outcome_on,
+    ).join(Specialty, Specialty.code == ServiceRequest.specialty_code)
     query = (
         _referrals_in_scope(columns, who, status)
-        .order_by(ServiceRequest.requested_on, ServiceRequest.external_id)
+        .order_by(ServiceRequest.requested_on.desc(), ServiceRequest.external_id)
         .limit(limit)
     )
+    clinic = aliased(Facility)
     with engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]
         exts = [r["external_id"] for r in rows]
         live = {
-            ext: (aid, start)
-            for ext, aid, start in conn.execute(
-                select(ServiceRequest.external_id, Appointment.id, Slot.start)
+            ext: (aid, state, start, zone, place)
+            for ext, aid, state, start, zone, place in conn.execute(
+                select(
+                    ServiceRequest.external_id,
+                    Appointment.id,
+                    Appointment.status,
+                    Slot.start,
+                    Schedule.timezone,
+                    clinic.name,
+                )
                 .join(Appointment, Appointment.request_id == ServiceRequest.id)
                 .join(Slot, Slot.id == Appointment.slot_id)
-                .where(
-                    ServiceRequest.external_id.in_(exts),
-                    Appointment.status.in_(("booked", "confirmed")),
-                )
+                .join(Schedule, Schedule.id == Slot.schedule_id)
+                .join(clinic, clinic.id == Schedule.facility_id)
+                .where(ServiceRequest.external_id.in_(exts), Appointment.status.in_(LIVE))
             )
         }
     for r in rows:
         r["requested_on"] = r["requested_on"].isoformat()
-        aid, start = live.get(r["external_id"], (None, None))
+        r["outcome_on"] = r["outcome_on"].isoformat() if r["outcome_on"] else None
+        aid, state, start, zone, place = live.get(r["external_id"], (None,) * 5)
+        local = as_utc(start).astimezone(ZoneInfo(str(zone))) if start is not None else None
         r["appointment_id"] = aid
-        r["appointment_start"] = start.isoformat() if start else None
+        r["appointment_status"] = state
+        r["appointment_start"] = local.isoformat() if local else None  # with its offset
+        r["appointment_timezone"] = zone
+        r["appointment_facility_name"] = place
     return rows
+
+
+def specialty_choices(engine: Engine, lang: Lang) -> list[tuple[str, str]]:
+    """Specialties to refer to, by name in the language, sorted by name."""
+    name = Specialty.name_es if lang == "es" else Specialty.name_en
+    with engine.connect() as conn:
+        rows = conn.execute(select(Specialty.code, name).order_by(name)).all()
+    return [(str(c), str(n)) for c, n in rows]
+
+
+def create_referral(engine: Engine, who: Principal, record: dict[str, Any]) -> dict[str, object]:
+    """A new referral from a facility in the user's area (checked like an imported one)."""
+    with engine.connect() as conn:
+        facility = str(record.get("referring_facility") or "")
+        if not scope.facility_in_scope(conn, who, facility):
+            raise NotFoundError(f"facility {facility}: no such facility in your area / no existe")
+    refer(Registry(engine), record, actor=who.username, source="referral form")
+    return {"external_id": record["external_id"], "status": "open"}
+
+
+def withdraw_referral(engine: Engine, who: Principal, external_id: str) -> dict[str, object]:
+    _referral_in_scope(engine, who, external_id)
+    offered = withdraw(engine, external_id, now=dt.datetime.now(dt.UTC), actor=who.username)
+    return {"cancelled": external_id, "offered_to_waiting_list": _booking(offered)}
+
+
+def record_outcome(
+    engine: Engine,
+    who: Principal,
+    external_id: str,
+    outcome: str,
+    on: dt.date | None,
+    note: str | None,
+) -> dict[str, object]:
+    _referral_in_scope(engine, who, external_id)
+    day = counter_refer(engine, external_id, outcome, on=on, note=note, actor=who.username)
+    return {"external_id": external_id, "outcome": outcome, "outcome_on": day.isoformat()}
+
+
+def _referral_in_scope(engine: Engine, who: Principal, external_id: str) -> None:
+    with engine.connect() as conn:
+        if not scope.referral_in_scope(conn, who, external_id):
+            raise NotFoundError(f"referral {external_id}: no such referral in your area")
 
 
 def _booking(b: Booking | None) -> dict[str, object]:
@@ -288,9 +355,7 @@ def book(
     max_km: float,
     key: str | None,
 ) -> dict[str, object]:
-    with engine.connect() as conn:
-        if not scope.referral_in_scope(conn, who, external_id):
-            raise NotFoundError(f"referral {external_id}: no such referral in your area")
+    _referral_in_scope(engine, who, external_id)
     at = dt.datetime.now(dt.UTC)
     actor = who.username
     if slot is not None:

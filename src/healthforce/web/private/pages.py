@@ -4,6 +4,7 @@ carries the session's CSRF token; every page shows only what the user's role and
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -13,8 +14,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from healthforce.errors import HealthforceError, NotFoundError, ValidationError
 from healthforce.forecast.figures import scenario_comparison
+from healthforce.reference.codes import Lang
 from healthforce.store.schema import ENTITIES
 from healthforce.users import LoginRefused, add_user, authenticate, close_session, open_session
+from healthforce.web.cache import zone_of
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.errors import status_for
 from healthforce.web.i18n import translations
@@ -390,17 +393,148 @@ def referrals(
     status: str = "",
 ) -> HTMLResponse:
     require(who, "book")
+    return _referrals_page(request, engine, lang, who, status=status)
+
+
+def _referrals_page(
+    request: Request,
+    engine: Any,
+    lang: Lang,
+    who: Any,
+    *,
+    status: str = "",
+    message: str | None = None,
+    error: str | None = None,
+    code: int = 200,
+) -> HTMLResponse:
+    """The referrals a user works on, as people read them: names, labels in their language,
+    appointments in the clinic's local time (Babel) with its zone; and the forms that move
+    them (create, book, confirm, attended, no-show, cancel, counter-referral)."""
+    from babel.dates import format_date, format_datetime
+
+    from healthforce.reference.codes import (
+        APPOINTMENT_STATUS,
+        LOCALES,
+        REFERRAL_OUTCOME,
+        REFERRAL_PRIORITY,
+        REFERRAL_STATUS,
+    )
+
+    if status and status not in REFERRAL_STATUS.labels:
+        status = ""
+    locale = LOCALES[lang]
     rows = ops.referrals(engine, who, status or None, 200)
-    return _page(
+    for r in rows:
+        r["specialty_name"] = r["specialty_es"] if lang == "es" else r["specialty_en"]
+        r["priority_label"] = REFERRAL_PRIORITY.label(r["priority"], lang)
+        r["status_label"] = REFERRAL_STATUS.label(r["status"], lang)
+        r["outcome_label"] = REFERRAL_OUTCOME.label(r["outcome"], lang) if r["outcome"] else ""
+        r["requested_label"] = format_date(
+            dt.date.fromisoformat(r["requested_on"]), "medium", locale=locale
+        )
+        state = r["appointment_status"]
+        r["appointment_status_label"] = APPOINTMENT_STATUS.label(state, lang) if state else ""
+        start = r["appointment_start"]
+        r["when"] = (
+            format_datetime(dt.datetime.fromisoformat(start), "medium", locale=locale)
+            + f" ({r['appointment_timezone']})"
+            if start
+            else ""
+        )
+    response = _page(
         request,
         who,
         lang,
         "private/referrals.html",
         rows=rows,
         status=status,
-        message=None,
-        error=None,
+        message=message,
+        error=error,
+        open_form=error is not None and request.url.path == "/private/referrals",
+        specialties=ops.specialty_choices(engine, lang),
+        priorities=[(c, REFERRAL_PRIORITY.label(c, lang)) for c in REFERRAL_PRIORITY.codes],
+        outcomes=[(c, REFERRAL_OUTCOME.label(c, lang)) for c in REFERRAL_OUTCOME.codes],
+        today=dt.datetime.now(zone_of(request, engine)).date().isoformat(),  # the place's day
     )
+    response.status_code = code
+    return response
+
+
+@router.post("/private/referrals", response_class=HTMLResponse)
+def referral_create(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    who: Signed,
+    external_id: Annotated[str, Form(max_length=64)],
+    referring_facility: Annotated[str, Form(max_length=64)],
+    patient_ref: Annotated[str, Form(max_length=64)],
+    specialty: Annotated[str, Form(max_length=60)],
+    requested_on: Annotated[str, Form(max_length=10)],
+    priority: Annotated[str, Form(max_length=10)] = "routine",
+    clinical_text: Annotated[str, Form(max_length=4000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    check_csrf(request, who, csrf_token)
+    require(who, "book")
+    _ = translations(lang).gettext
+
+    def act() -> str:
+        record = {
+            "external_id": external_id,
+            "referring_facility": referring_facility,
+            "patient_ref": patient_ref,
+            "specialty": specialty,
+            "priority": priority,
+            "requested_on": requested_on,
+            "clinical_text": clinical_text or None,
+        }
+        ops.create_referral(engine, who, record)
+        return f"{_('Referral created:')} {external_id}"
+
+    return _referral_action(request, engine, lang, who, act)
+
+
+@router.post("/private/referrals/{external_id}/cancel", response_class=HTMLResponse)
+def referral_withdraw(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    who: Signed,
+    external_id: str,
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    check_csrf(request, who, csrf_token)
+    require(who, "book")
+    _ = translations(lang).gettext
+
+    def act() -> str:
+        ops.withdraw_referral(engine, who, external_id)
+        return f"{_('Referral cancelled:')} {external_id}"
+
+    return _referral_action(request, engine, lang, who, act)
+
+
+@router.post("/private/referrals/{external_id}/outcome", response_class=HTMLResponse)
+def referral_outcome(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    who: Signed,
+    external_id: str,
+    outcome: Annotated[str, Form(max_length=30)],
+    note: Annotated[str, Form(max_length=4000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    check_csrf(request, who, csrf_token)
+    require(who, "book")
+    _ = translations(lang).gettext
+
+    def act() -> str:
+        ops.record_outcome(engine, who, external_id, outcome, None, note or None)
+        return f"{_('Counter-referral sent:')} {external_id}"
+
+    return _referral_action(request, engine, lang, who, act)
 
 
 @router.post("/private/referrals/{external_id}/book", response_class=HTMLResponse)
@@ -470,23 +604,12 @@ def appointment_status(
 def _referral_action(
     request: Request, engine: Any, lang: Any, who: Any, act: Callable[[], str]
 ) -> HTMLResponse:
-    """Run a booking action and show the referrals with its outcome (a refusal with its status:
-    404 for a referral or appointment outside the user's area, 409 for a slot taken)."""
+    """Run a referral or booking action and show the referrals with its outcome (a refusal
+    with its status: 404 for a referral or appointment outside the user's area, 409 for a slot
+    taken or a key reused, 422 for a wrong field)."""
     message, error, status = None, None, 200
     try:
         message = act()
     except HealthforceError as exc:
         error, status = str(exc), status_for(exc)
-    rows = ops.referrals(engine, who, None, 200)
-    response = _page(
-        request,
-        who,
-        lang,
-        "private/referrals.html",
-        rows=rows,
-        status="",
-        message=message,
-        error=error,
-    )
-    response.status_code = status
-    return response
+    return _referrals_page(request, engine, lang, who, message=message, error=error, code=status)

@@ -13,8 +13,19 @@ import datetime as dt
 from typing import Any, Literal, TypeAlias
 
 from sqlalchemy import ColumnElement, Connection, Select, exists, select
+from sqlalchemy.orm import aliased
 
-from healthforce.store.models import Area, Assignment, Facility, Post, ServiceRequest, Worker
+from healthforce.store.models import (
+    Appointment,
+    Area,
+    Assignment,
+    Facility,
+    Post,
+    Schedule,
+    ServiceRequest,
+    Slot,
+    Worker,
+)
 from healthforce.store.models.workforce import assignment_open_on
 from healthforce.store.schema import ENTITIES
 from healthforce.users import Principal
@@ -133,14 +144,27 @@ def post_in_scope(conn: Connection, who: Principal, external_id: str) -> bool:
     return _through_facility(conn, who, Post.external_id, Post.facility_id, external_id)
 
 
-def referral_in_scope(conn: Connection, who: Principal, external_id: str) -> bool:
-    return _through_facility(
-        conn,
-        who,
-        ServiceRequest.external_id,
-        ServiceRequest.referring_facility_id,
-        external_id,
+def referral_filter(who: Principal) -> ColumnElement[bool] | None:
+    """Referrals a user works on: from a facility in their area, or booked at a clinic in it
+    (the hospital records the outcome of referrals from another region)."""
+    if who.area_ids is None:
+        return None
+    areas = list(who.area_ids)
+    referring, clinic = aliased(Facility), aliased(Facility)  # never the outer query's
+    from_here = select(referring.id).where(referring.area_id.in_(areas))
+    at_clinic = exists(
+        select(Appointment.id)
+        .join(Slot, Slot.id == Appointment.slot_id)
+        .join(Schedule, Schedule.id == Slot.schedule_id)
+        .join(clinic, clinic.id == Schedule.facility_id)
+        .where(Appointment.request_id == ServiceRequest.id, clinic.area_id.in_(areas))
     )
+    return ServiceRequest.referring_facility_id.in_(from_here) | at_clinic
+
+
+def referral_in_scope(conn: Connection, who: Principal, external_id: str) -> bool:
+    query = select(ServiceRequest.id).where(ServiceRequest.external_id == external_id)
+    return _found(conn, query, referral_filter(who))
 
 
 def area_in_scope(conn: Connection, who: Principal, area_code: object) -> bool:
