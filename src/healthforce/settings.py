@@ -55,6 +55,13 @@ class Settings(BaseSettings):
         "(behind a proxy that terminates TLS). Requests over HTTPS always get Secure cookies.",
     )
 
+    trusted_proxies: str | None = Field(
+        default=None,
+        description="Addresses of the reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed (comma-separated, or * behind a private network); by "
+        "default none, so the client address is the connection's and cannot be forged.",
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:

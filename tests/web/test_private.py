@@ -12,9 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from healthforce.errors import HealthforceError
 from healthforce.store.models import AuditEntry, ChangeSet, User
 from healthforce.store.schema import ENTITIES
-from healthforce.users import MAX_FAILURES
+from healthforce.users import MAX_FAILURES, LoginRefused
 from tests.store.helpers import snapshot
 from tests.web.conftest import PASSWORD, Site
 
@@ -61,22 +62,108 @@ def test_a_page_offset_past_every_record_is_refused_not_a_500(site: Site) -> Non
 
 def test_lockout_after_repeated_failures(site: Site) -> None:
     client = site.client()
-    for _ in range(MAX_FAILURES):
-        r = client.post("/api/v1/session", json={"username": "planner", "password": "wrong!"})
-        assert r.status_code == 401
+    answers = []
+    for name, tries in (("planner", MAX_FAILURES), ("nobody-here", 3)):  # with, without account
+        for _ in range(tries):
+            r = client.post("/api/v1/session", json={"username": name, "password": "wrong!"})
+            assert r.status_code == 401
+            answers.append(r.json()["detail"])
     r = client.post("/api/v1/session", json={"username": "planner", "password": PASSWORD})
-    assert r.status_code == 401 and "locked" in r.json()["detail"]
+    assert r.status_code == 401  # the right password waits too, from this address
+    answers.append(r.json()["detail"])
+    assert len(set(answers)) == 1  # one answer: nobody learns which accounts exist
+    assert "planner" not in answers[0] and "wrong!" not in answers[0]
     other = site.client().post("/api/v1/session", json={"username": "admin", "password": PASSWORD})
     assert other.status_code == 200  # only that account is locked
 
 
-def test_login_rate_limit_per_address(site: Site) -> None:
+def test_an_account_is_locked_only_for_the_address_that_failed(site: Site) -> None:
+    from healthforce.users import authenticate
+    from healthforce.web.private.auth import now
+
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(LoginRefused):
+            authenticate(site.engine, "admin", "guess-guess", now(), "203.0.113.9")
+    with pytest.raises(LoginRefused):
+        authenticate(site.engine, "admin", PASSWORD, now(), "203.0.113.9")
+    # The admin, from their own office, is not locked out by someone else's guesses.
+    assert authenticate(site.engine, "admin", PASSWORD, now(), "198.51.100.4") > 0
+
+
+def test_login_rate_limit_counts_only_refusals(site: Site) -> None:
     client = site.client()
+    for _ in range(15):  # an office behind one address: its staff signing in all day
+        r = client.post("/api/v1/session", json={"username": "admin", "password": PASSWORD})
+        assert r.status_code == 200
     codes = [
         client.post("/api/v1/session", json={"username": f"x{i}", "password": "y"}).status_code
         for i in range(12)
     ]
     assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
+
+
+def test_forwarded_for_is_not_believed_by_default(site: Site) -> None:
+    client = site.client()
+    for i in range(10):
+        forged = {"X-Forwarded-For": f"10.0.0.{i}"}
+        client.post("/api/v1/session", json={"username": "x", "password": "y"}, headers=forged)
+    # Ten refusals from one connection, whatever addresses it claims: the limit holds.
+    r = client.post(
+        "/api/v1/session", json={"username": "x", "password": "y"}, headers={"X-Forwarded-For": "1"}
+    )
+    assert r.status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("aaaaaaaaaaaa", "easy to guess"),
+        ("password1234", "easy to guess"),
+        ("newclerk-newclerk", "user name"),
+        ("s7x!", "12"),
+    ],
+)
+def test_weak_passwords_are_refused_and_never_echoed(
+    site: Site, password: str, reason: str
+) -> None:
+    admin = site.client("admin")
+    body = {"username": "newclerk", "password": password, "role": "national_planner"}
+    r = admin.post("/api/v1/users", json=body)
+    assert r.status_code in (400, 422) and reason in r.text and password not in r.text
+
+
+def test_users_listed_deactivated_reactivated_and_reset(site: Site) -> None:
+    from healthforce.users import list_users, reset_password, set_active
+
+    planner = site.client("planner")
+    assert planner.get("/api/v1/records/workers").status_code == 200
+    set_active(site.engine, "planner", False)
+    assert planner.get("/api/v1/records/workers").status_code == 401  # the session ended
+    refused = site.client().post(
+        "/api/v1/session", json={"username": "planner", "password": PASSWORD}
+    )
+    assert refused.status_code == 401
+    set_active(site.engine, "planner", True)
+    reset_password(site.engine, "planner", "ochre tundra lantern")
+    signed = site.client().post(
+        "/api/v1/session", json={"username": "planner", "password": "ochre tundra lantern"}
+    )
+    assert signed.status_code == 200
+    people = {u.username: u for u in list_users(site.engine)}
+    assert people["planner"].active and people["planner"].last_sign_in is not None
+    assert people["manager_a"].area == "A"  # the area's name
+    with pytest.raises(HealthforceError, match="last active admin"):
+        set_active(site.engine, "admin", False)
+    admin = site.client("admin")
+    page = admin.post(
+        "/private/users/clerk_a/deactivate", data={"csrf_token": admin.headers["X-CSRF-Token"]}
+    )
+    assert page.status_code == 200 and "clerk_a" in page.text
+    audit = admin.get("/private/audit?lang=es")
+    for text in ("Inicio de sesión", "Usuario desactivado", "Inicio de sesión rechazado"):
+        assert text in audit.text, text
+    events = admin.get("/api/v1/audit").json()["activity"]
+    assert {"sign_in", "sign_in_refused", "user_deactivated"} <= {e["kind"] for e in events}
 
 
 def test_csrf_token_required_for_changes(site: Site) -> None:
@@ -130,7 +217,12 @@ ROUTES = [
     (
         "POST",
         "/api/v1/users",
-        {"username": "uu", "password": "x" * 12, "role": "data_clerk", "area": "VE-A"},
+        {
+            "username": "uu",
+            "password": "lagoon violet anchor",
+            "role": "data_clerk",
+            "area": "VE-A",
+        },
         {"admin"},
     ),
     ("GET", "/api/v1/referrals", None, EVERYONE),
@@ -258,7 +350,8 @@ def test_users_are_created_by_the_admin(site: Site) -> None:
     assert r.status_code == 201
     assert site.client("new").get("/api/v1/records/workers/W4").status_code == 200
     r = admin.post(
-        "/api/v1/users", json={"username": "xx", "password": "y" * 12, "role": "data_clerk"}
+        "/api/v1/users",
+        json={"username": "xx", "password": "lagoon violet anchor", "role": "data_clerk"},
     )
     assert r.status_code == 400 and "area" in r.json()["detail"]
     short = admin.post(

@@ -40,7 +40,7 @@ from healthforce.store.models.training import (
     TrainingInstitution,
     TrainingProgramme,
 )
-from healthforce.store.models.users import User, UserSession
+from healthforce.store.models.users import Activity, SignInFailure, User, UserSession
 from healthforce.store.models.workforce import (
     Assignment,
     Cadre,
@@ -53,6 +53,7 @@ from healthforce.store.models.workforce import (
 )
 
 __all__ = [
+    "Activity",
     "Appointment",
     "AppointmentEvent",
     "Area",
@@ -79,6 +80,7 @@ __all__ = [
     "ReleaseValue",
     "Schedule",
     "ServiceRequest",
+    "SignInFailure",
     "Slot",
     "Specialty",
     "SummaryAge",

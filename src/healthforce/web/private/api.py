@@ -11,18 +11,19 @@ from fastapi import APIRouter, Body, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from healthforce.users import add_user, authenticate, close_session, open_session
+from healthforce.users import add_user, close_session, note_activity, open_session
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.private import operations as ops
 from healthforce.web.private.auth import (
     SESSION_COOKIE,
     Signed,
     check_csrf,
+    client_address,
     now,
-    rate_limit,
     require,
     set_session_cookie,
 )
+from healthforce.web.private.auth import sign_in as check_sign_in
 from healthforce.web.private.records import get_record, list_records, update_record
 
 router = APIRouter(prefix="/api/v1", include_in_schema=False)
@@ -46,8 +47,7 @@ class NewUser(BaseModel):
 
 @router.post("/session")
 def sign_in(request: Request, engine: EngineDep, body: Credentials) -> JSONResponse:
-    rate_limit(request)
-    user_id = authenticate(engine, body.username, body.password, now())
+    user_id = check_sign_in(request, body.username, body.password)
     token = open_session(engine, user_id, now())
     response = JSONResponse({"signed_in": True})
     set_session_cookie(request, response, token)
@@ -68,6 +68,7 @@ def whoami(who: Signed) -> dict[str, object]:
 def sign_out(request: Request, engine: EngineDep, who: Signed) -> Response:
     check_csrf(request, who)
     close_session(engine, request.cookies.get(SESSION_COOKIE, ""))
+    note_activity(engine, who.username, "sign_out", address=client_address(request))
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -121,11 +122,15 @@ def change_record(
 
 @router.get("/audit")
 def audit(
-    engine: EngineDep, who: Signed, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    engine: EngineDep,
+    who: Signed,
+    lang: LangDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, object]:
     require(who, "view_audit")
     rows = ops.audit_log(engine, limit, who)
-    return {"data": rows, "count": len(rows)}
+    events = [{**e, "at": e["at"].isoformat()} for e in ops.activity_log(engine, limit, lang)]
+    return {"data": rows, "count": len(rows), "activity": events}
 
 
 @router.post("/imports/{entity}")
@@ -173,7 +178,9 @@ async def run_scenario(
 def create_user(request: Request, engine: EngineDep, who: Signed, body: NewUser) -> dict[str, int]:
     check_csrf(request, who)
     require(who, "manage_users")
-    return {"id": add_user(engine, body.username, body.password, body.role, body.area)}
+    user_id = add_user(engine, body.username, body.password, body.role, body.area)
+    note_activity(engine, who.username, "user_added", f"{body.username} ({body.role})")
+    return {"id": user_id}
 
 
 @router.get("/referrals")

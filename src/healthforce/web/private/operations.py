@@ -43,7 +43,7 @@ from healthforce.store.registry import Registry, WriteResult
 from healthforce.store.schema import ENTITIES
 from healthforce.store.session import as_utc
 from healthforce.training.analysis import coverage, load, progress
-from healthforce.users import Principal
+from healthforce.users import Principal, note_activity
 from healthforce.web.private import scope
 from healthforce.web.private.auth import Forbidden
 from healthforce.web.private.records import KINDS, Editable, export_rows, scope_problems
@@ -62,6 +62,8 @@ def export_response(
     columns and headers (those the user may read), formulas neutralised: edited, it imports
     back."""
     columns = export_rows(engine, who, entity)
+    rows = len(next(iter(columns.values()), []))
+    note_activity(engine, who.username, "export", f"{entity} ({fmt}): {rows:,}")
     labels = {f.name: f.es if lang == "es" else f.en for f in ENTITIES[entity].fields}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{entity}.{fmt}"
@@ -104,6 +106,88 @@ def audit_log(engine: Engine, limit: int, who: Principal) -> list[dict[str, Any]
             }
             for r in rows
         ]
+
+
+#: What each line of the activity log says, per language.
+ACTIVITY = {
+    "sign_in": ("Inicio de sesión", "Signed in"),
+    "sign_in_refused": ("Inicio de sesión rechazado", "Sign-in refused"),
+    "sign_in_limited": ("Demasiados intentos", "Too many attempts"),
+    "sign_out": ("Cierre de sesión", "Signed out"),
+    "export": ("Exportación de registros personales", "Person-level export"),
+    "upload": ("Carga de archivo", "File upload"),
+    "user_added": ("Usuario creado", "User created"),
+    "user_deactivated": ("Usuario desactivado", "User deactivated"),
+    "user_reactivated": ("Usuario reactivado", "User reactivated"),
+    "password_reset": ("Contraseña restablecida", "Password reset"),
+    "change_set": ("Cambio en el registro", "Change to the registry"),
+    "import": ("Importación", "Import"),
+}
+
+
+def activity_log(engine: Engine, limit: int, lang: Lang) -> list[dict[str, Any]]:
+    """Everything people did, newest first: change sets (edits, imports, demo builds, with how
+    many records each changed), import runs (stored or rejected, with their counts), sign-ins
+    and refused ones, sign-outs, exports, uploads and changes to users."""
+    from healthforce.store.models import Activity, ImportRun
+
+    es = lang == "es"
+    with engine.connect() as conn:
+        changed = dict(
+            conn.execute(
+                select(AuditEntry.change_set_id, func.count())
+                .group_by(AuditEntry.change_set_id)
+                .where(
+                    AuditEntry.change_set_id.in_(
+                        select(ChangeSet.id).order_by(ChangeSet.id.desc()).limit(limit)
+                    )
+                )
+            ).all()
+        )
+        events: list[dict[str, Any]] = [
+            {
+                "at": as_utc(at),
+                "who": actor,
+                "kind": "change_set",
+                "detail": f"{source} ({changed.get(cs, 0):,} {'cambios' if es else 'changes'})",
+                "address": "",
+            }
+            for cs, at, actor, source in conn.execute(
+                select(ChangeSet.id, ChangeSet.at, ChangeSet.actor, ChangeSet.source)
+                .order_by(ChangeSet.id.desc())
+                .limit(limit)
+            )
+        ]
+        events += [
+            {
+                "at": as_utc(r.at),
+                "who": r.actor,
+                "kind": "import",
+                "detail": f"{r.entity}: {r.file_name} — {r.outcome}; {r.inserted:,} + "
+                f"{r.updated:,} ~ {r.invalid:,} ✗",
+                "address": "",
+            }
+            for r in conn.execute(
+                select(ImportRun.__table__).order_by(ImportRun.id.desc()).limit(limit)
+            )
+        ]
+        events += [
+            {
+                "at": as_utc(r.at),
+                "who": r.username,
+                "kind": r.kind,
+                "detail": r.detail,
+                "address": r.address,
+            }
+            for r in conn.execute(
+                select(Activity.__table__).order_by(Activity.id.desc()).limit(limit)
+            )
+        ]
+    events.sort(key=lambda e: e["at"], reverse=True)
+    for e in events:
+        labels = ACTIVITY.get(e["kind"], (e["kind"], e["kind"]))
+        e["what"] = labels[0] if es else labels[1]
+    return events[:limit]
 
 
 MASK = "•••"

@@ -16,7 +16,7 @@ from healthforce.errors import HealthforceError, NotFoundError, ValidationError
 from healthforce.forecast.figures import scenario_comparison
 from healthforce.reference.codes import Lang
 from healthforce.store.schema import ENTITIES
-from healthforce.users import LoginRefused, add_user, authenticate, close_session, open_session
+from healthforce.users import LoginRefused, add_user, close_session, note_activity, open_session
 from healthforce.web.cache import zone_of
 from healthforce.web.deps import EngineDep, LangDep
 from healthforce.web.errors import status_for
@@ -28,10 +28,11 @@ from healthforce.web.private.auth import (
     RateLimited,
     Signed,
     check_csrf,
+    client_address,
     now,
-    rate_limit,
     require,
     set_session_cookie,
+    sign_in,
 )
 from healthforce.web.private.records import (
     KINDS,
@@ -77,15 +78,12 @@ def login(
         error = _("The form expired; please try again.")
     else:
         try:
-            rate_limit(request)
-            user_id = authenticate(engine, username, password, now())
+            user_id = sign_in(request, username, password)
         except RateLimited:
             error = _("Too many attempts; wait a minute.")
-        except LoginRefused as exc:
-            error = (
-                _("Account locked for a while after repeated failures.")
-                if "locked" in str(exc)
-                else _("Wrong user name or password.")
+        except LoginRefused:
+            error = _(
+                "Wrong user name or password. After five failures, this address waits 15 minutes."
             )
     if error:
         token = secrets.token_urlsafe(16)
@@ -112,6 +110,7 @@ def logout(
 ) -> RedirectResponse:
     check_csrf(request, who, csrf_token)
     close_session(engine, request.cookies.get(SESSION_COOKIE, ""))
+    note_activity(engine, who.username, "sign_out", address=client_address(request))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -348,14 +347,100 @@ def scenario_run(
 
 @router.get("/private/audit", response_class=HTMLResponse)
 def audit(request: Request, engine: EngineDep, lang: LangDep, who: Signed) -> HTMLResponse:
+    from babel.dates import format_datetime
+
+    from healthforce.reference.codes import LOCALES
+
     require(who, "view_audit")
-    return _page(request, who, lang, "private/audit.html", rows=ops.audit_log(engine, 200, who))
+    zone = zone_of(request, engine)
+    events = ops.activity_log(engine, 200, lang)
+    for e in events:
+        e["when"] = format_datetime(e["at"], "medium", tzinfo=zone, locale=LOCALES[lang])
+    return _page(
+        request,
+        who,
+        lang,
+        "private/audit.html",
+        rows=ops.audit_log(engine, 200, who),
+        events=events,
+        zone=str(zone),
+    )
+
+
+def _users_page(
+    request: Request,
+    engine: Any,
+    lang: Lang,
+    who: Any,
+    message: str | None = None,
+    error: str | None = None,
+) -> HTMLResponse:
+    from babel.dates import format_datetime
+
+    from healthforce.reference.codes import LOCALES
+    from healthforce.users import list_users
+
+    zone = zone_of(request, engine)
+    people = [
+        {
+            "username": u.username,
+            "role": u.role,
+            "area": u.area or "",
+            "active": u.active,
+            "last": format_datetime(u.last_sign_in, "medium", tzinfo=zone, locale=LOCALES[lang])
+            if u.last_sign_in
+            else "",
+        }
+        for u in list_users(engine)
+    ]
+    response = _page(
+        request, who, lang, "private/users.html", message=message, error=error, people=people
+    )
+    if error:
+        response.status_code = 422
+    return response
 
 
 @router.get("/private/users", response_class=HTMLResponse)
-def users_form(request: Request, lang: LangDep, who: Signed) -> HTMLResponse:
+def users_form(request: Request, engine: EngineDep, lang: LangDep, who: Signed) -> HTMLResponse:
     require(who, "manage_users")
-    return _page(request, who, lang, "private/users.html", message=None, error=None)
+    return _users_page(request, engine, lang, who)
+
+
+@router.post("/private/users/{username}/{action}", response_class=HTMLResponse)
+def users_change(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    who: Signed,
+    username: str,
+    action: str,
+    password: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Deactivate (staff who left), reactivate, or reset a user's password."""
+    from healthforce.users import note_activity, reset_password, set_active
+
+    check_csrf(request, who, csrf_token)
+    require(who, "manage_users")
+    _ = translations(lang).gettext
+    message, error = None, None
+    try:
+        if action == "deactivate":
+            set_active(engine, username, False)
+            message, kind = f"{_('User deactivated:')} {username}", "user_deactivated"
+        elif action == "reactivate":
+            set_active(engine, username, True)
+            message, kind = f"{_('User reactivated:')} {username}", "user_reactivated"
+        elif action == "reset":
+            reset_password(engine, username, password)
+            message, kind = f"{_('Password reset:')} {username}", "password_reset"
+        else:
+            raise NotFoundError(f"{action}: no such action / no existe")
+        note_activity(engine, who.username, kind, username)
+    except HealthforceError as exc:
+        error = str(exc)
+    return _users_page(request, engine, lang, who, message, error)
 
 
 @router.post("/private/users", response_class=HTMLResponse)
@@ -372,16 +457,17 @@ def users_add(
 ) -> HTMLResponse:
     check_csrf(request, who, csrf_token)
     require(who, "manage_users")
+    from healthforce.users import note_activity
+
+    _ = translations(lang).gettext
     message, error = None, None
     try:
         add_user(engine, username, password, role, area or None)
-        message = username
+        note_activity(engine, who.username, "user_added", f"{username} ({role})")
+        message = f"{_('User created:')} {username}"
     except HealthforceError as exc:
         error = str(exc)
-    response = _page(request, who, lang, "private/users.html", message=message, error=error)
-    if error:
-        response.status_code = 422
-    return response
+    return _users_page(request, engine, lang, who, message, error)
 
 
 @router.get("/private/referrals", response_class=HTMLResponse)

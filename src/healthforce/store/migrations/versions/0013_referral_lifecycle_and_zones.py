@@ -1,4 +1,5 @@
-"""referral lifecycle and time zones of places
+"""referral lifecycle, time zones of places, sign-in failures per address, activity
+
 
 A referral ends with its counter-referral: the outcome the specialist sends back to the
 referring facility (``outcome``, ``outcome_on``, a private ``outcome_note``). The database now
@@ -6,6 +7,10 @@ holds at most one live appointment per referral, as it already did per slot, and
 idempotency key remembers the request it was first used with (``idempotency_fingerprint``), so
 a key reused for another request is refused instead of replayed. An area may name its IANA time
 zone (``timezone``); a facility's clinics take the zone of its nearest area that has one.
+Failed sign-ins are counted per user name and address (``sign_in_failure``), for any name, so
+the lockout neither tells whether an account exists nor lets anyone lock an account for
+everyone; the private side's activity that is not a change set (sign-ins, exports, uploads,
+changes to users) is kept in ``activity`` for the audit page.
 
 Revision ID: 0013
 Revises: 0012
@@ -42,9 +47,35 @@ def upgrade() -> None:
         sqlite_where=sa.text(_LIVE),
         postgresql_where=sa.text(_LIVE),
     )
+    op.create_table(
+        "sign_in_failure",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("username", sa.String(length=80), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_in_failure")),
+        sa.UniqueConstraint(
+            "username", "address", name=op.f("uq_sign_in_failure_username_address")
+        ),
+    )
+    op.create_table(
+        "activity",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("username", sa.String(length=80), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("detail", sa.String(length=300), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_activity")),
+    )
+    op.create_index("ix_activity_at", "activity", ["at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_activity_at", table_name="activity")
+    op.drop_table("activity")
+    op.drop_table("sign_in_failure")
     op.drop_index("uq_appointment_live_request", table_name="appointment")
     with op.batch_alter_table("appointment") as batch:
         batch.drop_column("idempotency_fingerprint")
