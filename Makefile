@@ -18,7 +18,7 @@ venv-test: $(BIN)/python
 
 demo: venv
 	$(BIN)/healthforce db upgrade
-	$(BIN)/healthforce demo --workers $(WORKERS) --replace
+	$(BIN)/healthforce demo --workers $(WORKERS) --replace --yes
 	$(BIN)/healthforce publish --series
 	$(BIN)/healthforce status
 	$(BIN)/healthforce forecast --draws 200

@@ -51,7 +51,10 @@ def test_demo_then_status(registry_file: Path) -> None:
     again = runner.invoke(app, ["demo", "--workers", "500"])
     assert again.exit_code == 1
     assert "--replace" in again.output
-    replaced = runner.invoke(app, ["demo", "--workers", "400", "--replace"])
+    declined = runner.invoke(app, ["demo", "--workers", "400", "--replace"], input="n\n")
+    assert declined.exit_code == 1 and "Delete the demo registry" in declined.output
+    assert "Distrito Capital" in runner.invoke(app, ["status"]).output  # nothing was touched
+    replaced = runner.invoke(app, ["demo", "--workers", "400", "--replace"], input="y\n")
     assert replaced.exit_code == 0, replaced.output
     # a year outside the demo's data is refused with the years it covers, not computed
     outside = runner.invoke(app, ["indicators", "--year", "1950"])
@@ -156,3 +159,22 @@ def test_revert_lists_checks_and_undoes_a_change_set(registry_file: Path) -> Non
     unknown = runner.invoke(app, ["revert", "99"])
     assert unknown.exit_code == 1 and "change set 99" in unknown.output
     assert "Traceback" not in again.output + unknown.output
+
+
+def test_the_demo_never_replaces_a_real_registry(registry_file: Path) -> None:
+    from healthforce.store import make_engine
+    from tests.indicators import registry
+
+    engine = make_engine(f"sqlite:///{registry_file}")
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    registry.build(engine)  # a ministry's own records, not the demo's
+    for args in (["demo", "--workers", "300"], ["demo", "--replace", "--yes"]):
+        refused = runner.invoke(app, args)
+        assert refused.exit_code == 1, refused.output
+        assert "not a demo" in refused.output and "--replace" not in refused.output
+    from sqlalchemy import func, select
+
+    from healthforce.store.models import Worker
+
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Worker)).scalar() == 7

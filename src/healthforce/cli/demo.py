@@ -16,7 +16,14 @@ def demo(
     ] = 100_000,
     seed: Annotated[int, typer.Option(help="Random seed. / Semilla aleatoria.")] = 0,
     replace: Annotated[
-        bool, typer.Option(help="Empty the registry first. / Vacía el registro antes.")
+        bool,
+        typer.Option(
+            help="Rebuild a demo registry from scratch (only a database the demo built). / "
+            "Reconstruye un registro de demostración."
+        ),
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask before replacing. / No preguntar.")
     ] = False,
     access: Annotated[
         bool,
@@ -36,7 +43,7 @@ def demo(
     from rich.table import Table
 
     from healthforce.indicators import summary as summaries
-    from healthforce.ingest.demo import DEMO_LABEL, build_demo
+    from healthforce.ingest.demo import DEMO_LABEL, build_demo, is_demo
     from healthforce.store import upgrade
     from healthforce.store.migrate import reset
     from healthforce.store.registry import Registry
@@ -44,16 +51,32 @@ def demo(
 
     with reported():
         eng = engine()
-        if replace:
-            reset(eng)
-        else:
-            upgrade(eng)
-            if entity_counts(eng).get("workers"):
+        upgrade(eng)
+        held = entity_counts(eng)
+        if held.get("workers") or held.get("facilities"):
+            where = eng.url.render_as_string(hide_password=True)
+            if not is_demo(eng):
                 err.print(
-                    "The registry is not empty; use --replace. / El registro no está "
-                    "vacío; use --replace."
+                    f"{where} holds a registry that is not a demo: the demo never replaces it. "
+                    "Point HEALTHFORCE_DATABASE_URL at another database. / Esta base de datos "
+                    "contiene un registro que no es de demostración: la demostración nunca lo "
+                    "reemplaza; use otra base de datos."
                 )
                 raise typer.Exit(1)
+            if not replace:
+                err.print(
+                    f"{where} already holds the demo; --replace rebuilds it. / Ya contiene la "
+                    "demostración; --replace la reconstruye."
+                )
+                raise typer.Exit(1)
+            if not yes:
+                typer.confirm(
+                    f"Delete the demo registry in {where} ({held.get('workers', 0):,} workers, "
+                    "its users and audit log) and build it again? / ¿Borrar y reconstruir la "
+                    "demostración?",
+                    abort=True,
+                )
+            reset(eng)
         started = time.perf_counter()
         with Progress(
             TextColumn("{task.description}"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,7 +23,27 @@ from healthforce.ingest.demo.training import training_columns
 from healthforce.ingest.reference import seed_reference
 from healthforce.store.registry import Registry
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
 DEMO_LABEL = "DEMO (synthetic data / datos sintéticos)"
+
+
+def is_demo(engine: Engine) -> bool:
+    """Whether the registry was built by the demo generator (a change set of its says so; the
+    demo builds only into an empty registry): such a registry may be replaced, and everything
+    it shows says its data are synthetic."""
+    from sqlalchemy import select
+
+    from healthforce.store.models import ChangeSet
+
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(ChangeSet.id).where(ChangeSet.source.startswith(DEMO_LABEL)).limit(1)
+        ).first()
+    return found is not None
+
+
 CHUNK = 100_000
 
 #: progress(step description, rows done in this step, rows in this step)
