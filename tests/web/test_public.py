@@ -256,3 +256,28 @@ def test_security_headers_on_every_page_and_no_store_on_private_ones(client: Tes
     assert client.get("/login").headers["Cache-Control"] == "no-store"
     assert client.get("/api/v1/session").headers["Cache-Control"] == "no-store"
     assert client.get("/api/v1/health").headers.get("Cache-Control") != "no-store"
+
+
+def test_a_demo_registry_says_everywhere_that_its_data_are_synthetic(
+    planning_demo: Engine, client: TestClient
+) -> None:
+    import io
+
+    import openpyxl
+
+    demo = TestClient(create_app(planning_demo))
+    for path in ("/", "/explorer", "/map", "/migration", "/planning", "/access", "/login"):
+        page = demo.get(path, params={"lang": "es"})
+        assert "Datos de demostración" in page.text, path
+        assert page.headers["X-Healthforce-Data"].startswith("synthetic")
+    api = demo.get("/api/v1/indicators", params={"year": 2024, "code": "DENSITY"})
+    assert api.headers["X-Healthforce-Data"].startswith("synthetic")
+    xlsx = demo.get(
+        "/api/v1/indicators/download", params={"year": 2024, "format": "xlsx", "code": "DENSITY"}
+    )
+    assert xlsx.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content), read_only=True)
+    assert book.sheetnames[0] == "notice" and "sintéticos" in str(book["notice"]["A1"].value)
+    # A registry that is not a demo says nothing of the kind.
+    real = client.get("/")
+    assert "Datos de demostración" not in real.text and "X-Healthforce-Data" not in real.headers

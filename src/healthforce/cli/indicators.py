@@ -112,11 +112,13 @@ def indicators(
         if format == "csv":
             safe_frame(table).to_csv(path, index=False)
         elif format == "xlsx":
+            from healthforce.ingest.demo import SYNTHETIC_NOTICE, is_demo
             from healthforce.settings import get_settings
             from healthforce.store.areas import place_zone
 
             zone = place_zone(eng, get_settings().timezone)
-            write_xlsx(table, path, threshold if public_ else None, zone)
+            notice = SYNTHETIC_NOTICE if is_demo(eng) else None
+            write_xlsx(table, path, threshold if public_ else None, zone, notice=notice)
         elif format == "json":
             path.write_text(to_json(table), encoding="utf-8")
         elif format == "parquet":

@@ -119,13 +119,19 @@ def cut(table: pd.DataFrame, level: str | None, codes: list[str] | None) -> pd.D
 
 
 def write_xlsx(
-    table: pd.DataFrame, path: Path, threshold: int | None, zone: dt.tzinfo | None = None
+    table: pd.DataFrame,
+    path: Path,
+    threshold: int | None,
+    zone: dt.tzinfo | None = None,
+    notice: str | None = None,
 ) -> None:
     """One sheet per indicator and a metadata sheet (generated at a time in ``zone``, the
-    place's)."""
+    place's); a ``notice`` (synthetic data) is the first sheet, so nobody misses it."""
     import openpyxl
 
     book = openpyxl.Workbook(write_only=True)
+    if notice:
+        book.create_sheet("notice").append([notice])
     for code, rows in table.groupby("code", sort=True):
         sheet = book.create_sheet(str(code)[:31])
         sheet.append(list(rows.columns))

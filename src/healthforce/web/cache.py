@@ -15,6 +15,7 @@ import pandas as pd
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import DBAPIError
 
 from healthforce.disclosure import DEFAULT_THRESHOLD
 from healthforce.indicators.outputs import public_release
@@ -82,6 +83,22 @@ def public_page(
     response = HTMLResponse(body, status_code=status)
     remember_lang(request, response, pick(lang))
     return response
+
+
+def synthetic(request: Request, engine: Engine) -> str | None:
+    """The synthetic-data notice when the registry is a demo (checked once a minute: it
+    changes only when a demo is built or replaced), else None."""
+    from healthforce.ingest.demo import SYNTHETIC_NOTICE, is_demo
+
+    state = request.app.state
+    seen: tuple[float, bool] | None = getattr(state, "demo_seen", None)
+    if seen is None or time.monotonic() - seen[0] > 60:
+        try:
+            seen = (time.monotonic(), is_demo(engine))
+        except DBAPIError:  # no tables yet: not a demo
+            seen = (time.monotonic(), False)
+        state.demo_seen = seen
+    return SYNTHETIC_NOTICE if seen[1] else None
 
 
 def zone_of(request: Request, engine: Engine) -> ZoneInfo:

@@ -1,13 +1,16 @@
 """Security headers on every response: the browser is told not to guess content types, not to
 let another site frame a page, and not to send the page's address elsewhere; private pages and
-the private API are never stored by the browser or a proxy (``no-store``). Scripts and styles
-are not restricted here: the observatory's charts are drawn by inline scripts."""
+the private API are never stored by the browser or a proxy (``no-store``); every response of
+a demo registry says its data are synthetic (``X-Healthforce-Data``). Scripts and styles are
+not restricted here: the observatory's charts are drawn by inline scripts."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
+
+from healthforce.web.cache import synthetic
 
 PRIVATE_PAGES = ("/private", "/login", "/logout")
 ALWAYS = {
@@ -37,4 +40,6 @@ def add_security_headers(app: FastAPI, public_api: tuple[str, ...]) -> None:
             response.headers.setdefault(name, value)
         if is_private(request.url.path, public_api):
             response.headers["Cache-Control"] = "no-store"
+        if synthetic(request, request.app.state.engine):
+            response.headers["X-Healthforce-Data"] = "synthetic (demo); datos sinteticos"
         return response

@@ -29,6 +29,13 @@ if TYPE_CHECKING:
 DEMO_LABEL = "DEMO (synthetic data / datos sintéticos)"
 
 
+#: What every page, report, export and API response of a demo registry says.
+SYNTHETIC_NOTICE = (
+    "Datos de demostración: sintéticos, no describen el personal de salud de ningún país. / "
+    "Demonstration data: synthetic, not any country's health workforce."
+)
+
+
 def is_demo(engine: Engine) -> bool:
     """Whether the registry was built by the demo generator (a change set of its says so; the
     demo builds only into an empty registry): such a registry may be replaced, and everything

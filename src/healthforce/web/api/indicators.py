@@ -19,7 +19,7 @@ from healthforce.indicators.catalogue import CATALOGUE
 from healthforce.indicators.compute import DERIVED
 from healthforce.indicators.outputs import metadata, write_xlsx
 from healthforce.indicators.series import breaks, years_for
-from healthforce.web.cache import cached, published, zone_of
+from healthforce.web.cache import cached, published, synthetic, zone_of
 from healthforce.web.deps import EngineDep
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
@@ -218,7 +218,13 @@ def download(
         table = table[table["grp"] == grp]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
-        write_xlsx(table, path, DEFAULT_THRESHOLD, zone_of(request, engine))
+        write_xlsx(
+            table,
+            path,
+            DEFAULT_THRESHOLD,
+            zone_of(request, engine),
+            notice=synthetic(request, engine),
+        )
         content = path.read_bytes()
     return Response(
         content,

@@ -33,8 +33,11 @@ def area_names(engine: Engine) -> dict[str, str]:
 
 
 def render(request: Request, template: str, lang: Lang, **context: Any) -> HTMLResponse:
+    from healthforce.web.cache import synthetic
+
     query = {k: v for k, v in request.query_params.items() if k != "lang"}
     context.update(
+        synthetic=synthetic(request, request.app.state.engine),
         lang=lang,
         number=lambda value, digits=1: number(value, digits, lang),
         _=translations(lang).gettext,
