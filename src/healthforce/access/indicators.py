@@ -1,6 +1,10 @@
 """Specialist access indicators: waiting time from referral to appointment, share seen within
 the target, no-show rate, share of specialist consultations delivered at the first level, and
-slot utilisation; by specialty (and the state of the referring facility)."""
+slot utilisation; by specialty (and the state of the referring facility).
+
+The median wait and the share seen within target count the patients still waiting (censored,
+Kaplan–Meier: :mod:`healthforce.access.waiting`); the mean wait is the mean of the waits
+that have ended (it cannot be estimated for the rest)."""
 
 from __future__ import annotations
 
@@ -13,13 +17,33 @@ from sqlalchemy.orm import aliased
 from healthforce.store.areas import states
 from healthforce.store.models import Appointment, Facility, Schedule, ServiceRequest, Slot
 
-TARGET_DAYS = {"urgent": 7, "priority": 30, "routine": 90}
 
 
-def access_indicators(engine: Engine, first: dt.date, last: dt.date) -> pd.DataFrame:
+def access_indicators(
+    engine: Engine, first: dt.date, last: dt.date, as_of: dt.datetime | None = None
+) -> pd.DataFrame:
     """One row per specialty x state of the referring facility, for referrals made between two
-    dates: referrals, appointments, median and mean waiting days, % seen within the priority's
-    target, no-show %, % of consultations at the first level, slot utilisation %."""
+    dates, as of a moment (default now): referrals, appointments, median waiting days and %
+    seen within the priority's target (everyone counted), mean wait of those seen, no-show %,
+    % of consultations at the first level, slot utilisation %."""
+    from healthforce.access.waiting import TARGET_DAYS, kaplan_meier
+    from healthforce.access.waiting import waits as referral_waits
+
+    as_of = as_of or dt.datetime.now(dt.UTC)
+    frame_waits = referral_waits(engine, first, last, as_of)
+    estimated: dict[tuple[str, str], tuple[float | None, float | None]] = {}
+    if len(frame_waits):
+        keys = ["specialty", "state"]
+        medians = kaplan_meier(frame_waits, keys).set_index(keys)["median_wait_days"]
+        by_priority = kaplan_meier(frame_waits, [*keys, "priority"], TARGET_DAYS)
+        weighted = by_priority.assign(w=by_priority["referrals"] * by_priority["within_target"])
+        share = weighted.groupby(keys)["w"].sum() / weighted.groupby(keys)["referrals"].sum()
+        shares = share.to_dict()
+        for key, median in medians.to_dict().items():
+            estimated[(str(key[0]), str(key[1]))] = (
+                None if pd.isna(median) else float(median),
+                float(shares[key] * 100),
+            )
     referring, clinic = aliased(Facility), aliased(Facility)
     with engine.connect() as conn:
         rows = conn.execute(
@@ -78,8 +102,7 @@ def access_indicators(engine: Engine, first: dt.date, last: dt.date) -> pd.DataF
             ],
             dtype=float,
         )
-        target = seen["priority"].map(TARGET_DAYS).to_numpy()
-        within = float((waits.to_numpy() <= target).mean() * 100) if len(seen) else None
+        median, within = estimated.get((str(specialty), str(state)), (None, None))
         attended = g[g["status"].isin(["attended", "no_show"])]
         out.append(
             {
@@ -87,7 +110,7 @@ def access_indicators(engine: Engine, first: dt.date, last: dt.date) -> pd.DataF
                 "state": state,
                 "referrals": int(g["request"].nunique()),
                 "appointments": len(seen),
-                "median_wait_days": float(waits.median()) if len(waits) else None,
+                "median_wait_days": median,
                 "mean_wait_days": float(waits.mean()) if len(waits) else None,
                 "seen_within_target_pct": within,
                 "no_show_pct": float((attended["status"] == "no_show").mean() * 100)

@@ -412,3 +412,135 @@ def outreach(
             console.print(f"{result.inserted:,} outreach clinics written / consultas escritas")
             for line in unplaced:
                 console.print(f"[yellow]no free weekday / sin día libre:[/] {line}")
+
+
+@app.command("waiting")
+def waiting(
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="As of (YYYY-MM-DD; default: the registry's reference date)."),
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="Referrals made from (default: a year before).")
+    ] = None,
+    by: Annotated[
+        str, typer.Option(help="Groups: specialty, priority and/or state, comma-separated.")
+    ] = "specialty,priority",
+    output: Annotated[
+        str | None, typer.Option(help="Write a .csv or .xlsx file instead of the table.")
+    ] = None,
+    lang: LangOption = "es",
+) -> None:
+    """Waiting times that count everyone: Kaplan–Meier median wait, % seen within target, and
+    the waiting list (size, days waited, past target). / Tiempos de espera y lista de espera."""
+    from pathlib import Path
+
+    from rich.table import Table
+
+    from healthforce.access.waiting import waiting_times
+    from healthforce.exports.tables import write_table
+    from healthforce.reference.codes import LOCALES, REFERRAL_PRIORITY
+    from healthforce.store.models import Area, Specialty
+
+    with reported():
+        language_ = language(lang)
+        es = language_ == "es"
+        groups = [g.strip() for g in by.split(",") if g.strip()]
+        if not groups or any(g not in ("specialty", "priority", "state") for g in groups):
+            raise typer.BadParameter(
+                f"{by!r}: specialty, priority and/or state / especialidad, prioridad o estado",
+                param_hint="--by",
+            )
+        if output is not None and Path(output).suffix.lower() not in (".csv", ".xlsx"):
+            raise typer.BadParameter(f"{output!r}: a .csv or .xlsx file", param_hint="--output")
+        eng = engine()
+        day = on_date(eng, on)
+        first = on_day(start, "--from") if start else day.replace(year=day.year - 1)
+        from healthforce.settings import get_settings
+        from healthforce.store.areas import place_zone
+
+        zone = place_zone(eng, get_settings().timezone)
+        as_of = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), zone)  # end of day
+        table = waiting_times(eng, first, day, as_of, by=groups)
+        from sqlalchemy import select
+
+        with eng.connect() as conn:
+            specialty = {
+                c: (n_es if es else n_en)
+                for c, n_es, n_en in conn.execute(
+                    select(Specialty.code, Specialty.name_es, Specialty.name_en)
+                )
+            }
+            state = dict(conn.execute(select(Area.code, Area.name)).all())
+        titles = {
+            "specialty": "Especialidad" if es else "Specialty",
+            "priority": "Prioridad" if es else "Priority",
+            "state": "Estado" if es else "State",
+        }
+        labels: dict[str, dict[str, str]] = {
+            "specialty": specialty,
+            "priority": {c: REFERRAL_PRIORITY.label(c, language_) for c in REFERRAL_PRIORITY.codes},
+            "state": state,
+        }
+        header: list[str] = [titles[g] for g in groups] + (
+            [
+                "Referencias",
+                "Atendidas",
+                "En espera",
+                "Mediana de espera (días, Kaplan–Meier)",
+                "Vistas dentro del plazo (%)",
+                "Días esperados hasta ahora (mediana)",
+                "En espera más allá del plazo",
+            ]
+            if es
+            else [
+                "Referrals",
+                "Seen",
+                "Waiting",
+                "Median wait (days, Kaplan–Meier)",
+                "Seen within target (%)",
+                "Days waited so far (median)",
+                "Waiting past target",
+            ]
+        )
+        from babel.numbers import format_decimal
+
+        unknown = "desconocida" if es else "unknown"
+        rows = []
+        for record in table.to_dict("records"):
+            label = [labels[g].get(record[g], record[g]) for g in groups]
+            values = [
+                record["referrals"],
+                record["seen"],
+                record["waiting"],
+                record["median_wait_days"],
+                record["within_target_pct"],
+                record["waiting_median_days"],
+                record["waiting_over_target"],
+            ]
+            rows.append([*label, *(None if v != v else v for v in values)])  # NaN: unknown
+        console.print(
+            f"Referrals made {first} to {day}, as of the end of {day} ({zone}) / Referencias "
+            f"del {first} al {day}, al cierre del {day}"
+        )
+        if output is not None:
+            write_table(
+                Path(output),
+                header,
+                [list(c) for c in zip(*rows, strict=True)] or [[]] * len(header),
+            )
+            console.print(f"{len(rows):,} rows / filas -> {output}")
+            return
+        shown = Table(*header)
+        for r in rows:
+            shown.add_row(
+                *(
+                    unknown
+                    if v is None
+                    else format_decimal(v, "#,##0.#", locale=LOCALES[language_])
+                    if isinstance(v, (int, float))
+                    else str(v)
+                    for v in r
+                )
+            )
+        console.print(shown)
