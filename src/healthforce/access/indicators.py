@@ -18,7 +18,6 @@ from healthforce.store.areas import states
 from healthforce.store.models import Appointment, Facility, Schedule, ServiceRequest, Slot
 
 
-
 def access_indicators(
     engine: Engine, first: dt.date, last: dt.date, as_of: dt.datetime | None = None
 ) -> pd.DataFrame:
@@ -40,7 +39,8 @@ def access_indicators(
         share = weighted.groupby(keys)["w"].sum() / weighted.groupby(keys)["referrals"].sum()
         shares = share.to_dict()
         for key, median in medians.to_dict().items():
-            estimated[(str(key[0]), str(key[1]))] = (
+            specialty, state = key  # type: ignore[misc]
+            estimated[(str(specialty), str(state))] = (
                 None if pd.isna(median) else float(median),
                 float(shares[key] * 100),
             )
