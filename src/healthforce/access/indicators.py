@@ -9,6 +9,7 @@ that have ended (it cannot be estimated for the rest)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -39,8 +40,8 @@ def access_indicators(
         share = weighted.groupby(keys)["w"].sum() / weighted.groupby(keys)["referrals"].sum()
         shares = share.to_dict()
         for key, median in medians.to_dict().items():
-            specialty, state = key  # type: ignore[misc]
-            estimated[(str(specialty), str(state))] = (
+            pair = cast(tuple[str, str], key)
+            estimated[(str(pair[0]), str(pair[1]))] = (
                 None if pd.isna(median) else float(median),
                 float(shares[key] * 100),
             )

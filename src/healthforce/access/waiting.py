@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, String, select, type_coerce
 
 from healthforce.store.areas import states
 from healthforce.store.models import Appointment, Facility, Schedule, ServiceRequest, Slot
@@ -36,44 +37,58 @@ def waits(engine: Engine, first: dt.date, last: dt.date, as_of: dt.datetime) -> 
     facility's state, the days waited (to the appointment's local day, or to ``as_of`` for
     one still waiting), whether the wait has ended in an appointment by ``as_of``, and whether
     the patient is on the waiting list then."""
+    query = (
+        select(
+            ServiceRequest.specialty_code,
+            ServiceRequest.priority,
+            type_coerce(ServiceRequest.requested_on, String),  # parsed once, vectorised
+            ServiceRequest.status,
+            Facility.area_id,
+            type_coerce(Slot.start, String),
+            Schedule.timezone,
+        )
+        .join(Facility, Facility.id == ServiceRequest.referring_facility_id)
+        .outerjoin(
+            Appointment,
+            (Appointment.request_id == ServiceRequest.id) & Appointment.status.in_(SEEN),
+        )
+        .outerjoin(Slot, Slot.id == Appointment.slot_id)
+        .outerjoin(Schedule, Schedule.id == Slot.schedule_id)
+        .where(ServiceRequest.requested_on >= first, ServiceRequest.requested_on <= last)
+    )
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                ServiceRequest.id,
-                ServiceRequest.specialty_code,
-                ServiceRequest.priority,
-                ServiceRequest.requested_on,
-                ServiceRequest.status,
-                Facility.area_id,
-                Slot.start,
-                Schedule.timezone,
-            )
-            .join(Facility, Facility.id == ServiceRequest.referring_facility_id)
-            .outerjoin(
-                Appointment,
-                (Appointment.request_id == ServiceRequest.id) & Appointment.status.in_(SEEN),
-            )
-            .outerjoin(Slot, Slot.id == Appointment.slot_id)
-            .outerjoin(Schedule, Schedule.id == Slot.schedule_id)
-            .where(ServiceRequest.requested_on >= first, ServiceRequest.requested_on <= last)
-        ).all()
-    frame = pd.DataFrame(
-        rows,
-        columns=["id", "specialty", "priority", "requested_on", "status", "area", "start", "tz"],
+        # The driver's own rows (a million referrals): no per-row result objects.
+        compiled = query.compile(conn, compile_kwargs={"render_postcompile": True})
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(str(compiled), _positional(compiled, conn))
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+    frame = pd.DataFrame.from_records(
+        rows, columns=["specialty", "priority", "requested_on", "status", "area", "start", "tz"]
     )
     state_of = states(engine).of
     frame["state"] = frame["area"].map(state_of).fillna("?")
-    requested = pd.to_datetime(frame["requested_on"]).to_numpy("datetime64[D]")
+    requested = (
+        pd.to_datetime(frame["requested_on"].astype(str), format="ISO8601")
+        .to_numpy()
+        .astype("datetime64[D]")
+    )
     seen_day = np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[D]")
     seen_at = np.full(len(frame), False)
     has = frame["start"].notna().to_numpy()
     if has.any():
-        starts = pd.to_datetime(frame.loc[has, "start"], utc=True)
-        local = [
-            s.tz_convert(ZoneInfo(str(z))).date() if z else s.date()
-            for s, z in zip(starts, frame.loc[has, "tz"], strict=True)
-        ]
-        seen_day[has] = np.array(local, dtype="datetime64[D]")
+        starts = pd.Series(
+            pd.to_datetime(frame.loc[has, "start"].astype(str), utc=True, format="ISO8601")
+        )
+        zones = frame.loc[has, "tz"].fillna("UTC")
+        local = np.empty(len(starts), dtype="datetime64[D]")
+        for zone in zones.unique():  # one conversion per zone, not per appointment
+            mine = (zones == zone).to_numpy()
+            day = starts[mine].dt.tz_convert(ZoneInfo(str(zone))).dt.tz_localize(None)
+            local[mine] = day.to_numpy().astype("datetime64[D]")
+        seen_day[has] = local
         seen_at[has] = (starts <= pd.Timestamp(as_of)).to_numpy()
     today = np.datetime64(as_of.date(), "D")
     made = requested <= today
@@ -87,40 +102,65 @@ def waits(engine: Engine, first: dt.date, last: dt.date, as_of: dt.datetime) -> 
     return frame[["specialty", "priority", "state", "days", "seen", "waiting"]]
 
 
+def _positional(compiled: Any, conn: Connection) -> Any:
+    """The compiled statement's parameters in the form its driver takes (a tuple for
+    SQLite's question marks, a dict for psycopg's named ones)."""
+    params = compiled.construct_params()
+    processors = compiled._bind_processors
+    values = {k: processors[k](v) if k in processors else v for k, v in params.items()}
+    if compiled.positiontup is not None:
+        return tuple(values[k] for k in compiled.positiontup)
+    return values
+
+
 def kaplan_meier(
     frame: pd.DataFrame, by: Sequence[str], at: dict[str, int] | None = None
 ) -> pd.DataFrame:
     """Per group: the Kaplan–Meier median of ``days`` (events where ``seen``; None when fewer
     than half are estimated seen), and, with ``at`` (priority -> day), the estimated share seen
-    by the row's own target. One pass over every group."""
+    by the row's own target. One sort of every row, then a short pass per group."""
     keys = list(by)
-    counted = (
-        frame.assign(event=frame["seen"].astype(int), one=1)
-        .groupby([*keys, "days"], sort=True)
-        .agg(events=("event", "sum"), leaving=("one", "sum"))
-        .reset_index()
-    )
-    group = counted.groupby(keys, sort=False)
-    total = group["leaving"].transform("sum").to_numpy()
-    before = group["leaving"].cumsum().to_numpy() - counted["leaving"].to_numpy()
-    at_risk = total - before
-    factor = 1.0 - counted["events"].to_numpy() / at_risk
-    counted["survival"] = (
-        pd.Series(factor, index=counted.index)
-        .groupby([counted[k] for k in keys], sort=False)
-        .cumprod()
-        .to_numpy()
-    )
-    below = counted[counted["survival"] <= 0.5]
-    median = below.groupby(keys, sort=False)["days"].min().rename("median_wait_days")
-    out = frame.groupby(keys).size().rename("referrals").to_frame().join(median)
+    grouped = frame.groupby(keys, sort=True)
+    group = grouped.ngroup().to_numpy()
+    labels = grouped.size().index
+    if not isinstance(labels, pd.MultiIndex):
+        labels = pd.MultiIndex.from_arrays([labels], names=keys)
+    days = frame["days"].to_numpy(np.int64)
+    span = int(days.max()) + 1 if len(days) else 1
+    key = group.astype(np.int64) * span + days
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    edges = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    events = np.add.reduceat(frame["seen"].to_numpy()[order].astype(np.int64), edges)
+    leaving = np.diff(np.r_[edges, len(key)])
+    owner, day = key[edges] // span, key[edges] % span
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    stops = np.r_[starts[1:], len(owner)]
+    target = None
     if at is not None and "priority" in keys:
-        target = counted["priority"].map(at).to_numpy()
-        by_target = counted[counted["days"].to_numpy() <= target]
-        survive = by_target.groupby(keys, sort=False)["survival"].min()
-        out = out.join((1.0 - survive).rename("within_target"))
-        out["within_target"] = out["within_target"].fillna(0.0)
-    return out.reset_index()
+        priority = labels.get_level_values(keys.index("priority"))
+        target = np.array([at.get(str(p), -1) for p in priority])
+    referrals = np.zeros(len(labels), dtype=np.int64)
+    median = np.full(len(labels), np.nan)
+    within = np.zeros(len(labels))
+    for a, b in zip(starts, stops, strict=True):
+        g = owner[a]
+        out = leaving[a:b]
+        referrals[g] = out.sum()
+        at_risk = referrals[g] - np.r_[0, np.cumsum(out)[:-1]]
+        survival = np.cumprod(1.0 - events[a:b] / at_risk)  # as lifelines: product, no logs
+        below = np.flatnonzero(survival <= 0.5)
+        if len(below):
+            median[g] = day[a + below[0]]
+        if target is not None:
+            upto = np.flatnonzero(day[a:b] <= target[g])
+            within[g] = 1.0 - survival[upto[-1]] if len(upto) else 0.0
+    table = labels.to_frame(index=False)
+    table["referrals"] = referrals
+    table["median_wait_days"] = median
+    if target is not None:
+        table["within_target"] = within
+    return table
 
 
 def waiting_times(
