@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Header, Query, Request, UploadFile
+from fastapi import APIRouter, Body, Header, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -31,6 +31,9 @@ router = APIRouter(prefix="/api/v1", include_in_schema=False)
 #: integers overflow).
 MAX_OFFSET = 2**31 - 1
 Entity = Literal["workers", "facilities", "posts"]
+#: A row number as the database can hold it (larger ones are refused with a 422, never a 500).
+RowId = Annotated[int, Query(ge=1, le=MAX_OFFSET)]
+AppointmentId = Annotated[int, Path(ge=1, le=MAX_OFFSET)]
 
 
 class Credentials(BaseModel):
@@ -251,7 +254,7 @@ def book(
     engine: EngineDep,
     who: Signed,
     external_id: str,
-    slot: int | None = None,
+    slot: RowId | None = None,
     max_km: Annotated[float, Query(gt=0, le=2000)] = 100.0,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> dict[str, object]:
@@ -262,7 +265,7 @@ def book(
 
 @router.post("/appointments/{appointment_id}/cancel")
 def cancel(
-    request: Request, engine: EngineDep, who: Signed, appointment_id: int
+    request: Request, engine: EngineDep, who: Signed, appointment_id: AppointmentId
 ) -> dict[str, object]:
     check_csrf(request, who)
     require(who, "book")
@@ -275,7 +278,11 @@ class StatusChange(BaseModel):
 
 @router.post("/appointments/{appointment_id}/status")
 def appointment_status(
-    request: Request, engine: EngineDep, who: Signed, appointment_id: int, body: StatusChange
+    request: Request,
+    engine: EngineDep,
+    who: Signed,
+    appointment_id: AppointmentId,
+    body: StatusChange,
 ) -> dict[str, object]:
     check_csrf(request, who)
     require(who, "book")
@@ -284,7 +291,11 @@ def appointment_status(
 
 @router.post("/appointments/{appointment_id}/reschedule")
 def appointment_reschedule(
-    request: Request, engine: EngineDep, who: Signed, appointment_id: int, slot: int
+    request: Request,
+    engine: EngineDep,
+    who: Signed,
+    appointment_id: AppointmentId,
+    slot: Annotated[int, Query(ge=1, le=MAX_OFFSET)],
 ) -> dict[str, object]:
     check_csrf(request, who)
     require(who, "book")
@@ -292,7 +303,9 @@ def appointment_reschedule(
 
 
 @router.get("/appointments/{appointment_id}/history")
-def appointment_history(engine: EngineDep, who: Signed, appointment_id: int) -> dict[str, object]:
+def appointment_history(
+    engine: EngineDep, who: Signed, appointment_id: AppointmentId
+) -> dict[str, object]:
     require(who, "book")
     rows = ops.appointment_history(engine, who, appointment_id)
     return {"data": rows, "count": len(rows)}

@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from healthforce.errors import HealthforceError, NotFoundError, ValidationError
@@ -652,7 +652,7 @@ def appointment_cancel(
     engine: EngineDep,
     lang: LangDep,
     who: Signed,
-    appointment_id: int,
+    appointment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     csrf_token: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     check_csrf(request, who, csrf_token)
@@ -672,7 +672,7 @@ def appointment_status(
     engine: EngineDep,
     lang: LangDep,
     who: Signed,
-    appointment_id: int,
+    appointment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     status: Annotated[str, Form()],
     csrf_token: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
