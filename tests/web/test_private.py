@@ -600,3 +600,45 @@ def test_a_unique_clash_is_a_located_422(site: Site) -> None:
     problem = r.json()["problems"][0]
     assert problem["field"] == "national_id" and "already held by W1" in problem["reason"]
     assert "uq_" not in r.text and "DETAIL" not in r.text
+
+
+def test_a_clerks_licence_edit_waits_for_approval(site: Site) -> None:
+    """Maker-checker: a data clerk's change to a licence waits; another user approves it (then
+    it is written and audited) or rejects it; nobody approves their own; a stale proposal
+    (the field changed since) is refused."""
+    clerk = site.client("clerk_a")
+    r = clerk.patch(
+        "/api/v1/records/workers/W1", json={"licence_status": "suspended", "status": "on_leave"}
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "on_leave"  # not a sensitive field: at once
+    assert body["licence_status"] != "suspended" and body["_pending_approval"]
+    wrong = clerk.patch("/api/v1/records/workers/W1", json={"licence_status": "lapsed??"})
+    assert wrong.status_code == 422  # a wrong value is refused now, nothing waits
+    assert clerk.get("/api/v1/approvals").status_code == 403  # a clerk cannot approve
+    manager_b = site.client("manager_b")
+    assert manager_b.get("/api/v1/approvals").json()["count"] == 0  # another region's record
+    manager = site.client("manager_a")
+    pending = manager.get("/api/v1/approvals").json()["data"]
+    assert [(p["key"], p["field"], p["after"]) for p in pending] == [
+        ("W1", "licence_status", "suspended")
+    ]
+    page = manager.get("/private/approvals?lang=es")
+    assert "Estado del registro" in page.text and "clerk_a" in page.text
+    done = manager.post(f"/api/v1/approvals/{pending[0]['id']}/approve")
+    assert done.status_code == 200
+    record = manager.get("/api/v1/records/workers/W1").json()
+    assert record["licence_status"] == "suspended"
+    with site.engine.connect() as conn:
+        sources = list(conn.execute(select(ChangeSet.source, ChangeSet.actor)).all())
+    assert (f"approval of clerk_a's change #{pending[0]['id']}", "manager_a") in sources
+    # A second proposal, made stale by a direct edit, cannot be approved; it is rejected.
+    clerk.patch("/api/v1/records/workers/W1", json={"licence_status": "active"})
+    manager.patch("/api/v1/records/workers/W1", json={"licence_status": "expired"})
+    stale = manager.get("/api/v1/approvals").json()["data"][0]
+    refused = manager.post(f"/api/v1/approvals/{stale['id']}/approve")
+    assert refused.status_code == 400 and "changed since" in refused.json()["detail"]
+    rejected = manager.post(f"/api/v1/approvals/{stale['id']}/reject")
+    assert rejected.status_code == 200
+    assert manager.get("/api/v1/approvals").json()["count"] == 0

@@ -197,6 +197,7 @@ WORKER = EntitySpec(
             max_length=64,
             private=True,
             identifier=True,
+            approval=True,
         ),
         _f("sex", "code", "Sexo", "Sex", required=True, code_list="sex"),
         _f("birth_date", "date", "Fecha de nacimiento", "Birth date", private=True),
@@ -221,6 +222,7 @@ WORKER = EntitySpec(
             max_length=64,
             private=True,
             identifier=True,
+            approval=True,
         ),
         _f(
             "licence_status",
@@ -228,8 +230,15 @@ WORKER = EntitySpec(
             "Estado del registro",
             "Licence status",
             code_list="licence_status",
+            approval=True,
         ),
-        _f("licence_expiry", "date", "Vencimiento del registro", "Licence expiry"),
+        _f(
+            "licence_expiry",
+            "date",
+            "Vencimiento del registro",
+            "Licence expiry",
+            approval=True,
+        ),
         _f(
             "residence_area",
             "ref",

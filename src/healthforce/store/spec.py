@@ -36,6 +36,9 @@ class Field:
     #: spaces, starting with a letter or digit, so no formula (=, +, -, @) ever becomes an id.
     identifier: bool = False
     not_future: bool = False
+    #: A change by a user who may not approve changes (a data clerk) waits for someone who may
+    #: (maker-checker): documents and licences, whose mistakes open or close a career.
+    approval: bool = False
     default: object = None
     es: str = ""
     en: str = ""

@@ -7,7 +7,7 @@ from healthforce.store.models.access import (
     ServiceRequest,
     Slot,
 )
-from healthforce.store.models.audit import AuditEntry, ChangeSet
+from healthforce.store.models.audit import AuditEntry, ChangeSet, PendingChange
 from healthforce.store.models.base import Base
 from healthforce.store.models.facilities import Facility, TeamNorm
 from healthforce.store.models.geography import Area, AreaPopulation
@@ -75,6 +75,7 @@ __all__ = [
     "Occupation",
     "Pathway",
     "PathwayCourse",
+    "PendingChange",
     "Post",
     "Release",
     "ReleaseValue",

@@ -33,7 +33,7 @@ MAX_OFFSET = 2**31 - 1
 Entity = Literal["workers", "facilities", "posts"]
 #: A row number as the database can hold it (larger ones are refused with a 422, never a 500).
 RowId = Annotated[int, Query(ge=1, le=MAX_OFFSET)]
-AppointmentId = Annotated[int, Path(ge=1, le=MAX_OFFSET)]
+AppointmentId = Annotated[int, Path(ge=1, le=MAX_OFFSET)]  # any row number in a path
 
 
 class Credentials(BaseModel):
@@ -121,6 +121,40 @@ def change_record(
     check_csrf(request, who)
     require(who, "write")
     return update_record(engine, who, entity, key, changes)
+
+
+@router.get("/approvals")
+def approvals(engine: EngineDep, who: Signed) -> dict[str, object]:
+    """Changes waiting for approval on records in the user's scope."""
+    require(who, "approve_changes")
+    rows = [
+        {
+            "id": p.id,
+            "entity": p.entity,
+            "key": p.key,
+            "field": p.field,
+            "before": p.before,
+            "after": p.after,
+            "proposed_by": p.proposed_by,
+            "proposed_at": p.proposed_at.isoformat(),
+        }
+        for p in ops.pending_in_scope(engine, who)
+    ]
+    return {"data": rows, "count": len(rows)}
+
+
+@router.post("/approvals/{proposal_id}/{decision}")
+def decide_approval(
+    request: Request,
+    engine: EngineDep,
+    who: Signed,
+    proposal_id: AppointmentId,
+    decision: Literal["approve", "reject"],
+) -> dict[str, object]:
+    check_csrf(request, who)
+    require(who, "approve_changes")
+    ops.decide_in_scope(engine, who, proposal_id, decision == "approve")
+    return {"id": proposal_id, "decision": decision}
 
 
 @router.get("/audit")

@@ -28,6 +28,7 @@ from healthforce.ingest.importer import ImportReport, as_list, import_file, map_
 from healthforce.ingest.mapping import Mapping
 from healthforce.ingest.values import check_locale
 from healthforce.reference.codes import Lang
+from healthforce.store.approvals import Proposal, decide, proposals
 from healthforce.store.models import (
     Appointment,
     AuditEntry,
@@ -120,6 +121,8 @@ ACTIVITY = {
     "user_deactivated": ("Usuario desactivado", "User deactivated"),
     "user_reactivated": ("Usuario reactivado", "User reactivated"),
     "password_reset": ("Contraseña restablecida", "Password reset"),
+    "change_approved": ("Cambio aprobado", "Change approved"),
+    "change_rejected": ("Cambio rechazado", "Change rejected"),
     "change_set": ("Cambio en el registro", "Change to the registry"),
     "import": ("Importación", "Import"),
 }
@@ -507,3 +510,26 @@ def learning_of(engine: Engine, entity: str, key: str) -> list[dict[str, Any]]:
     else:
         return []
     return [{str(k): v for k, v in r.items()} for r in table.to_dict("records")]
+
+
+def pending_in_scope(engine: Engine, who: Principal) -> list[Proposal]:
+    """Pending proposals on records inside the user's scope (fields they may read)."""
+    found = []
+    with engine.connect() as conn:
+        for p in proposals(engine):
+            kind = KINDS.get(p.entity)
+            if kind is None or not kind.in_scope(conn, who, p.key):
+                continue
+            if p.field in scope.hidden_fields(who, p.entity):
+                continue
+            found.append(p)
+    return found
+
+
+def decide_in_scope(engine: Engine, who: Principal, proposal_id: int, approve: bool) -> None:
+    if proposal_id not in {p.id for p in pending_in_scope(engine, who)}:
+        raise NotFoundError(f"proposal {proposal_id}: no such pending change in your area")
+    decide(engine, proposal_id, approve=approve, by=who.username)
+    note_activity(
+        engine, who.username, "change_approved" if approve else "change_rejected", f"#{proposal_id}"
+    )

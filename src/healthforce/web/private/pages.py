@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from healthforce.errors import HealthforceError, NotFoundError, ValidationError
 from healthforce.forecast.figures import scenario_comparison
 from healthforce.reference.codes import Lang
+from healthforce.store.approvals import proposals
 from healthforce.store.schema import ENTITIES
 from healthforce.users import LoginRefused, add_user, close_session, note_activity, open_session
 from healthforce.web.cache import zone_of
@@ -174,7 +175,9 @@ def _record_page(
     problems: list[Any],
     saved: bool,
 ) -> HTMLResponse:
-    """A record's form (with the problems of a refused edit) and its learning section."""
+    """A record's form (with the problems of a refused edit, and the fields whose change waits
+    for approval) and its learning section."""
+    labels = {f.name: f.es if lang == "es" else f.en for f in ENTITIES[entity].fields}
     response = _page(
         request,
         who,
@@ -191,6 +194,11 @@ def _record_page(
         keys=ENTITIES[entity].key,
         problems=problems,
         saved=saved,
+        pending=[
+            labels.get(p.field, p.field)
+            for p in proposals(engine)
+            if p.entity == entity and p.key == key
+        ],
         learning=ops.learning_of(engine, entity, key),
     )
     if problems:
@@ -231,6 +239,7 @@ async def save(
     if changes:
         try:
             record = update_record(engine, who, entity, key, changes)
+            record = {k: v for k, v in record.items() if not k.startswith("_")}
         except ValidationError as exc:
             problems = exc.problems
             record = {**current, **changes}
@@ -699,3 +708,76 @@ def _referral_action(
     except HealthforceError as exc:
         error, status = str(exc), status_for(exc)
     return _referrals_page(request, engine, lang, who, message=message, error=error, code=status)
+
+
+@router.get("/private/approvals", response_class=HTMLResponse)
+def approvals(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    who: Signed,
+) -> HTMLResponse:
+    """Changes waiting for approval (maker-checker), inside the approver's scope."""
+    require(who, "approve_changes")
+    return _approvals_page(request, engine, lang, who)
+
+
+def _approvals_page(
+    request: Request,
+    engine: Any,
+    lang: Lang,
+    who: Any,
+    message: str | None = None,
+    error: str | None = None,
+    code: int = 200,
+) -> HTMLResponse:
+    from babel.dates import format_datetime
+
+    from healthforce.reference.codes import LOCALES
+
+    zone = zone_of(request, engine)
+    rows = []
+    for p in ops.pending_in_scope(engine, who):
+        spec = ENTITIES[p.entity]
+        field = spec.by_name[p.field]
+        rows.append(
+            {
+                "id": p.id,
+                "what": spec.es if lang == "es" else spec.en,
+                "key": p.key,
+                "field": field.es if lang == "es" else field.en,
+                "before": "" if p.before is None else p.before,
+                "after": "" if p.after is None else p.after,
+                "by": p.proposed_by,
+                "when": format_datetime(p.proposed_at, "medium", tzinfo=zone, locale=LOCALES[lang]),
+                "own": p.proposed_by == who.username,
+            }
+        )
+    response = _page(
+        request, who, lang, "private/approvals.html", rows=rows, message=message, error=error
+    )
+    response.status_code = code
+    return response
+
+
+@router.post("/private/approvals/{proposal_id}/{decision}", response_class=HTMLResponse)
+def approval_decide(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    who: Signed,
+    proposal_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    decision: str,
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    check_csrf(request, who, csrf_token)
+    require(who, "approve_changes")
+    _ = translations(lang).gettext
+    try:
+        if decision not in ("approve", "reject"):
+            raise NotFoundError(f"{decision}: no such decision / no existe")
+        ops.decide_in_scope(engine, who, proposal_id, decision == "approve")
+        message = _("Approved.") if decision == "approve" else _("Rejected.")
+        return _approvals_page(request, engine, lang, who, message=message)
+    except HealthforceError as exc:
+        return _approvals_page(request, engine, lang, who, error=str(exc), code=status_for(exc))

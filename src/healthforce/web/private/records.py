@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, func, or_, select
 
 from healthforce.errors import NotFoundError, Problem
 from healthforce.exports.tables import read_entity
+from healthforce.store.approvals import approval_fields, propose
 from healthforce.store.models import Area, Facility, Post, Worker
 from healthforce.store.registry import Change, Registry
 from healthforce.store.schema import ENTITIES
@@ -161,9 +162,22 @@ def update_record(
         for name, check in kind.guarded.items():
             if name in changes and not check(conn, who, changes[name]):
                 raise _not_found(entity, f"{key} ({name} = {changes[name]})")
-    with Registry(engine).change(actor=who.username, source=f"web: edit {entity}") as change:
-        change.update(entity, key, changes)
-        return change.get(entity, key)
+    held: dict[str, object] = {}
+    if not scope.allowed(who, "approve_changes"):  # maker-checker: these wait for approval
+        needs = approval_fields(entity)
+        held = {k: v for k, v in changes.items() if k in needs}
+        changes = {k: v for k, v in changes.items() if k not in needs}
+    pending = propose(engine, entity, key, held, by=who.username) if held else []
+    if changes:
+        with Registry(engine).change(actor=who.username, source=f"web: edit {entity}") as c:
+            c.update(entity, key, changes)
+            record = c.get(entity, key)
+    else:  # nothing written now: no empty change set
+        with Registry(engine).change(actor=who.username, source="read", dry_run=True) as c:
+            record = c.get(entity, key)
+    if pending:
+        record = {**record, "_pending_approval": pending}
+    return record
 
 
 def export_rows(engine: Engine, who: Principal, entity: Editable) -> dict[str, list[object]]:

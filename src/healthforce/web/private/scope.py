@@ -43,6 +43,7 @@ Action = Literal[
     "view_audit",
     "book",
     "manage_users",
+    "approve_changes",  # fields the entity spec marks for approval (maker-checker)
 ]
 
 ALLOWED: dict[str, frozenset[str]] = {
@@ -57,15 +58,22 @@ ALLOWED: dict[str, frozenset[str]] = {
             "view_audit",
             "book",
             "manage_users",
+            "approve_changes",
         }
     ),
     "national_planner": frozenset(
-        {"read", "write", "export_persons", "import_files", "run_scenarios", "view_audit", "book"}
+        {
+            *("read", "write", "export_persons", "import_files", "run_scenarios", "view_audit"),
+            *("book", "approve_changes"),
+        }
     ),
     # a regional manager manages the people of their region; a planner plans with aggregates
     # and a data clerk keeps records without needing anyone's documents or home
     "regional_manager": frozenset(
-        {"read", "read_private", "write", "export_persons", "import_files", "book"}
+        {
+            *("read", "read_private", "write", "export_persons", "import_files", "book"),
+            "approve_changes",
+        }
     ),
     "data_clerk": frozenset({"read", "write", "book"}),
 }

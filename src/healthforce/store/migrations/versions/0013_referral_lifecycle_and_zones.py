@@ -10,7 +10,8 @@ zone (``timezone``); a facility's clinics take the zone of its nearest area that
 Failed sign-ins are counted per user name and address (``sign_in_failure``), for any name, so
 the lockout neither tells whether an account exists nor lets anyone lock an account for
 everyone; the private side's activity that is not a change set (sign-ins, exports, uploads,
-changes to users) is kept in ``activity`` for the audit page.
+changes to users) is kept in ``activity`` for the audit page; changes to fields that need
+approval (documents, licences) wait in ``pending_change`` for someone who may approve them.
 
 Revision ID: 0013
 Revises: 0012
@@ -70,9 +71,33 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_activity")),
     )
     op.create_index("ix_activity_at", "activity", ["at"])
+    op.create_table(
+        "pending_change",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("entity", sa.String(length=40), nullable=False),
+        sa.Column("entity_key", sa.String(length=100), nullable=False),
+        sa.Column("field", sa.String(length=60), nullable=False),
+        sa.Column("before", sa.JSON(), nullable=True),
+        sa.Column("after", sa.JSON(), nullable=True),
+        sa.Column("proposed_by", sa.String(length=100), nullable=False),
+        sa.Column("proposed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("decided_by", sa.String(length=100), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("change_set_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["change_set_id"],
+            ["change_set.id"],
+            name=op.f("fk_pending_change_change_set_id_change_set"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pending_change")),
+    )
+    op.create_index("ix_pending_change_status", "pending_change", ["status"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_pending_change_status", table_name="pending_change")
+    op.drop_table("pending_change")
     op.drop_index("ix_activity_at", table_name="activity")
     op.drop_table("activity")
     op.drop_table("sign_in_failure")
