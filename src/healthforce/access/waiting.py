@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, String, select, type_coerce
+from sqlalchemy import Connection, Date, Engine, Integer, case, cast, func, literal, select
 
 from healthforce.store.areas import states
 from healthforce.store.models import Appointment, Facility, Schedule, ServiceRequest, Slot
@@ -32,85 +32,97 @@ TARGET_DAYS = {"urgent": 7, "priority": 30, "routine": 90}
 SEEN = ("attended", "no_show", "booked", "confirmed")
 
 
-def waits(engine: Engine, first: dt.date, last: dt.date, as_of: dt.datetime) -> pd.DataFrame:
-    """One row per referral made between two dates: specialty, priority, the referring
-    facility's state, the days waited (to the appointment's local day, or to ``as_of`` for
-    one still waiting), whether the wait has ended in an appointment by ``as_of``, and whether
-    the patient is on the waiting list then."""
-    query = (
-        select(
-            ServiceRequest.specialty_code,
-            ServiceRequest.priority,
-            type_coerce(ServiceRequest.requested_on, String),  # parsed once, vectorised
-            ServiceRequest.status,
-            Facility.area_id,
-            type_coerce(Slot.start, String),
-            Schedule.timezone,
-        )
-        .join(Facility, Facility.id == ServiceRequest.referring_facility_id)
-        .outerjoin(
-            Appointment,
-            (Appointment.request_id == ServiceRequest.id) & Appointment.status.in_(SEEN),
-        )
-        .outerjoin(Slot, Slot.id == Appointment.slot_id)
-        .outerjoin(Schedule, Schedule.id == Slot.schedule_id)
-        .where(ServiceRequest.requested_on >= first, ServiceRequest.requested_on <= last)
+def _local_days(conn: Connection, zones: list[str], as_of: dt.datetime) -> Any:
+    """SQL for the days from the referral to its appointment's local day. PostgreSQL converts
+    each slot to its clinic's zone exactly; SQLite shifts it by the zone's offset at ``as_of``
+    (the same day except for a slot within an hour of local midnight on a daylight-saving
+    change: clinics are not held then)."""
+    if conn.dialect.name == "postgresql":
+        local = cast(func.timezone(Schedule.timezone, Slot.start), Date)
+        return local - ServiceRequest.requested_on
+    shift = case(
+        *((Schedule.timezone == zone, _offset(zone, as_of)) for zone in zones),
+        else_="+0 minutes",
     )
+    return cast(
+        func.julianday(func.date(Slot.start, shift)) - func.julianday(ServiceRequest.requested_on),
+        Integer,
+    )
+
+
+def _offset(zone: str, as_of: dt.datetime) -> str:
+    offset = as_of.astimezone(ZoneInfo(zone)).utcoffset() or dt.timedelta(0)
+    return f"{int(offset.total_seconds() // 60):+d} minutes"
+
+
+def waits(engine: Engine, first: dt.date, last: dt.date, as_of: dt.datetime) -> pd.DataFrame:
+    """The referrals made between two dates (and by ``as_of``), counted in the database by
+    specialty, priority, the referring facility's state, the days waited (to the
+    appointment's local day, or to ``as_of`` for one still waiting), whether the wait has
+    ended in an appointment by ``as_of``, and whether the patient is on the waiting list
+    then: one row per distinct combination, with its count ``n`` (a few thousand rows for a
+    million referrals)."""
+    today = as_of.astimezone(dt.UTC).date()
+    moment = as_of.astimezone(dt.UTC)
     with engine.connect() as conn:
-        # The driver's own rows (a million referrals): no per-row result objects.
-        compiled = query.compile(conn, compile_kwargs={"render_postcompile": True})
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(str(compiled), _positional(compiled, conn))
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
+        zones = [str(z) for z in conn.execute(select(Schedule.timezone).distinct()).scalars()]
+        seen = Slot.start.is_not(None) & (Slot.start <= moment)
+        days = case(
+            (seen, _local_days(conn, zones, moment)),
+            else_=_days_to(conn, today),
+        )
+        waiting = ~seen & (ServiceRequest.status != "cancelled")
+        query = (
+            select(
+                ServiceRequest.specialty_code,
+                ServiceRequest.priority,
+                Facility.area_id,
+                days.label("days"),
+                case((seen, 1), else_=0).label("seen"),
+                case((waiting, 1), else_=0).label("waiting"),
+                func.count().label("n"),
+            )
+            .join(Facility, Facility.id == ServiceRequest.referring_facility_id)
+            .outerjoin(
+                Appointment,
+                (Appointment.request_id == ServiceRequest.id) & Appointment.status.in_(SEEN),
+            )
+            .outerjoin(Slot, Slot.id == Appointment.slot_id)
+            .outerjoin(Schedule, Schedule.id == Slot.schedule_id)
+            .where(
+                ServiceRequest.requested_on >= first,
+                ServiceRequest.requested_on <= min(last, today),
+            )
+            .group_by(
+                ServiceRequest.specialty_code,
+                ServiceRequest.priority,
+                Facility.area_id,
+                "days",
+                "seen",
+                "waiting",
+            )
+        )
+        rows = conn.execute(query).all()
     frame = pd.DataFrame.from_records(
-        rows, columns=["specialty", "priority", "requested_on", "status", "area", "start", "tz"]
+        rows, columns=["specialty", "priority", "area", "days", "seen", "waiting", "n"]
     )
     state_of = states(engine).of
     frame["state"] = frame["area"].map(state_of).fillna("?")
-    requested = (
-        pd.to_datetime(frame["requested_on"].astype(str), format="ISO8601")
-        .to_numpy()
-        .astype("datetime64[D]")
+    frame["days"] = np.maximum(frame["days"].astype(np.int64), 0)
+    frame["seen"] = frame["seen"].astype(bool)
+    frame["waiting"] = frame["waiting"].astype(bool)
+    keys = ["specialty", "priority", "state", "days", "seen", "waiting"]
+    return frame.groupby(keys, as_index=False, sort=False).agg(n=("n", "sum"))
+
+
+def _days_to(conn: Connection, day: dt.date) -> Any:
+    """SQL for the days from the referral to ``day``."""
+    if conn.dialect.name == "postgresql":
+        return literal(day, Date) - ServiceRequest.requested_on
+    return cast(
+        func.julianday(literal(day.isoformat())) - func.julianday(ServiceRequest.requested_on),
+        Integer,
     )
-    seen_day = np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[D]")
-    seen_at = np.full(len(frame), False)
-    has = frame["start"].notna().to_numpy()
-    if has.any():
-        starts = pd.Series(
-            pd.to_datetime(frame.loc[has, "start"].astype(str), utc=True, format="ISO8601")
-        )
-        zones = frame.loc[has, "tz"].fillna("UTC")
-        local = np.empty(len(starts), dtype="datetime64[D]")
-        for zone in zones.unique():  # one conversion per zone, not per appointment
-            mine = (zones == zone).to_numpy()
-            day = starts[mine].dt.tz_convert(ZoneInfo(str(zone))).dt.tz_localize(None)
-            local[mine] = day.to_numpy().astype("datetime64[D]")
-        seen_day[has] = local
-        seen_at[has] = (starts <= pd.Timestamp(as_of)).to_numpy()
-    today = np.datetime64(as_of.date(), "D")
-    made = requested <= today
-    frame = frame[made].reset_index(drop=True)
-    requested, seen_day, seen_at = requested[made], seen_day[made], seen_at[made]
-    cancelled = (frame["status"] == "cancelled").to_numpy()
-    end = np.where(seen_at, seen_day, today)
-    frame["days"] = np.maximum((end - requested).astype(int), 0)
-    frame["seen"] = seen_at
-    frame["waiting"] = ~seen_at & ~cancelled
-    return frame[["specialty", "priority", "state", "days", "seen", "waiting"]]
-
-
-def _positional(compiled: Any, conn: Connection) -> Any:
-    """The compiled statement's parameters in the form its driver takes (a tuple for
-    SQLite's question marks, a dict for psycopg's named ones)."""
-    params = compiled.construct_params()
-    processors = compiled._bind_processors
-    values = {k: processors[k](v) if k in processors else v for k, v in params.items()}
-    if compiled.positiontup is not None:
-        return tuple(values[k] for k in compiled.positiontup)
-    return values
 
 
 def kaplan_meier(
@@ -118,7 +130,8 @@ def kaplan_meier(
 ) -> pd.DataFrame:
     """Per group: the Kaplan–Meier median of ``days`` (events where ``seen``; None when fewer
     than half are estimated seen), and, with ``at`` (priority -> day), the estimated share seen
-    by the row's own target. One sort of every row, then a short pass per group."""
+    by the row's own target. Rows may stand for ``n`` referrals each. One sort of every row,
+    then a short pass per group."""
     keys = list(by)
     grouped = frame.groupby(keys, sort=True)
     group = grouped.ngroup().to_numpy()
@@ -131,8 +144,10 @@ def kaplan_meier(
     order = np.argsort(key, kind="stable")
     key = key[order]
     edges = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    events = np.add.reduceat(frame["seen"].to_numpy()[order].astype(np.int64), edges)
-    leaving = np.diff(np.r_[edges, len(key)])
+    weight = frame["n"].to_numpy(np.int64) if "n" in frame else np.ones(len(frame), np.int64)
+    weight = weight[order]
+    events = np.add.reduceat(frame["seen"].to_numpy()[order].astype(np.int64) * weight, edges)
+    leaving = np.add.reduceat(weight, edges)
     owner, day = key[edges] // span, key[edges] % span
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
     stops = np.r_[starts[1:], len(owner)]
@@ -199,14 +214,23 @@ def waiting_times(
         * 100
     ).rename("within_target_pct")
     table = kaplan_meier(frame, keys).set_index(keys).join(share)
+    frame = frame.assign(
+        seen_n=frame["n"] * frame["seen"],
+        waiting_n=frame["n"] * frame["waiting"],
+        over_n=frame["n"]
+        * (frame["waiting"] & (frame["days"] > frame["priority"].map(TARGET_DAYS))),
+    )
     grouped = frame.groupby(keys)
-    table["seen"] = grouped["seen"].sum()
-    table["waiting"] = grouped["waiting"].sum()
+    table["seen"] = grouped["seen_n"].sum()
+    table["waiting"] = grouped["waiting_n"].sum()
+    table["waiting_over_target"] = grouped["over_n"].sum()
     on_list = frame[frame["waiting"]]
-    listed = on_list.groupby(keys)
-    table["waiting_median_days"] = listed["days"].median()
-    over = on_list["days"] > on_list["priority"].map(TARGET_DAYS)
-    table["waiting_over_target"] = over.groupby([on_list[k] for k in keys]).sum()
+    if len(on_list):
+        table["waiting_median_days"] = on_list.groupby(keys)[["days", "n"]].apply(
+            lambda g: _weighted_median(g["days"].to_numpy(), g["n"].to_numpy())
+        )
+    else:
+        table["waiting_median_days"] = np.nan
     table[["waiting", "waiting_over_target"]] = (
         table[["waiting", "waiting_over_target"]].fillna(0).astype(int)
     )
@@ -220,3 +244,13 @@ def waiting_times(
         "waiting_over_target",
     ]
     return table[columns].reset_index()
+
+
+def _weighted_median(values: np.ndarray, counts: np.ndarray) -> float:
+    """The median of ``values`` each repeated ``counts`` times (the middle two averaged)."""
+    order = np.argsort(values, kind="stable")
+    values, cumulative = values[order], np.cumsum(counts[order])
+    total = int(cumulative[-1])
+    lower = values[np.searchsorted(cumulative, (total - 1) // 2 + 1)]
+    upper = values[np.searchsorted(cumulative, total // 2 + 1)]
+    return float(lower + upper) / 2
