@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 console = Console()
 err = Console(stderr=True)
+#: Problems printed on the console (the rest are counted, and listed by --report).
+SHOWN_PROBLEMS = 20
 
 #: A year option that defaults to the latest year the registry's data complete.
 FromOption = Annotated[
@@ -142,8 +144,14 @@ def reported() -> Iterator[None]:
         yield
     except ValidationError as exc:
         err.print(f"[bold red]Rejected / Rechazado:[/] {len(exc.problems)} problem(s)")
-        for p in exc.problems[:20]:
+        for p in exc.problems[:SHOWN_PROBLEMS]:
             err.print(f"  - {p}")
+        if len(exc.problems) > SHOWN_PROBLEMS:
+            err.print(
+                f"  … {len(exc.problems) - SHOWN_PROBLEMS:,} more; an import's --report FILE "
+                f"lists them all / {len(exc.problems) - SHOWN_PROBLEMS:,} más; --report FILE "
+                "las lista todas"
+            )
         raise typer.Exit(1) from None
     except HealthforceError as exc:
         err.print(f"[bold red]Error:[/] {exc}")

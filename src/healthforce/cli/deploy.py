@@ -388,5 +388,5 @@ def access(
                 f" people covered (upper bound {expansion.upper_bound:,.0f}, gap "
                 f"{expansion.gap:.1%})"
             )
-            for i in expansion.chosen[:20]:
-                console.print(f"  {short.codes[i]}: {int(short.missing[i])} missing")
+            for i in expansion.chosen:  # every one: as many as the workers asked for, at most
+                console.print(f"  {short.codes[i]}: {int(short.missing[i])} missing / faltantes")

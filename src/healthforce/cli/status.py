@@ -46,10 +46,16 @@ def status() -> None:
                 "The schema is older than this version: run `healthforce db upgrade` / El "
                 "esquema es anterior a esta versión: ejecute `healthforce db upgrade`"
             )
-        for release in releases(eng)[:5] if upgraded else []:
+        listed = releases(eng) if upgraded else []
+        for release in listed[:5]:
             console.print(
                 f"release / versión {release.id}: {release.year}, {release.rows:,} figures / "
                 f"cifras, SHA-256 {release.checksum[:16]}…"
+            )
+        if len(listed) > 5:
+            console.print(
+                f"… {len(listed) - 5:,} older releases: `healthforce releases` lists them all / "
+                f"{len(listed) - 5:,} versiones anteriores"
             )
         states = Table(title="By state / Por estado")
         for col in (

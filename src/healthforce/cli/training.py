@@ -33,6 +33,11 @@ def _show(table: object, output: Path | None) -> None:
         console.print(f"{len(table):,} rows / filas -> {output}")
     else:
         console.print(table.head(50).to_string(index=False))
+        if len(table) > 50:
+            console.print(
+                f"{len(table) - 50:,} more rows: --output FILE writes them all / "
+                f"{len(table) - 50:,} filas más: --output FILE las escribe todas"
+            )
 
 
 @app.command("progress")
