@@ -243,6 +243,13 @@ def test_the_referral_life_from_the_command_line(
     for text in ("Cardiología", "Urgente", "Cerrada", "Seguimiento", "C1", "America/Caracas"):
         assert text in listed.output, text
     assert run(app, ["access", "referrals", "--lang", "fr"]).exit_code != 0
+    out = sqlite_engine.url.database
+    assert out is not None
+    for entity, expected in (("referrals", "CLI-1"), ("appointments", "America/Caracas")):
+        path = f"{out}.{entity}.csv"
+        done = run(app, ["export", entity, path])
+        assert done.exit_code == 0, done.output  # it used to be a KeyError
+        assert expected in open(path, encoding="utf-8-sig").read()
     zone = run(app, ["access", "clinics", "--timezone", "Caracas"])
     assert zone.exit_code != 0 and "IANA" in zone.output
     get_settings.cache_clear()

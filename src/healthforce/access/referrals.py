@@ -20,10 +20,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.orm import aliased
 
 from healthforce.access.booking import Booking, BookingRefused, cancel_in, offer_slot
 from healthforce.errors import NotFoundError
-from healthforce.reference.codes import REFERRAL_OUTCOME
+from healthforce.reference.codes import REFERRAL_OUTCOME, Lang
 from healthforce.store.models import (
     Appointment,
     Facility,
@@ -220,3 +221,61 @@ def referral_views(
         at = as_utc(r[8]).astimezone(ZoneInfo(r[9])) if r[8] is not None else None
         views.append(ReferralView(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], at, r[10], r[11]))
     return views, int(total)
+
+
+def appointment_rows(engine: Engine, lang: Lang) -> tuple[list[str], list[list[object]]]:
+    """Every appointment as a table people read (header in ``lang``): referral, referring
+    facility, clinic, specialty, start in the clinic's local time with its zone, status."""
+    from healthforce.reference.codes import APPOINTMENT_STATUS
+
+    clinic = aliased(Facility)
+    referring = aliased(Facility)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Appointment.id,
+                ServiceRequest.external_id,
+                referring.name,
+                clinic.name,
+                Specialty.name_es,
+                Specialty.name_en,
+                Slot.start,
+                Schedule.timezone,
+                Appointment.status,
+            )
+            .join(ServiceRequest, ServiceRequest.id == Appointment.request_id)
+            .join(referring, referring.id == ServiceRequest.referring_facility_id)
+            .join(Slot, Slot.id == Appointment.slot_id)
+            .join(Schedule, Schedule.id == Slot.schedule_id)
+            .join(clinic, clinic.id == Schedule.facility_id)
+            .join(Specialty, Specialty.code == Schedule.specialty_code)
+            .order_by(Slot.start, Appointment.id)
+        ).all()
+    es = lang == "es"
+    header = (
+        [
+            *("Cita", "Referencia", "Establecimiento que refiere", "Consulta", "Especialidad"),
+            *("Fecha y hora local", "Zona horaria", "Estado"),
+        ]
+        if es
+        else [
+            *("Appointment", "Referral", "Referring facility", "Clinic", "Specialty"),
+            *("Local date and time", "Time zone", "Status"),
+        ]
+    )
+    out: list[list[object]] = []
+    for aid, ext, source, place, sp_es, sp_en, start, zone, status in rows:
+        local = as_utc(start).astimezone(ZoneInfo(zone))
+        out.append(
+            [
+                aid,
+                ext,
+                source,
+                place,
+                sp_es if es else sp_en,
+                local.strftime("%Y-%m-%d %H:%M"),
+                zone,
+                APPOINTMENT_STATUS.label(status, lang),
+            ]
+        )
+    return header, out

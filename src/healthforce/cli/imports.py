@@ -248,10 +248,18 @@ def export(
             for kind, n in counts.items():
                 console.print(f"{n:,} {kind} -> {file / (kind + '.ndjson')}")
             return
+        if entity == "appointments":
+            from healthforce.access.referrals import appointment_rows
+            from healthforce.exports.tables import write_table
+
+            header, rows = appointment_rows(engine(), _lang(lang))
+            write_table(file, header, [list(c) for c in zip(*rows, strict=True)])
+            console.print(f"{len(rows):,} rows / filas -> {file}")
+            return
         from healthforce.store.schema import ENTITIES
 
         if entity not in ENTITIES:
-            known = ", ".join([*sorted(ENTITIES), "fhir"])
+            known = ", ".join([*sorted(ENTITIES), "appointments", "fhir"])
             raise typer.BadParameter(
                 f"{entity!r} cannot be exported (yet); one of {known} / no se puede exportar; "
                 f"una de {known}",
