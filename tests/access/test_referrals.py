@@ -206,6 +206,8 @@ def test_counter_referral_after_the_appointment(db: Engine) -> None:
 def test_the_referral_life_from_the_command_line(
     sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from pathlib import Path
+
     from typer.testing import CliRunner
 
     from healthforce.cli import app
@@ -249,7 +251,7 @@ def test_the_referral_life_from_the_command_line(
         path = f"{out}.{entity}.csv"
         done = run(app, ["export", entity, path])
         assert done.exit_code == 0, done.output  # it used to be a KeyError
-        assert expected in open(path, encoding="utf-8-sig").read()
+        assert expected in Path(path).read_text("utf-8-sig")
     zone = run(app, ["access", "clinics", "--timezone", "Caracas"])
     assert zone.exit_code != 0 and "IANA" in zone.output
     get_settings.cache_clear()
