@@ -642,3 +642,58 @@ def test_a_clerks_licence_edit_waits_for_approval(site: Site) -> None:
     rejected = manager.post(f"/api/v1/approvals/{stale['id']}/reject")
     assert rejected.status_code == 200
     assert manager.get("/api/v1/approvals").json()["count"] == 0
+
+
+def test_every_refused_sign_in_costs_the_same_argon2_work(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unknown name, a wrong password and a locked account each verify one Argon2 hash, so
+    none answers faster than the others (it was 5 ms against 200 ms)."""
+    from healthforce import users
+    from healthforce.web.private.auth import now
+
+    calls: list[str] = []
+    real = users._hasher
+
+    class Counting:
+        def verify(self, hashed: str, password: str) -> bool:
+            calls.append(hashed)
+            return real.verify(hashed, password)
+
+        def check_needs_rehash(self, hashed: str) -> bool:
+            return real.check_needs_rehash(hashed)
+
+        def hash(self, password: str) -> str:
+            return real.hash(password)
+
+    monkeypatch.setattr(users, "_hasher", Counting())
+    for name in ("nobody", "planner"):
+        with pytest.raises(LoginRefused):
+            users.authenticate(site.engine, name, "not-it-at-all", now(), "192.0.2.1")
+    assert len(calls) == 2  # the unknown name verified a hash too
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(LoginRefused):
+            users.authenticate(site.engine, "admin", "not-it-at-all", now(), "192.0.2.2")
+    calls.clear()
+    with pytest.raises(LoginRefused):  # locked now: still the same work
+        users.authenticate(site.engine, "admin", PASSWORD, now(), "192.0.2.2")
+    assert len(calls) == 1
+
+
+def test_serve_believes_proxy_headers_only_when_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    from healthforce.cli.serve import serve
+    from healthforce.settings import get_settings
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw))
+    monkeypatch.setenv("HEALTHFORCE_DATABASE_URL", "sqlite://")
+    get_settings.cache_clear()
+    serve()
+    assert seen["proxy_headers"] is False and seen["forwarded_allow_ips"] == ""
+    monkeypatch.setenv("HEALTHFORCE_TRUSTED_PROXIES", "10.0.0.5")
+    get_settings.cache_clear()
+    serve()
+    assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == "10.0.0.5"
+    get_settings.cache_clear()
