@@ -247,7 +247,11 @@ def test_the_referral_life_from_the_command_line(
     assert run(app, ["access", "referrals", "--lang", "fr"]).exit_code != 0
     out = sqlite_engine.url.database
     assert out is not None
-    for entity, expected in (("referrals", "CLI-1"), ("appointments", "America/Caracas")):
+    for entity, expected in (
+        ("referrals", "CLI-1"),
+        ("appointments", "America/Caracas"),
+        ("slots", "2025-01-08 08:00"),  # the clinic's local time
+    ):
         path = f"{out}.{entity}.csv"
         done = run(app, ["export", entity, path])
         assert done.exit_code == 0, done.output  # it used to be a KeyError

@@ -279,3 +279,68 @@ def appointment_rows(engine: Engine, lang: Lang) -> tuple[list[str], list[list[o
             ]
         )
     return header, out
+
+
+def slot_rows(engine: Engine, lang: Lang) -> tuple[list[str], list[list[object]]]:
+    """Every slot as a table people read: clinic, specialty, local start and end with the
+    zone, seat, and whether it is free, taken or cancelled."""
+    clinic = aliased(Facility)
+    with engine.connect() as conn:
+        taken = set(
+            conn.execute(
+                select(Appointment.slot_id).where(
+                    Appointment.status.in_(("booked", "confirmed", "attended", "no_show"))
+                )
+            ).scalars()
+        )
+        rows = conn.execute(
+            select(
+                Slot.id,
+                clinic.name,
+                Specialty.name_es,
+                Specialty.name_en,
+                Slot.start,
+                Slot.end,
+                Schedule.timezone,
+                Slot.seat,
+                Slot.status,
+            )
+            .join(Schedule, Schedule.id == Slot.schedule_id)
+            .join(clinic, clinic.id == Schedule.facility_id)
+            .join(Specialty, Specialty.code == Schedule.specialty_code)
+            .order_by(Slot.start, Slot.id)
+        ).all()
+    es = lang == "es"
+    header = (
+        [
+            *("Cupo", "Consulta", "Especialidad", "Inicio (hora local)", "Fin (hora local)"),
+            *("Zona horaria", "Asiento", "Estado"),
+        ]
+        if es
+        else [
+            *("Slot", "Clinic", "Specialty", "Start (local time)", "End (local time)"),
+            *("Time zone", "Seat", "Status"),
+        ]
+    )
+    states = {
+        "free": ("libre", "free"),
+        "taken": ("ocupado", "taken"),
+        "cancelled": ("anulado", "cancelled"),
+    }
+    out: list[list[object]] = []
+    for sid, place, sp_es, sp_en, start, end, zone, seat, status in rows:
+        tz = ZoneInfo(zone)
+        state = "cancelled" if status == "cancelled" else "taken" if sid in taken else "free"
+        out.append(
+            [
+                sid,
+                place,
+                sp_es if es else sp_en,
+                as_utc(start).astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                as_utc(end).astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                zone,
+                seat,
+                states[state][0 if es else 1],
+            ]
+        )
+    return header, out

@@ -248,18 +248,19 @@ def export(
             for kind, n in counts.items():
                 console.print(f"{n:,} {kind} -> {file / (kind + '.ndjson')}")
             return
-        if entity == "appointments":
-            from healthforce.access.referrals import appointment_rows
+        if entity in ("appointments", "slots"):
+            from healthforce.access.referrals import appointment_rows, slot_rows
             from healthforce.exports.tables import write_table
 
-            header, rows = appointment_rows(engine(), _lang(lang))
+            rows_of = appointment_rows if entity == "appointments" else slot_rows
+            header, rows = rows_of(engine(), _lang(lang))
             write_table(file, header, [list(c) for c in zip(*rows, strict=True)])
             console.print(f"{len(rows):,} rows / filas -> {file}")
             return
         from healthforce.store.schema import ENTITIES
 
         if entity not in ENTITIES:
-            known = ", ".join([*sorted(ENTITIES), "appointments", "fhir"])
+            known = ", ".join([*sorted(ENTITIES), "appointments", "slots", "fhir"])
             raise typer.BadParameter(
                 f"{entity!r} cannot be exported (yet); one of {known} / no se puede exportar; "
                 f"una de {known}",
