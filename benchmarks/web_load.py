@@ -45,7 +45,7 @@ def wait_for(port: int) -> None:
 
 def build(db: Path, workers: int) -> None:
     env = {**os.environ, "HEALTHFORCE_DATABASE_URL": f"sqlite:///{db}"}
-    for args in (["db", "upgrade"], ["demo", "--workers", str(workers), "--replace"]):
+    for args in (["db", "upgrade"], ["demo", "--workers", str(workers), "--replace", "--yes"]):
         subprocess.run([str(BIN / "healthforce"), *args], env=env, check=True)
 
 
