@@ -86,6 +86,25 @@ def test_plotly_is_served_from_the_installed_package(client: TestClient) -> None
     response = client.get("/static/plotly.min.js")
     assert response.status_code == 200
     assert len(response.content) > 1_000_000
+    # Zipped once on the way out (under 1.5 MB on the wire), cached a day, revalidated by ETag.
+    zipped = client.get("/static/plotly.min.js", headers={"Accept-Encoding": "identity, gzip"})
+    raw = int(zipped.headers["content-length"])
+    assert zipped.headers["content-encoding"] == "gzip" and raw < 1_500_000
+    assert "max-age=86400" in zipped.headers["cache-control"]
+    again = client.get("/static/plotly.min.js", headers={"If-None-Match": zipped.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_api_docs_load_nothing_from_outside(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/static/swagger/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower()
+    bundle = client.get("/static/swagger/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and len(bundle.content) > 500_000
+    assert client.get("/static/swagger/../../etc/passwd").status_code == 404
+    # Pages and the API are compressed too.
+    home = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert home.headers.get("content-encoding") == "gzip"
 
 
 def test_public_schema_exposes_no_person_level_field(client: TestClient) -> None:

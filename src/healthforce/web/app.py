@@ -17,10 +17,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
+from starlette.middleware.gzip import GZipMiddleware
 
 from healthforce.errors import HealthforceError, ValidationError
 from healthforce.settings import get_settings
 from healthforce.store.session import make_engine
+from healthforce.web import static
 from healthforce.web.api import access, health, indicators, releases
 from healthforce.web.errors import status_for
 from healthforce.web.headers import add_security_headers
@@ -102,6 +104,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         version="0.1.0",
         description="Health workforce observatory API. Public endpoints return "
         "suppressed aggregates only. / API del observatorio.",
+        docs_url=None,  # served by web.static with Swagger UI from the package, not a CDN
+        redoc_url=None,
     )
     app.state.engine = engine or make_engine(get_settings().database_url)
     app.state.login_attempts = {}
@@ -110,6 +114,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=templates_dir)
     public_api = (health.router, indicators.router, releases.router, access.router)
     for router in (
+        static.router,
         *public_api,
         private_api.router,
         home.router,
@@ -122,4 +127,5 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         app.include_router(router)
     _handlers(app)
     add_security_headers(app, tuple(r.prefix for r in public_api))
+    app.add_middleware(GZipMiddleware, minimum_size=1024)  # pages and API; assets come zipped
     return app

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
-
 import plotly.graph_objects as go
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from healthforce.store.summary import latest_population_year
 from healthforce.web.cache import public_cached, published
@@ -18,16 +15,6 @@ from healthforce.web.pages.releases import provenance
 
 router = APIRouter(tags=["pages"])
 THRESHOLDS = (44.5, 49.0)
-
-
-def plotly_js() -> Path:
-    return Path(str(resources.files("plotly").joinpath("package_data", "plotly.min.js")))
-
-
-@router.get("/static/plotly.min.js", include_in_schema=False)
-def plotly_bundle() -> FileResponse:
-    """plotly.js from the installed package: the site makes no request outside itself."""
-    return FileResponse(plotly_js(), media_type="application/javascript")
 
 
 #: Plotly's geo maps load a base-map topology before drawing; the observatory's maps draw only
