@@ -93,6 +93,11 @@ class FileFormatError(HealthforceError):
         super().__init__(f"{file}: {reason}")
 
 
+class BadParameter(HealthforceError):  # noqa: N818 - reads as what it is
+    """A page's or command's option that names nothing known (an indicator, a level, a
+    group), said with the values it may take (HTTP 422)."""
+
+
 class NotFoundError(HealthforceError):
     """The record asked for does not exist."""
 

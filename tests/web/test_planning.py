@@ -46,9 +46,10 @@ def test_the_planning_page_in_spanish(client: TestClient) -> None:
     assert "sensibilidad de la oferta" in text and "estudiantes al año en el país" in text
 
 
-def test_an_unknown_occupation_shows_the_first(client: TestClient) -> None:
+def test_an_unknown_occupation_is_refused_with_those_published(client: TestClient) -> None:
     page = client.get("/planning?lang=en&occupation=9999")
-    assert page.status_code == 200 and "selected>" in page.text
+    assert page.status_code == 422 and "9999" in page.text and "2211" in page.text
+    assert client.get("/planning?lang=en").status_code == 200
 
 
 def test_the_density_trend_is_the_log_linear_fit_of_the_history(planning_demo: Engine) -> None:

@@ -300,3 +300,26 @@ def test_a_demo_registry_says_everywhere_that_its_data_are_synthetic(
     # A registry that is not a demo says nothing of the kind.
     real = client.get("/")
     assert "Datos de demostración" not in real.text and "X-Healthforce-Data" not in real.headers
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/explorer?year=99999", 404),
+        ("/explorer?year=-5", 404),
+        ("/explorer?year=abc", 422),
+        ("/explorer?code=MEDIAN_AGE", 422),  # it used to show density, silently
+        ("/explorer?level=galaxy", 422),
+        ("/explorer?grp=nope", 422),
+        ("/map?year=10000", 404),
+        ("/map?code=NOPE", 422),
+        ("/access?year=99999", 422),
+        ("/access?year=1990", 404),  # no referrals that year: the years there are are named
+        ("/releases/999999999999", 422),
+    ],
+)
+def test_page_options_are_checked_never_replaced_by_a_default(
+    client: TestClient, path: str, status: int
+) -> None:
+    response = client.get(path)
+    assert response.status_code == status, (path, response.text[:300])

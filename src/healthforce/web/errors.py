@@ -4,7 +4,13 @@ that show a refusal inline both read it)."""
 from __future__ import annotations
 
 from healthforce.access.booking import BookingRefused, KeyReused, SlotTaken
-from healthforce.errors import HealthforceError, NotFoundError, OutsideDataError, ValidationError
+from healthforce.errors import (
+    BadParameter,
+    HealthforceError,
+    NotFoundError,
+    OutsideDataError,
+    ValidationError,
+)
 from healthforce.users import LoginRefused
 
 #: First match wins: subclasses before the classes they extend.
@@ -14,6 +20,7 @@ STATUS: tuple[tuple[type[HealthforceError], int], ...] = (
     (SlotTaken, 409),
     (KeyReused, 409),
     (ValidationError, 422),
+    (BadParameter, 422),
     (BookingRefused, 422),
     (LoginRefused, 401),
     (HealthforceError, 400),

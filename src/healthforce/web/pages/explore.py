@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine, func, select
 
+from healthforce.errors import BadParameter
 from healthforce.indicators.catalogue import CATALOGUE
 from healthforce.reference.occupations import occupation_groups
 from healthforce.store.models import AreaPopulation
@@ -47,10 +48,30 @@ def _choices(engine: Engine, lang: str) -> dict[str, Any]:
 def _selection(
     engine: Engine, code: str | None, level: str | None, grp: str | None, year: str | None
 ) -> tuple[str, str, str, int | None]:
-    code = code if code in CATALOGUE else "DENSITY"
-    level = level if level in ("state", "country") else "state"
-    grp = grp or "all"
-    chosen: int | None = int(year) if year and year.isdigit() else None
+    """The page's selection, each part checked: an unknown indicator, level or group, or a
+    year that is not a whole number, is refused (422) with what may be asked for; a year
+    outside the data is refused later (404, with the years covered). Nothing is silently
+    replaced by a default."""
+    if code is not None and code not in CATALOGUE:
+        raise BadParameter(
+            f"code={code!r}: no such indicator; one of / indicador desconocido; uno de "
+            f"{', '.join(CATALOGUE)}"
+        )
+    if level is not None and level not in ("state", "country"):
+        raise BadParameter(f"level={level!r}: state or country / state o country")
+    groups = {"all", *occupation_groups()}
+    if grp is not None and grp not in groups:
+        raise BadParameter(
+            f"grp={grp!r}: no such group; one of / grupo desconocido; uno de "
+            f"{', '.join(sorted(groups))}"
+        )
+    code, level, grp = code or "DENSITY", level or "state", grp or "all"
+    chosen: int | None = None
+    if year:
+        try:
+            chosen = int(year)  # one outside the data is refused with the years covered
+        except ValueError:
+            raise BadParameter(f"year={year!r}: a year such as 2024 / un año") from None
     if chosen is None:
         with engine.connect() as conn:
             chosen = conn.execute(select(func.max(AreaPopulation.year))).scalar()

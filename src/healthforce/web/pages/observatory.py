@@ -5,13 +5,13 @@ Aggregates only; small counts suppressed; computed once per state of the registr
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import plotly.graph_objects as go
 import shapely.geometry
 import shapely.geometry.polygon
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine, select
 
@@ -202,10 +202,17 @@ def placement(request: Request, engine: EngineDep, lang: LangDep) -> HTMLRespons
 
 @router.get("/access", response_class=HTMLResponse)
 @public_cached_for(BOOKINGS_TTL)
-def access(request: Request, engine: EngineDep, lang: LangDep) -> HTMLResponse:
+def access(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+) -> HTMLResponse:
+    """Waiting times for the referrals of a calendar year (the latest by default; a year
+    without referrals is a 404 naming the years there are)."""
     years = referral_years(engine)
-    rows = [w.model_dump() for w in waiting_rows(request, engine)]
-    year = years[-1] if years else None
+    rows = [w.model_dump() for w in waiting_rows(request, engine, year)]
+    year = year if year is not None else (years[-1] if years else None)
     return render(request, "access.html", lang, rows=rows, year=year, threshold=DEFAULT_THRESHOLD)
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 
 from healthforce.disclosure import DEFAULT_THRESHOLD
 from healthforce.disclosure.derive import projections_shown
+from healthforce.errors import BadParameter
 from healthforce.forecast.figures import fan_chart, gap_by_area, scenario_comparison, tornado
 from healthforce.forecast.gap import intake_answer
 from healthforce.forecast.plan import Plan, plan
@@ -189,7 +190,12 @@ def planning(
     }
     if p is None or not p.shown:
         return render(request, "planning.html", lang, **context)
-    chosen = occupation if occupation in p.shown else p.shown[0]
+    if occupation is not None and occupation not in p.shown:
+        raise BadParameter(
+            f"occupation={occupation!r}: not among the occupations published here; one of / "
+            f"no está entre las ocupaciones publicadas; una de {', '.join(p.shown)}"
+        )
+    chosen = occupation or p.shown[0]
     dims = p.result.dims
     year = min(dims.base_year + AHEAD, dims.years[-1])
     label = _label(chosen, lang)
