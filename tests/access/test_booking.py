@@ -122,11 +122,10 @@ def test_priority_rules_and_the_waiting_list(db: Engine) -> None:
     assert book(db, "LATE", now=NOW) is None  # nothing left: the referral waits
     _referral(db, "ROUTINE-WAIT")
     assert book(db, "ROUTINE-WAIT", now=NOW) is None
-    first = (
-        db.connect()
-        .execute(select(ServiceRequest.status).where(ServiceRequest.external_id == "LATE"))
-        .scalar_one()
-    )
+    with db.connect() as conn:  # closed at once: a connection left to the garbage collector
+        first = conn.execute(  # kept a transaction open on PostgreSQL, and its teardown hung
+            select(ServiceRequest.status).where(ServiceRequest.external_id == "LATE")
+        ).scalar_one()
     assert first == "waiting"
     # A cancellation offers the slot to the waiting list, urgent first.
     freed = cancel(db, _appointment_of(db, "R1"), now=NOW)
