@@ -687,7 +687,7 @@ def test_serve_believes_proxy_headers_only_when_told(monkeypatch: pytest.MonkeyP
     from healthforce.settings import get_settings
 
     seen: dict[str, object] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw))
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw, app=app))
     monkeypatch.setenv("HEALTHFORCE_DATABASE_URL", "sqlite://")
     get_settings.cache_clear()
     serve()
@@ -696,4 +696,6 @@ def test_serve_believes_proxy_headers_only_when_told(monkeypatch: pytest.MonkeyP
     get_settings.cache_clear()
     serve()
     assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == "10.0.0.5"
+    serve(workers=2)  # several processes: each builds its app from the factory
+    assert seen["workers"] == 2 and seen["factory"] is True
     get_settings.cache_clear()

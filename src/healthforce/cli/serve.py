@@ -12,6 +12,12 @@ from healthforce.cli.common import console
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, help="Server processes (one per core). / Procesos del servidor."
+        ),
+    ] = 1,
 ) -> None:
     """Serve the observatory (API and pages). / Sirve el observatorio.
 
@@ -23,11 +29,19 @@ def serve(
 
     trusted = get_settings().trusted_proxies
     console.print(f"Healthforce observatory / observatorio: http://{host}:{port}/")
-    uvicorn.run(
-        create_app(),
-        host=host,
-        port=port,
-        log_level="warning",
-        proxy_headers=bool(trusted),
-        forwarded_allow_ips=trusted or "",
-    )
+    options = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or "",
+    }
+    if workers == 1:
+        uvicorn.run(create_app(), **options)  # type: ignore[arg-type]
+    else:  # each process builds its own app (and its own connections)
+        uvicorn.run(
+            "healthforce.web.app:create_app",
+            factory=True,
+            workers=workers,
+            **options,  # type: ignore[arg-type]
+        )
