@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -410,13 +411,35 @@ def build(conn: Connection, year: int, home: str, carry: bool = True) -> None:
     )
 
 
+#: One summary build at a time in a process: visitors asking at once for a year not yet
+#: summarised wait for the first one's build instead of racing it (on SQLite, a second writer
+#: that had read first would be refused with "database is locked").
+_BUILDING = threading.Lock()
+
+
+def _is_current(conn: Connection, year: int, home: str) -> bool:
+    row = conn.execute(
+        select(SummaryYear.home, SummaryYear.stale).where(SummaryYear.year == year)
+    ).first()
+    return row is not None and not row.stale and row.home == home
+
+
 def current(engine: Engine, year: int, home: str) -> bool:
-    """Make the year's summaries current; whether they had to be (re)built."""
-    with engine.begin() as conn:
-        row = conn.execute(
-            select(SummaryYear.home, SummaryYear.stale).where(SummaryYear.year == year)
-        ).first()
-        if row is not None and not row.stale and row.home == home:
+    """Make the year's summaries current; whether they had to be (re)built. The check reads
+    only; a build takes the process's build lock and, on SQLite, the database's write lock
+    before it reads anything (so builders in other processes queue on the busy timeout instead
+    of failing), then checks again."""
+    with engine.connect() as conn:
+        if _is_current(conn, year, home):
+            return False
+    with _BUILDING, engine.begin() as conn:
+        if conn.dialect.name == "sqlite":  # a write first: the write lock, waited for
+            conn.execute(
+                update(SummaryYear)
+                .where(SummaryYear.year == year)
+                .values(stale=SummaryYear.stale)
+            )
+        if _is_current(conn, year, home):  # another visitor built it meanwhile
             return False
         build(conn, year, home)
     return True
