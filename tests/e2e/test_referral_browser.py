@@ -9,9 +9,6 @@ Skipped with the reason when Chromium is missing (see ``test_browser``).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
@@ -23,7 +20,7 @@ from sqlalchemy import insert, select
 from healthforce.store import make_engine, upgrade
 from healthforce.store.models import Facility, Schedule, Slot, Worker
 from healthforce.users import add_user
-from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, PASSWORD, _free_port, _need_browser
+from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, PASSWORD, _need_browser, serving
 from tests.indicators import registry
 
 CARACAS = ZoneInfo("America/Caracas")
@@ -77,32 +74,8 @@ def clinic_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     add_user(engine, "centro", PASSWORD, "data_clerk", "VE-A")
     add_user(engine, "hospital", PASSWORD, "regional_manager", "VE-B")
     engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "HEALTHFORCE_DATABASE_URL": f"sqlite:///{db}"}
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = (ARTIFACTS / "referral-server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "healthforce", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    import socket
-
-    try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the server did not start")
-        yield f"http://127.0.0.1:{port}", start
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+    with serving(db, "referral-server.log") as address:
+        yield address, start
 
 
 def test_a_referral_from_the_health_centre_to_its_outcome_at_the_hospital(
