@@ -332,3 +332,12 @@ def test_a_referral_created_withdrawn_and_answered_through_the_api(site: Site) -
     assert bad.status_code == 422 and "requested_on" in bad.text
     good = clerk.post("/private/referrals", data={**form, "requested_on": "2025-02-03"})
     assert good.status_code == 200 and "RF" in good.text
+
+
+def test_the_waiting_time_page_reads_names_not_codes(site: Site) -> None:
+    _clinic_and_referrals(site)
+    page = site.client().get("/access?lang=es")
+    assert page.status_code == 200
+    assert "Cardiología" in page.text and ">cardiology<" not in page.text
+    assert ">A<" in page.text  # the state's name (the hand-built registry calls VE-A "A")
+    assert "Kaplan" in page.text

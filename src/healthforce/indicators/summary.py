@@ -435,9 +435,7 @@ def current(engine: Engine, year: int, home: str) -> bool:
     with _BUILDING, engine.begin() as conn:
         if conn.dialect.name == "sqlite":  # a write first: the write lock, waited for
             conn.execute(
-                update(SummaryYear)
-                .where(SummaryYear.year == year)
-                .values(stale=SummaryYear.stale)
+                update(SummaryYear).where(SummaryYear.year == year).values(stale=SummaryYear.stale)
             )
         if _is_current(conn, year, home):  # another visitor built it meanwhile
             return False

@@ -32,6 +32,15 @@ def area_names(engine: Engine) -> dict[str, str]:
         return dict(conn.execute(select(Area.code, Area.name)).all())
 
 
+def specialty_names(engine: Engine, lang: Lang) -> dict[str, str]:
+    """Every specialty's name in the language, by its code."""
+    from healthforce.store.models import Specialty
+
+    name = Specialty.name_es if lang == "es" else Specialty.name_en
+    with engine.connect() as conn:
+        return dict(conn.execute(select(Specialty.code, name)).all())
+
+
 def render(request: Request, template: str, lang: Lang, **context: Any) -> HTMLResponse:
     from healthforce.web.cache import synthetic
 

@@ -38,7 +38,7 @@ from healthforce.web.cache import (
     release_of,
 )
 from healthforce.web.deps import EngineDep, LangDep
-from healthforce.web.pages.common import chart_json, render
+from healthforce.web.pages.common import area_names, chart_json, render, specialty_names
 
 router = APIRouter(include_in_schema=False)
 
@@ -213,7 +213,17 @@ def access(
     years = referral_years(engine)
     rows = [w.model_dump() for w in waiting_rows(request, engine, year)]
     year = year if year is not None else (years[-1] if years else None)
-    return render(request, "access.html", lang, rows=rows, year=year, threshold=DEFAULT_THRESHOLD)
+    return render(
+        request,
+        "access.html",
+        lang,
+        rows=rows,
+        year=year,
+        years=list(years),
+        threshold=DEFAULT_THRESHOLD,
+        areas=area_names(engine),
+        specialties=specialty_names(engine, lang),
+    )
 
 
 @router.get("/training", response_class=HTMLResponse)
