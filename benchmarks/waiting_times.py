@@ -4,7 +4,8 @@ still waiting censored, the waiting list) for 1,000,000 referrals on SQLite.
 Ours: ``healthforce.access.waiting.waiting_times`` (the database counts referrals by group,
 day waited and outcome; then one numpy pass for every group). Peer, in the same run: the same
 counted rows through lifelines' ``KaplanMeierFitter`` (with the counts as weights), one fit per
-group. The read is timed apart. Target (issue 21): the figures for 1,000,000 referrals in at most 2 s.
+group. The read is timed apart. Target (issue 21): the figures for 1,000,000 referrals in at
+most 2 s.
 
     .venv/bin/python benchmarks/waiting_times.py [--referrals 1000000]
 """
@@ -23,6 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, select
+from tests.indicators import registry
 
 from healthforce.access.waiting import TARGET_DAYS, kaplan_meier, waiting_times, waits
 from healthforce.store import make_engine, upgrade
@@ -35,7 +37,6 @@ from healthforce.store.models import (
     Specialty,
     Worker,
 )
-from tests.indicators import registry
 
 AS_OF = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
