@@ -88,6 +88,27 @@ class Bookings(RuleBasedStateMachine):
             assert history(self.engine, appointment)[-1]["to"] == status
 
     @invariant()
+    def each_referral_keeps_the_day_its_wait_ends(self) -> None:
+        """``seen_on`` (what waiting times read) is the local day of the live appointment."""
+        from zoneinfo import ZoneInfo
+
+        from healthforce.store.models import Schedule, Slot
+        from healthforce.store.session import as_utc
+
+        with self.engine.connect() as conn:
+            kept = dict(conn.execute(select(ServiceRequest.id, ServiceRequest.seen_on)).all())
+            live = {
+                rid: as_utc(start).astimezone(ZoneInfo(zone)).date()
+                for rid, start, zone in conn.execute(
+                    select(Appointment.request_id, Slot.start, Schedule.timezone)
+                    .join(Slot, Slot.id == Appointment.slot_id)
+                    .join(Schedule, Schedule.id == Slot.schedule_id)
+                    .where(Appointment.status.in_(LIVE))
+                )
+            }
+        assert kept == {rid: live.get(rid) for rid in kept}
+
+    @invariant()
     def one_live_appointment_per_slot(self) -> None:
         with self.engine.connect() as conn:
             worst = conn.execute(

@@ -22,6 +22,7 @@ from healthforce.access.booking import (
     BookingRefused,
     SlotTaken,
     bookable_start,
+    mark_seen_on,
     record_event,
 )
 from healthforce.errors import NotFoundError
@@ -106,6 +107,7 @@ def reschedule(
                 .returning(Appointment.id)
             ).scalar_one()
             record_event(conn, new, None, "booked", now, actor)
+            mark_seen_on(conn, [row[1]])
     except IntegrityError:
         raise SlotTaken(f"slot {slot_id} is taken / el cupo ya está ocupado") from None
     return Booking(new, slot_id, start)

@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from healthforce.errors import HealthforceError, NotFoundError
@@ -132,6 +132,7 @@ def book_slot(
                 .where(ServiceRequest.id == request[0])
                 .values(status="booked")
             )
+            mark_seen_on(conn, [request[0]])
     except IntegrityError as exc:
         clash = str(exc.orig).lower()
         if idempotency_key and "idempotency" in clash:
@@ -285,6 +286,7 @@ def cancel_in(
         update(Appointment).where(Appointment.id == appointment_id).values(status="cancelled")
     )
     record_event(conn, appointment_id, row[2], "cancelled", now, actor)
+    mark_seen_on(conn, [row[1]])
     if referral_status is not None:
         conn.execute(
             update(ServiceRequest).where(ServiceRequest.id == row[1]).values(status=referral_status)
@@ -375,3 +377,34 @@ def slot_place(engine: Engine, slot_id: int) -> tuple[str, str]:
             .where(Slot.id == slot_id)
         ).one()
     return str(row[0]), str(row[1])
+
+
+def mark_seen_on(conn: Connection, request_ids: list[int] | None) -> None:
+    """Set each referral's ``seen_on`` to the local day (in its clinic's zone) of its live
+    appointment, or None when it has none; every referral when ``request_ids`` is None.
+    Called in the transaction of every write that books, moves or cancels an appointment."""
+    from zoneinfo import ZoneInfo
+
+    from healthforce.store.models import Base
+
+    live = (
+        select(Appointment.request_id, Slot.start, Schedule.timezone)
+        .join(Slot, Slot.id == Appointment.slot_id)
+        .join(Schedule, Schedule.id == Slot.schedule_id)
+        .where(Appointment.status.in_(LIVE))
+    )
+    table = Base.metadata.tables["service_request"]
+    if request_ids is not None:
+        live = live.where(Appointment.request_id.in_(request_ids))
+        conn.execute(update(table).where(table.c.id.in_(request_ids)).values(seen_on=None))
+    else:
+        conn.execute(update(table).values(seen_on=None))
+    days = [
+        {"rid": rid, "day": as_utc(start).astimezone(ZoneInfo(zone)).date()}
+        for rid, start, zone in conn.execute(live)
+    ]
+    if days:
+        conn.execute(
+            update(table).where(table.c.id == bindparam("rid")).values(seen_on=bindparam("day")),
+            days,
+        )

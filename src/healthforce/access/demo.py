@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from healthforce.access.booking import PRIORITY_ORDER, book
+from healthforce.access.booking import PRIORITY_ORDER, book, mark_seen_on
 from healthforce.access.clinics import ClinicRules, clinics_from_assignments
 from healthforce.access.schedules import write_slots
 from healthforce.geo.sphere import haversine_km
@@ -211,6 +211,7 @@ def _history(engine: Engine, day: dt.date, rng: np.random.Generator) -> int:
         if appointments:
             conn.execute(insert(Appointment), appointments)
             _events(conn)
+            mark_seen_on(conn, None)
         for status, ids in outcome.items():
             if ids:
                 conn.execute(

@@ -92,6 +92,9 @@ class ServiceRequest(Audited, Base):
     outcome: Mapped[str | None] = mapped_column(String(20))
     outcome_on: Mapped[dt.date | None]
     outcome_note: Mapped[str | None] = mapped_column(Text)  # private
+    #: The local day of the referral's live appointment (its wait ends then), kept by every
+    #: booking write (``access.booking.mark_seen_on``): waiting times read one table.
+    seen_on: Mapped[dt.date | None]
 
 
 class Appointment(Audited, Base):

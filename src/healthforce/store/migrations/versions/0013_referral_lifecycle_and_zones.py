@@ -6,7 +6,9 @@ referring facility (``outcome``, ``outcome_on``, a private ``outcome_note``). Th
 holds at most one live appointment per referral, as it already did per slot, and an
 idempotency key remembers the request it was first used with (``idempotency_fingerprint``), so
 a key reused for another request is refused instead of replayed. An area may name its IANA time
-zone (``timezone``); a facility's clinics take the zone of its nearest area that has one.
+zone (``timezone``); a facility's clinics take the zone of its nearest area that has one. A
+referral keeps the local day of its live appointment (``seen_on``), so waiting times read one
+table.
 Failed sign-ins are counted per user name and address (``sign_in_failure``), for any name, so
 the lockout neither tells whether an account exists nor lets anyone lock an account for
 everyone; the private side's activity that is not a change set (sign-ins, exports, uploads,
@@ -38,6 +40,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("outcome", sa.String(length=20), nullable=True))
         batch.add_column(sa.Column("outcome_on", sa.Date(), nullable=True))
         batch.add_column(sa.Column("outcome_note", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("seen_on", sa.Date(), nullable=True))
     with op.batch_alter_table("appointment") as batch:
         batch.add_column(sa.Column("idempotency_fingerprint", sa.String(length=64), nullable=True))
     op.create_index(
@@ -93,6 +96,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pending_change")),
     )
     op.create_index("ix_pending_change_status", "pending_change", ["status"])
+    from healthforce.access.booking import mark_seen_on
+
+    mark_seen_on(op.get_bind(), None)  # the day each live appointment ends its wait
 
 
 def downgrade() -> None:
@@ -105,6 +111,7 @@ def downgrade() -> None:
     with op.batch_alter_table("appointment") as batch:
         batch.drop_column("idempotency_fingerprint")
     with op.batch_alter_table("service_request") as batch:
+        batch.drop_column("seen_on")
         batch.drop_column("outcome_note")
         batch.drop_column("outcome_on")
         batch.drop_column("outcome")
