@@ -106,6 +106,7 @@ def test_plan_apply_and_access_on_the_demo(tmp_path: Path, monkeypatch: pytest.M
         merged = pd.read_csv(merge, encoding="utf-8-sig")
         assert len(merged) == len(table) and heading in merged.columns
         assert (merged.iloc[:, 6] == day).all() and merged.iloc[:, 8].str.endswith(" km").all()
+        assert merged["aviso / notice"].str.contains("sintéticos").all()  # the demo says so
     printed = tmp_path / "letters.pdf"
     done = runner.invoke(
         app,

@@ -293,6 +293,7 @@ def test_forecast_cli(demo: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     ages_sheet = list(book["Edad y sexo - Age and sex"].iter_rows(values_only=True))
     assert "Edad / Age" in ages_sheet[0] and any("60-64" in row for row in ages_sheet[1:])
     said = {r[0]: r[1] for r in book["Supuestos - Assumptions"].iter_rows(values_only=True)}
+    assert "sintéticos" in str(said["Datos / Data"])  # a demo's projection says so
     assert said["Fecha base / Base date"] == "2025-01-01"
     assert "20 Monte Carlo draws" in said["Incertidumbre / Uncertainty"]
     heading = next(book["Nacional - National"].iter_rows(values_only=True))

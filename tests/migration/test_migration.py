@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from healthforce.cli import app
-from healthforce.ingest.demo import build_demo
+from healthforce.ingest.demo import build_demo, is_demo
 from healthforce.ingest.public import import_public
 from healthforce.migration.code import (
     check_list,
@@ -170,6 +170,7 @@ def test_situation_report_offline_html_and_xlsx(
 
     sheets = openpyxl.load_workbook(out).sheetnames
     assert {"emigration_rates", "abroad_medical_doctors", "inflows_by_origin"} <= set(sheets)
+    assert (sheets[0] == "notice") == is_demo(observatory)  # a demo's report says so
     get_settings.cache_clear()
 
 

@@ -303,7 +303,10 @@ def letters(
         frame = make_letters(
             eng, plan_file, start=day, lang=language, term_months=term_months, quarter=quarter
         )
-        path = write_letters(frame, output, language)
+        from healthforce.ingest.demo import SYNTHETIC_NOTICE, is_demo
+
+        notice = SYNTHETIC_NOTICE if is_demo(eng) else None
+        path = write_letters(frame, output, language, notice)
         console.print(f"{len(frame):,} letters / cartas -> {path}")
 
 

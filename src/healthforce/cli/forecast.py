@@ -88,9 +88,11 @@ def forecast(
         path = output or Path(f"forecast.{format}")
         if format in ("csv", "xlsx"):
             from healthforce.forecast.report import write_forecast
+            from healthforce.ingest.demo import SYNTHETIC_NOTICE, is_demo
             from healthforce.web.pages.common import area_names
 
-            path = write_forecast(result, path.with_suffix(f".{format}"), area_names(eng))
+            notice = SYNTHETIC_NOTICE if is_demo(eng) else None
+            path = write_forecast(result, path.with_suffix(f".{format}"), area_names(eng), notice)
         else:
             table.to_parquet(path, index=False)
         console.print(f"{len(table):,} rows / filas -> {path}")

@@ -136,8 +136,9 @@ def headed(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     return frame.rename(columns=heads)
 
 
-def html(frame: pd.DataFrame, lang: Lang) -> str:
-    """Every letter as one printable HTML document, a page each."""
+def html(frame: pd.DataFrame, lang: Lang, notice: str | None = None) -> str:
+    """Every letter as one printable HTML document, a page each (with ``notice``, the
+    synthetic-data warning, on every page)."""
     title, body, term, footer = TEXT[lang]
     heads = {f: es if lang == "es" else en for f, es, en in FIELDS}
     pages = []
@@ -155,13 +156,15 @@ def html(frame: pd.DataFrame, lang: Lang) -> str:
             for f, _es, _en in FIELDS
             if str(r[f])
         )
+        warning = f'<p class="notice">{escape(notice)}</p>' if notice else ""
         pages.append(
-            f'<section class="letter"><h1>{escape(title)}</h1><p>{said}</p>'
+            f'<section class="letter">{warning}<h1>{escape(title)}</h1><p>{said}</p>'
             f'<table>{table}</table><p class="footer">{escape(footer)}</p></section>'
         )
     style = (
         "@page{size:A4;margin:25mm}body{font-family:sans-serif;font-size:11pt}"
         ".letter{page-break-after:always}.letter:last-child{page-break-after:auto}"
+        ".notice{border:2px solid #b58100;padding:2mm;font-weight:bold}"
         "th{text-align:left;padding-right:1em}.footer{font-size:9pt;color:#555}"
     )
     return (
@@ -172,23 +175,27 @@ def html(frame: pd.DataFrame, lang: Lang) -> str:
     )
 
 
-def write_letters(frame: pd.DataFrame, path: Path, lang: Lang) -> Path:
-    """The letters to ``path``: .csv or .xlsx (mail-merge), .pdf (printed), .html."""
+def write_letters(frame: pd.DataFrame, path: Path, lang: Lang, notice: str | None = None) -> Path:
+    """The letters to ``path``: .csv or .xlsx (mail-merge), .pdf (printed), .html; a demo's
+    ``notice`` heads every printed letter and is the last column of the mail-merge files."""
     from healthforce.exports.tables import safe_frame
 
     suffix = path.suffix.lower()
+    table = headed(frame, lang)
+    if notice:
+        table["aviso / notice"] = notice
     if suffix == ".csv":
-        safe_frame(headed(frame, lang)).to_csv(path, index=False, encoding="utf-8-sig")
+        safe_frame(table).to_csv(path, index=False, encoding="utf-8-sig")
     elif suffix == ".xlsx":
-        safe_frame(headed(frame, lang)).to_excel(path, index=False)
+        safe_frame(table).to_excel(path, index=False)
     elif suffix == ".html":
-        path.write_text(html(frame, lang), encoding="utf-8")
+        path.write_text(html(frame, lang, notice), encoding="utf-8")
     elif suffix == ".pdf":
         with warnings.catch_warnings():  # the font subsetter a later WeasyPrint will require
             warnings.filterwarnings("ignore", "HarfBuzz-Subset", DeprecationWarning)
             import weasyprint
 
-            weasyprint.HTML(string=html(frame, lang)).write_pdf(path)
+            weasyprint.HTML(string=html(frame, lang, notice)).write_pdf(path)
     else:
         raise FileFormatError(str(path), "letters are .csv, .xlsx, .pdf or .html / formatos")
     return path

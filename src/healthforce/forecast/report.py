@@ -202,8 +202,11 @@ def national_flows(result: Plan) -> pd.DataFrame:
     return national.drop(columns="flow")
 
 
-def write_forecast(result: Plan, path: Path, areas: dict[str, str]) -> Path:
-    """The projection to ``path``: .xlsx (assumptions, national, states) or .csv (long)."""
+def write_forecast(
+    result: Plan, path: Path, areas: dict[str, str], notice: str | None = None
+) -> Path:
+    """The projection to ``path``: .xlsx (assumptions, national, states) or .csv (long); a
+    demo's ``notice`` is the first assumption."""
     if path.suffix.lower() == ".csv":
         safe_frame(long_table(result, areas)).to_csv(path, index=False, encoding="utf-8-sig")
         return path
@@ -213,6 +216,8 @@ def write_forecast(result: Plan, path: Path, areas: dict[str, str]) -> Path:
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("Supuestos - Assumptions")
     sheet.append(["Supuesto / Assumption", "Valor / Value"])
+    if notice:
+        sheet.append(["Datos / Data", notice])
     for label, value in assumptions(result):
         sheet.append([neutralise(label), neutralise(value)])
     for title, frame in (

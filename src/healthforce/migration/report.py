@@ -128,11 +128,16 @@ def _nri_sheet(nri: dict[str, object]) -> pd.DataFrame:
 
 
 def write_report(engine: Engine, country: str, path: Path, internal: bool = False) -> Path:
+    from healthforce.ingest.demo import SYNTHETIC_NOTICE, is_demo
+
     tables = sections(engine, country, internal)
+    notice = SYNTHETIC_NOTICE if is_demo(engine) else None
     if path.suffix.lower() == ".xlsx":
         import openpyxl
 
         book = openpyxl.Workbook(write_only=True)
+        if notice:  # first, so nobody misses it
+            book.create_sheet("notice").append([notice])
         for name, table in tables.items():
             sheet = book.create_sheet(name[:31])
             sheet.append([str(c) for c in table.columns])
@@ -147,16 +152,17 @@ def write_report(engine: Engine, country: str, path: Path, internal: bool = Fals
                 )
         book.save(path)
         return path
-    path.write_text(_html(country, tables), encoding="utf-8")
+    path.write_text(_html(country, tables, notice), encoding="utf-8")
     return path
 
 
-def _html(country: str, tables: dict[str, pd.DataFrame]) -> str:
+def _html(country: str, tables: dict[str, pd.DataFrame], notice: str | None = None) -> str:
     name = country_name(country, "es") if len(country) == 3 else country
-    parts = [
+    parts = [f"<p><strong>{html.escape(notice)}</strong></p>"] if notice else []
+    parts.append(
         f"<h1>Migración del personal de salud / Health workforce migration: "
         f"{html.escape(name)}</h1>"
-    ]
+    )
     abroad = tables.get("abroad_medical_doctors")
     if abroad is not None and len(abroad):
         fig = go.Figure(go.Bar(x=abroad["destination"], y=abroad["value"]))
