@@ -3,6 +3,7 @@ every rule (never two live appointments in a slot, appointments after their refe
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from healthforce.access.demo import seed_access
@@ -13,7 +14,11 @@ from healthforce.store.models.access import LIVE
 from healthforce.store.registry import Registry
 
 
-def test_demo_access(sqlite_engine: Engine) -> None:
+def test_demo_access(sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from healthforce.cli import app
+    from healthforce.settings import get_settings
     from healthforce.store import upgrade
 
     upgrade(sqlite_engine)
@@ -41,6 +46,23 @@ def test_demo_access(sqlite_engine: Engine) -> None:
         summary.reference_date,
     )
     assert len(table) and (table["median_wait_days"] >= 1).all()
+    # Booking from the command line acts at the registry's reference date, not the machine's
+    # today (it used to find no slot on the demo, whose data end years ago).
+    with sqlite_engine.connect() as conn:
+        waiting = (
+            conn.execute(
+                select(ServiceRequest.external_id).where(ServiceRequest.status == "waiting")
+            )
+            .scalars()
+            .first()
+        )
+    assert waiting is not None
+    monkeypatch.setenv("HEALTHFORCE_DATABASE_URL", sqlite_engine.url.render_as_string())
+    get_settings.cache_clear()
+    booked = CliRunner().invoke(app, ["access", "book", waiting, "--max-km", "2000"])
+    get_settings.cache_clear()
+    assert booked.exit_code == 0 and "appointment / cita" in booked.output, booked.output
+    assert "America/Caracas" in booked.output
 
 
 def test_demo_appointments_have_their_history(sqlite_engine: Engine) -> None:
