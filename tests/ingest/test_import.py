@@ -254,6 +254,8 @@ def test_dry_run_validates_and_stores_nothing(registry: Registry, tmp_path: Path
     after = snapshot(registry.engine)
     assert after["worker"] == before["worker"]
     assert after["audit_entry"] == before["audit_entry"]
+    assert after["change_set"] == before["change_set"]  # not even an empty change set
+    assert after == before
 
 
 def test_a_crash_in_the_middle_leaves_the_database_as_it_was(
