@@ -42,6 +42,9 @@ def test_demo_then_status(registry_file: Path) -> None:
     result = runner.invoke(app, ["demo", "--workers", "500", "--seed", "3"])
     assert result.exit_code == 0, result.output
     assert "workers" in result.output
+    with sqlite3.connect(registry_file) as conn:  # the shipped WHO, World Bank, OECD figures
+        sources = dict(conn.execute("SELECT source, count(*) FROM observation GROUP BY 1"))
+    assert set(sources) == {"WHO GHO", "World Bank", "OECD"}, sources
     status = runner.invoke(app, ["status"])
     assert status.exit_code == 0
     assert "Distrito Capital" in status.output
@@ -141,7 +144,8 @@ def test_help_loads_no_heavy_library() -> None:
 
 
 def test_revert_lists_checks_and_undoes_a_change_set(registry_file: Path) -> None:
-    assert runner.invoke(app, ["demo", "--workers", "200", "--no-access"]).exit_code == 0
+    demo = ["demo", "--workers", "200", "--no-access", "--no-public"]
+    assert runner.invoke(app, demo).exit_code == 0
     listed = runner.invoke(app, ["revert"])
     assert (
         listed.exit_code == 0 and "(America/Caracas)" in listed.output and "DEMO" in listed.output

@@ -29,6 +29,13 @@ def demo(
         bool,
         typer.Option(help="Also specialist clinics, referrals and appointments. / Con citas."),
     ] = True,
+    public: Annotated[
+        bool,
+        typer.Option(
+            help="Also the shipped WHO GHO, World Bank and OECD figures (migration page, "
+            "comparisons). / Con las cifras públicas."
+        ),
+    ] = True,
 ) -> None:
     """Build the synthetic demo country (Venezuela's real boundaries and public figures).
     / Construye el país de demostración sintético."""
@@ -101,6 +108,12 @@ def demo(
                 clinics = seed_access(
                     Registry(eng), summary.reference_date, specialists=sample, seed=seed
                 )
+                bar.update(task, completed=1)
+            if public:
+                from healthforce.ingest.public import import_shipped
+
+                task = bar.add_task("WHO, World Bank, OECD figures / cifras públicas", total=1)
+                import_shipped(Registry(eng))
                 bar.update(task, completed=1)
             task = bar.add_task("indicator summaries / resúmenes de indicadores", total=1)
             year = latest_population_year(eng)  # the year the observatory opens on

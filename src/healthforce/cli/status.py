@@ -25,6 +25,12 @@ def status() -> None:
         if not counts:
             console.print("Empty: run `healthforce init` or `healthforce demo`. / Vacío.")
             return
+        from healthforce.ingest.demo import DEMO_LABEL, is_demo
+
+        if is_demo(eng):
+            console.print(
+                f"[bold yellow]{DEMO_LABEL}[/]: the demo country / el país de demostración"
+            )
         table = Table(title="Entities / Entidades")
         table.add_column("entity / entidad")
         table.add_column("rows / filas", justify="right")

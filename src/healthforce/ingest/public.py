@@ -207,3 +207,28 @@ def _stored_vintages(
         ObservationRow.vintage,
     ).where(ObservationRow.source.in_(sources), ObservationRow.indicator.in_(indicators))
     return {(r[0], r[1], r[2], r[3] or "", r[4]): r[5] for r in conn.execute(stmt)}
+
+
+#: The public files shipped with the package, with the vintage each copy stands for (the
+#: copies carry no date of their own: the year after their last data year, when the publisher
+#: releases it; the World Bank's July update).
+SHIPPED: tuple[tuple[str, str, str], ...] = (
+    ("who-gho", "HWF_0001-0005_medical_doctors.csv", "2022-12-31"),
+    ("who-gho", "HWF_0006-0009_nursing_midwifery.csv", "2022-12-31"),
+    ("worldbank", "SP.POP.TOTL.csv", "2025-07-01"),
+    ("oecd", "HEALTH_WFMI_FTDS_2018_by_origin.csv", "2020-01-01"),
+)
+
+
+def import_shipped(registry: Registry, actor: str = "demo") -> int:
+    """Import the shipped public figures (WHO GHO workforce densities, World Bank population,
+    OECD foreign-trained doctors by origin), as the demo does so that the migration page and
+    the comparisons with WHO have figures. Repeating it changes nothing. Returns the figures
+    stored."""
+    from healthforce.ingest.sources import packaged
+
+    stored = 0
+    for kind, name, vintage in SHIPPED:
+        report = import_public(registry, kind, packaged(name), vintage=vintage, actor=actor)
+        stored += report.result.inserted + report.result.updated
+    return stored

@@ -197,7 +197,9 @@ def placement(request: Request, engine: EngineDep, lang: LangDep) -> HTMLRespons
     chart = None
     if data:
         chart = state_map(engine, {k: 100 * v for k, v in data["by_state"].items()}, "%", ".1f")
-    return render(request, "placement.html", lang, km=km, data=data, chart=chart)
+    return render(
+        request, "placement.html", lang, km=km, data=data, chart=chart, areas=area_names(engine)
+    )
 
 
 @router.get("/access", response_class=HTMLResponse)
