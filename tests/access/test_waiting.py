@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 
 from healthforce.access.waiting import TARGET_DAYS, kaplan_meier, waiting_times
-from tests.access.test_booking import NOW, _setup
+from tests.access.test_booking import NOW, UTC, _setup
 from tests.access.test_referrals import _refer
 
 
@@ -118,3 +118,18 @@ def test_waiting_times_from_the_command_line(
     bad = run(app, ["access", "waiting", "--output", str(out.with_suffix(".pdf"))])
     assert bad.exit_code != 0 and "--output" in bad.output
     get_settings.cache_clear()
+
+
+def test_figures_default_to_the_end_of_the_access_data_not_the_machines_today(
+    db: Engine,
+) -> None:
+    from healthforce.access.booking import book_slot
+    from healthforce.access.waiting import access_as_of
+
+    slots = _setup(db, days=6)  # a clinic on Wednesday 8 January 2025
+    _refer(db, "S0", requested_on=dt.date(2025, 1, 6))
+    book_slot(db, "S0", slots[0], now=NOW)
+    as_of = access_as_of(db)
+    assert as_of.date() == dt.date(2025, 1, 9) and as_of.utcoffset() == dt.timedelta(hours=-4)
+    live = dt.datetime(2025, 1, 7, 12, tzinfo=UTC)
+    assert access_as_of(db, now=live) == live  # a registry in daily use: now

@@ -33,7 +33,8 @@ from healthforce.store.session import as_utc
 
 #: Days within which each priority must be seen (configurable per call).
 PRIORITY_DAYS = {"urgent": 7, "priority": 30, "routine": None}
-STATUS_ES = {"closed": "cerrada", "booked": "con cita", "cancelled": "anulada"}
+#: Referral statuses that need no slot.
+DONE = ("closed", "booked", "cancelled")
 
 
 class SlotTaken(HealthforceError):  # noqa: N818 - reads as what happened
@@ -155,10 +156,12 @@ def book_slot(
 
 
 def _refuse_if_done(request_ext: str, status: str) -> None:
-    if status in STATUS_ES:
+    from healthforce.reference.codes import REFERRAL_STATUS
+
+    if status in DONE:
         raise BookingRefused(
             f"referral {request_ext} is {status}: it has no need of a slot / "
-            f"la referencia está {STATUS_ES[status]}"
+            f"la referencia está {REFERRAL_STATUS.label(status, 'es').lower()}"
         )
 
 

@@ -95,7 +95,8 @@ def clinic_rows(
             "timezone",
         )
     }
-    zones = area_zones(engine) if rules.timezone is None else {}
+    given = rules.timezone
+    zone_of = area_zones(engine).of if given is None else (lambda _area: given)
     for ext, weekly, fte, worker_id, worker_ext, facility, practised, area_id in found:
         if ext in done:
             continue
@@ -119,7 +120,7 @@ def clinic_rows(
                 ("end_time", end),
                 ("slot_minutes", rules.slot_minutes),
                 ("valid_from", day),
-                ("timezone", rules.timezone or zones.get(area_id, "UTC")),
+                ("timezone", zone_of(area_id)),
             ):
                 columns[name].append(value)
     return columns

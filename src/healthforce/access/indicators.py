@@ -23,13 +23,14 @@ def access_indicators(
     engine: Engine, first: dt.date, last: dt.date, as_of: dt.datetime | None = None
 ) -> pd.DataFrame:
     """One row per specialty x state of the referring facility, for referrals made between two
-    dates, as of a moment (default now): referrals, appointments, median waiting days and %
-    seen within the priority's target (everyone counted), mean wait of those seen, no-show %,
-    % of consultations at the first level, slot utilisation %."""
-    from healthforce.access.waiting import TARGET_DAYS, kaplan_meier
+    dates, as of a moment (default :func:`~healthforce.access.waiting.access_as_of`: now, or
+    the end of the access data when they end earlier): referrals, appointments, median waiting
+    days and % seen within the priority's target (everyone counted), mean wait of those seen,
+    no-show %, % of consultations at the first level, slot utilisation %."""
+    from healthforce.access.waiting import TARGET_DAYS, access_as_of, kaplan_meier
     from healthforce.access.waiting import waits as referral_waits
 
-    as_of = as_of or dt.datetime.now(dt.UTC)
+    as_of = as_of or access_as_of(engine)
     frame_waits = referral_waits(engine, first, last, as_of)
     estimated: dict[tuple[str, str], tuple[float | None, float | None]] = {}
     if len(frame_waits):

@@ -318,7 +318,7 @@ def outreach_schedules(
                 select(Facility.code, Facility.area_id).where(Facility.code.in_(set(plan.centre)))
             ).all()
         )
-    zones = area_zones(engine) if timezone is None else {}
+    zone_of = area_zones(engine).of if timezone is None else (lambda _area: timezone)
     names: tuple[str, ...] = ("external_id", "practitioner", "facility", "specialty", "weekday")
     names += ("start_time", "end_time", "slot_minutes", "every_weeks", "valid_from", "timezone")
     columns: dict[str, list[object]] = {n: [] for n in names}
@@ -334,7 +334,6 @@ def outreach_schedules(
                 continue
             busy.add(free)
             values = (f"OUT:{j}:{c}:{free}", j, c, s, free, start, end, slot_minutes, every)
-            zone = timezone or zones.get(area_of.get(c, -1), "UTC")
-            for n, value in zip(names, (*values, day, zone), strict=True):
+            for n, value in zip(names, (*values, day, zone_of(area_of.get(c))), strict=True):
                 columns[n].append(value)
     return columns, unplaced

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import aliased
 
 from healthforce.access.booking import Booking, BookingRefused, cancel_in, offer_slot
@@ -33,6 +33,7 @@ from healthforce.store.models import (
     Slot,
     Specialty,
 )
+from healthforce.store.models.access import LIVE
 from healthforce.store.registry import Registry, WriteResult
 from healthforce.store.session import as_utc
 
@@ -50,9 +51,7 @@ def refer(
         return change.upsert("referrals", {k: [v] for k, v in record.items()}, insert_only=True)
 
 
-def withdraw(
-    engine: Engine, external_id: str, *, now: dt.datetime, actor: str, max_km: float = 100.0
-) -> Booking | None:
+def withdraw(engine: Engine, external_id: str, *, now: dt.datetime, actor: str) -> Booking | None:
     """Cancel a referral that is no longer needed; its live appointment, if any, is cancelled
     too and the slot offered to the waiting list (the booking made with it is returned)."""
     freed: tuple[int, str] | None = None
@@ -101,9 +100,9 @@ def counter_refer(
     registry = Registry(engine)
     with registry.change(actor=actor, source=f"referral {external_id} outcome") as change:
         row = change.conn.execute(
-            select(ServiceRequest.status, ServiceRequest.requested_on).where(
-                ServiceRequest.external_id == external_id
-            )
+            select(
+                ServiceRequest.status, ServiceRequest.requested_on, ServiceRequest.seen_on
+            ).where(ServiceRequest.external_id == external_id)
         ).first()
         if row is None:
             raise NotFoundError(f"referral {external_id}: no such referral / no existe")
@@ -112,8 +111,8 @@ def counter_refer(
                 f"referral {external_id} is {row[0]}: the outcome comes after the appointment / "
                 "la contrarreferencia se registra después de la cita"
             )
-        if on is None:
-            on = _appointment_day(change.conn, external_id) or row[1]
+        if on is None:  # the day of the appointment, in its clinic's zone (kept on the referral)
+            on = row[2] or row[1]
         if on < row[1]:
             raise BookingRefused(
                 f"outcome date {on} is before the referral ({row[1]}) / la fecha es anterior a "
@@ -125,21 +124,6 @@ def counter_refer(
             {"outcome": outcome, "outcome_on": on, "outcome_note": note},
         )
     return on
-
-
-def _appointment_day(conn: Connection, external_id: str) -> dt.date | None:
-    """The local day of the referral's closing appointment (attended or missed)."""
-    row = conn.execute(
-        select(Slot.start, Schedule.timezone)
-        .join(Appointment, Appointment.slot_id == Slot.id)
-        .join(Schedule, Schedule.id == Slot.schedule_id)
-        .join(ServiceRequest, ServiceRequest.id == Appointment.request_id)
-        .where(
-            ServiceRequest.external_id == external_id,
-            Appointment.status.in_(("attended", "no_show")),
-        )
-    ).first()
-    return None if row is None else as_utc(row[0]).astimezone(ZoneInfo(row[1])).date()
 
 
 @dataclass(frozen=True)
@@ -179,7 +163,7 @@ def referral_views(
         .join(Slot, Slot.id == Appointment.slot_id)
         .join(Schedule, Schedule.id == Slot.schedule_id)
         .join(Facility, Facility.id == Schedule.facility_id)
-        .where(Appointment.status.in_(("booked", "confirmed", "attended", "no_show")))
+        .where(Appointment.status.in_(LIVE))
         .subquery()
     )
     where: list[Any] = []
@@ -287,11 +271,7 @@ def slot_rows(engine: Engine, lang: Lang) -> tuple[list[str], list[list[object]]
     clinic = aliased(Facility)
     with engine.connect() as conn:
         taken = set(
-            conn.execute(
-                select(Appointment.slot_id).where(
-                    Appointment.status.in_(("booked", "confirmed", "attended", "no_show"))
-                )
-            ).scalars()
+            conn.execute(select(Appointment.slot_id).where(Appointment.status.in_(LIVE))).scalars()
         )
         rows = conn.execute(
             select(

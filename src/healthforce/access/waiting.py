@@ -28,7 +28,27 @@ from healthforce.store.models import Facility, ServiceRequest
 
 #: Days within which each priority should be seen.
 TARGET_DAYS = {"urgent": 7, "priority": 30, "routine": 90}
-SEEN = ("attended", "no_show", "booked", "confirmed")
+
+
+def access_as_of(engine: Engine, now: dt.datetime | None = None) -> dt.datetime:
+    """The moment access figures are read as of by default: ``now`` (the machine's, for a
+    registry in daily use), or the end of the latest day its access data reach (a referral
+    made, an appointment held), in the place's zone, whichever comes first: a registry whose
+    data end in the past, like the demo's, is read as of its data."""
+    from healthforce.settings import get_settings
+    from healthforce.store.areas import place_zone
+
+    now = now or dt.datetime.now(dt.UTC)
+    with engine.connect() as conn:
+        days = conn.execute(
+            select(func.max(ServiceRequest.requested_on), func.max(ServiceRequest.seen_on))
+        ).one()
+    known = [d for d in days if d is not None]
+    if not known:
+        return now
+    zone = place_zone(engine, get_settings().timezone)
+    end = dt.datetime.combine(max(known) + dt.timedelta(days=1), dt.time(0), zone)
+    return min(now, end)
 
 
 def waits(engine: Engine, first: dt.date, last: dt.date, as_of: dt.datetime) -> pd.DataFrame:

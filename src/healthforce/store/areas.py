@@ -64,13 +64,27 @@ def place_zone(engine: Engine, setting: str | None = None) -> ZoneInfo:
     return ZoneInfo(zones[0]) if len(zones) == 1 else ZoneInfo("UTC")
 
 
-def area_zones(engine: Engine, setting: str | None = None) -> dict[int, str]:
+@dataclass(frozen=True)
+class Zones:
+    """Every area's IANA time zone, and the place's for anything without an area."""
+
+    by_area: dict[int, str]
+    default: str
+
+    def of(self, area_id: int | None) -> str:
+        return self.by_area.get(area_id, self.default) if area_id is not None else self.default
+
+
+def area_zones(engine: Engine) -> Zones:
     """Every area's IANA time zone: its own, else its nearest ancestor's, else the place's
-    (:func:`place_zone`). A country spanning several zones names them on its states (or
-    lower); clinics, slots and bookings at a facility use the zone of the facility's area."""
+    (:func:`place_zone`, honouring ``HEALTHFORCE_TIMEZONE``). A country spanning several zones
+    names them on its states (or lower); clinics, slots and bookings at a facility use the zone
+    of the facility's area."""
+    from healthforce.settings import get_settings
+
     with engine.connect() as conn:
         rows = conn.execute(select(Area.id, Area.parent_id, Area.timezone)).all()
-    default = place_zone(engine, setting).key
+    default = place_zone(engine, get_settings().timezone).key
     parent = {r[0]: r[1] for r in rows}
     own = {r[0]: r[2] for r in rows if r[2]}
     out: dict[int, str] = {}
@@ -85,7 +99,7 @@ def area_zones(engine: Engine, setting: str | None = None) -> dict[int, str]:
             out[n] = zone
         if node is not None:
             out.setdefault(node, zone)
-    return out
+    return Zones(out, default)
 
 
 @dataclass(frozen=True)
