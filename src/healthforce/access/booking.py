@@ -29,7 +29,7 @@ from healthforce.store.models import (
     Slot,
 )
 from healthforce.store.models.access import LIVE
-from healthforce.store.session import as_utc
+from healthforce.store.session import as_utc, in_zone
 
 #: Days within which each priority must be seen (configurable per call).
 PRIORITY_DAYS = {"urgent": 7, "priority": 30, "routine": None}
@@ -386,7 +386,6 @@ def mark_seen_on(conn: Connection, request_ids: list[int] | None) -> None:
     """Set each referral's ``seen_on`` to the local day (in its clinic's zone) of its live
     appointment, or None when it has none; every referral when ``request_ids`` is None.
     Called in the transaction of every write that books, moves or cancels an appointment."""
-    from zoneinfo import ZoneInfo
 
     from healthforce.store.models import Base
 
@@ -403,7 +402,7 @@ def mark_seen_on(conn: Connection, request_ids: list[int] | None) -> None:
     else:
         conn.execute(update(table).values(seen_on=None))
     days = [
-        {"rid": rid, "day": as_utc(start).astimezone(ZoneInfo(zone)).date()}
+        {"rid": rid, "day": in_zone(start, zone).date()}
         for rid, start, zone in conn.execute(live)
     ]
     if days:

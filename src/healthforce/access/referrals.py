@@ -35,7 +35,7 @@ from healthforce.store.models import (
 )
 from healthforce.store.models.access import LIVE
 from healthforce.store.registry import Registry, WriteResult
-from healthforce.store.session import as_utc
+from healthforce.store.session import as_utc, in_zone
 
 #: Statuses from which a referral can still be withdrawn.
 WITHDRAWABLE = ("open", "waiting", "booked")
@@ -202,7 +202,7 @@ def referral_views(
         rows = conn.execute(query.limit(limit) if limit else query).all()
     views = []
     for r in rows:
-        at = as_utc(r[8]).astimezone(ZoneInfo(r[9])) if r[8] is not None else None
+        at = in_zone(r[8], r[9]) if r[8] is not None else None
         views.append(ReferralView(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], at, r[10], r[11]))
     return views, int(total)
 
@@ -249,7 +249,7 @@ def appointment_rows(engine: Engine, lang: Lang) -> tuple[list[str], list[list[o
     )
     out: list[list[object]] = []
     for aid, ext, source, place, sp_es, sp_en, start, zone, status in rows:
-        local = as_utc(start).astimezone(ZoneInfo(zone))
+        local = in_zone(start, zone)
         out.append(
             [
                 aid,

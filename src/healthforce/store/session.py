@@ -46,5 +46,12 @@ def as_utc(t: dt.datetime) -> dt.datetime:
     return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
+def in_zone(t: dt.datetime, zone: str) -> dt.datetime:
+    """A stored timestamp as the clock reads it in an IANA ``zone`` (a clinic's)."""
+    from zoneinfo import ZoneInfo
+
+    return as_utc(t).astimezone(ZoneInfo(zone))
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"

@@ -7,7 +7,6 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from fastapi import UploadFile
@@ -42,7 +41,7 @@ from healthforce.store.models import (
 from healthforce.store.models.access import LIVE
 from healthforce.store.registry import Registry, WriteResult
 from healthforce.store.schema import ENTITIES
-from healthforce.store.session import as_utc
+from healthforce.store.session import as_utc, in_zone
 from healthforce.training.analysis import coverage, load, progress
 from healthforce.users import Principal, note_activity
 from healthforce.web.private import scope
@@ -370,7 +369,7 @@ def referrals(
         r["requested_on"] = r["requested_on"].isoformat()
         r["outcome_on"] = r["outcome_on"].isoformat() if r["outcome_on"] else None
         aid, state, start, zone, place = live.get(r["external_id"], (None,) * 5)
-        local = as_utc(start).astimezone(ZoneInfo(str(zone))) if start is not None else None
+        local = in_zone(start, str(zone)) if start is not None else None
         r["appointment_id"] = aid
         r["appointment_status"] = state
         r["appointment_start"] = local.isoformat() if local else None  # with its offset
