@@ -402,8 +402,7 @@ def mark_seen_on(conn: Connection, request_ids: list[int] | None) -> None:
     else:
         conn.execute(update(table).values(seen_on=None))
     days = [
-        {"rid": rid, "day": in_zone(start, zone).date()}
-        for rid, start, zone in conn.execute(live)
+        {"rid": rid, "day": in_zone(start, zone).date()} for rid, start, zone in conn.execute(live)
     ]
     if days:
         conn.execute(
