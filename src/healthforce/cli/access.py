@@ -331,6 +331,9 @@ def referrals(
                 else "",
                 REFERRAL_OUTCOME.label(v.outcome, language_) if v.outcome else "",
             )
+        if not total:
+            console.print("No referrals / Sin referencias" + (f" ({status})" if status else ""))
+            return
         console.print(table)
         if total > len(views):
             console.print(
