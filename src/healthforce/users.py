@@ -37,6 +37,9 @@ LOCKOUT = dt.timedelta(minutes=15)
 SESSION_LIFETIME = dt.timedelta(hours=8)
 MIN_PASSWORD = 12
 MIN_STRENGTH = 3  # zxcvbn's score, 0 (guessed at once) to 4 (very unlikely)
+#: zxcvbn rates at most this many characters (it raises beyond): a longer password is rated
+#: on its first ones, which is already a long password.
+ZXCVBN_MAX = 72
 REGIONAL = ("regional_manager", "data_clerk")
 
 _hasher = PasswordHasher()
@@ -74,7 +77,7 @@ def check_password(password: str, username: str) -> None:
     else:
         from zxcvbn import zxcvbn
 
-        if zxcvbn(password[:100], user_inputs=[username])["score"] < MIN_STRENGTH:
+        if zxcvbn(password[:ZXCVBN_MAX], user_inputs=[username])["score"] < MIN_STRENGTH:
             problem = (
                 "too easy to guess (a common password, a word, a repetition or a sequence): "
                 "use a few unrelated words / demasiado fácil de adivinar: use varias palabras "

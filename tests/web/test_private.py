@@ -132,6 +132,14 @@ def test_weak_passwords_are_refused_and_never_echoed(
     assert r.status_code in (400, 422) and reason in r.text and password not in r.text
 
 
+def test_a_very_long_password_is_rated_not_a_server_error(site: Site) -> None:
+    """Found by the private API's fuzzing: zxcvbn refuses more than 72 characters."""
+    admin = site.client("admin")
+    long = "violet harbour anchor " * 5  # 110 characters
+    body = {"username": "longpass", "password": long, "role": "national_planner"}
+    assert admin.post("/api/v1/users", json=body).status_code == 201
+
+
 def test_users_listed_deactivated_reactivated_and_reset(site: Site) -> None:
     from healthforce.users import list_users, reset_password, set_active
 
